@@ -1,0 +1,48 @@
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { z } from 'zod';
+import { AdminOnly, ProjectEntity, TeamEntity, TenancyService } from '@app/auth';
+import { parseAdminBody, parseId } from './admin-body';
+
+const nameField = z.string().trim().min(1).max(200);
+const createTeamBody = z.strictObject({ name: nameField });
+const createProjectBody = z.strictObject({ name: nameField, team_id: z.uuid() });
+
+@AdminOnly()
+@Controller('admin')
+export class TenancyController {
+  constructor(private readonly tenancy: TenancyService) {}
+
+  @Post('teams')
+  @HttpCode(201)
+  async createTeam(@Body() body: unknown) {
+    const { name } = parseAdminBody(createTeamBody, body);
+    return teamView(await this.tenancy.createTeam(name));
+  }
+
+  @Get('teams')
+  async listTeams() {
+    return { object: 'list', data: (await this.tenancy.listTeams()).map(teamView) };
+  }
+
+  @Post('projects')
+  @HttpCode(201)
+  async createProject(@Body() body: unknown) {
+    const { name, team_id } = parseAdminBody(createProjectBody, body);
+    return projectView(await this.tenancy.createProject(team_id, name));
+  }
+
+  @Get('projects')
+  async listProjects(@Query('team_id') teamId?: string) {
+    const projects = await this.tenancy.listProjects(teamId === undefined ? undefined : parseId(teamId, 'team'));
+    return { object: 'list', data: projects.map(projectView) };
+  }
+}
+
+const teamView = (team: TeamEntity) => ({ id: team.id, name: team.name, created_at: team.createdAt.toISOString() });
+
+const projectView = (project: ProjectEntity) => ({
+  id: project.id,
+  name: project.name,
+  team_id: project.teamId,
+  created_at: project.createdAt.toISOString(),
+});

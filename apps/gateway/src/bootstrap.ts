@@ -1,0 +1,51 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
+import { Logger } from 'nestjs-pino';
+import { assignRequestId } from '@app/observability';
+import { AppModule, GatewayModuleOptions } from './app.module';
+import { GatewayExceptionFilter } from './http/gateway-exception.filter';
+import { serverConfig, ServerSettings } from './server.config';
+import { FirstRunCredentials, FirstRunService } from './setup/first-run.service';
+
+export type GatewayOptions = GatewayModuleOptions;
+
+export interface Gateway {
+  app: NestFastifyApplication;
+  settings: ServerSettings;
+  /** Set only on the first start in zero-setup mode. */
+  firstRun: FirstRunCredentials | null;
+}
+
+/** Builds the whole gateway, ready to listen; shared by `main` and the end-to-end tests. */
+export async function createGateway(options: GatewayOptions = {}): Promise<Gateway> {
+  const module = AppModule.forRoot(options);
+  const settings = serverConfig();
+  const adapter = new FastifyAdapter({
+    bodyLimit: settings.bodyLimitBytes,
+    genReqId: assignRequestId,
+    requestIdHeader: false,
+    return503OnClosing: true,
+    forceCloseConnections: false,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false, bodyParser: false });
+  app.useLogger(app.get(Logger));
+  app.useGlobalFilters(new GatewayExceptionFilter());
+  configureFastify(app.getHttpAdapter().getInstance() as unknown as FastifyInstance);
+  await app.init();
+  const firstRun = await app.get(FirstRunService).setUp();
+  return { app, settings, firstRun };
+}
+
+function configureFastify(fastify: FastifyInstance): void {
+  // The request id goes out on every response, errors and streams included.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.raw.setHeader('x-request-id', request.id);
+    done();
+  });
+  // `curl -d` sends form encoding by default: parse any body as JSON rather than refuse it.
+  fastify.removeContentTypeParser('text/plain');
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => parseJson(request, body as string, done));
+}

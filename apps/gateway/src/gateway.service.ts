@@ -1,0 +1,135 @@
+import { Injectable } from '@nestjs/common';
+import {
+  ChatCompletion,
+  ChatCompletionRequest,
+  ClientDisconnectedError,
+  EmbeddingsRequest,
+  EmbeddingsResponse,
+  GatewayError,
+  Principal,
+  RequestContext,
+  Usage,
+} from '@app/common';
+import { Redactor } from '@app/observability';
+import type { StreamEvent } from '@app/providers';
+import { ModelCatalogService, ModelConfig, RouterService } from '@app/routing';
+import { routeHeaders } from './http/route-headers';
+import type { SseWriter } from './sse-writer';
+
+/** One authenticated request on its way through the gateway. */
+export interface GatewayCall {
+  principal: Principal;
+  context: RequestContext;
+  /** Aborted with `ClientDisconnectedError` when the client goes away. */
+  signal: AbortSignal;
+}
+
+export interface GatewayReply<T> {
+  body: T;
+  headers: Record<string, string>;
+}
+
+/** A stream whose upstream has produced its first content; `pump` relays the rest to the client. */
+export interface OpenedStream {
+  headers: Record<string, string>;
+  pump(writer: SseWriter): Promise<void>;
+}
+
+/**
+ * Tells one request's story in order: which model the caller may use, how it is routed, and what goes
+ * back to the client.
+ */
+@Injectable()
+export class GatewayService {
+  constructor(
+    private readonly catalog: ModelCatalogService,
+    private readonly router: RouterService,
+    private readonly redactor: Redactor,
+  ) {}
+
+  async chat(call: GatewayCall, request: ChatCompletionRequest): Promise<GatewayReply<ChatCompletion>> {
+    const model = this.admit(call, request.model);
+    const result = await this.router.chat(model, request, this.routeCall(call));
+    return { body: result.body, headers: routeHeaders(call.context.trace, result.droppedParams) };
+  }
+
+  async embeddings(call: GatewayCall, request: EmbeddingsRequest): Promise<GatewayReply<EmbeddingsResponse>> {
+    const model = this.admit(call, request.model);
+    const result = await this.router.embeddings(model, request, this.routeCall(call));
+    return { body: result.body, headers: routeHeaders(call.context.trace) };
+  }
+
+  async openChatStream(call: GatewayCall, request: ChatCompletionRequest): Promise<OpenedStream> {
+    const model = this.admit(call, request.model);
+    const stream = await this.router.chatStream(model, request, this.routeCall(call));
+    const clientWantsUsage = request.stream_options?.include_usage === true;
+    return {
+      headers: routeHeaders(call.context.trace, stream.droppedParams),
+      pump: async (writer) => {
+        let usage: Usage | undefined;
+        try {
+          for await (const event of stream.events) {
+            usage = event.chunk.usage ?? usage;
+            const data = forClient(event, clientWantsUsage);
+            if (data !== undefined) await writer.data(data);
+          }
+          writer.done();
+        } catch (error) {
+          if (error instanceof ClientDisconnectedError || writer.clientGone) return;
+          const failure = this.redactor.error(error);
+          writer.fail(failure instanceof GatewayError ? failure.toBody() : internalError().toBody());
+        }
+      },
+    };
+  }
+
+  /** The models this caller may use, each with the names it answers to. */
+  visibleModels(principal: Principal): ModelConfig[] {
+    return this.catalog.models().filter((model) => mayUse(principal, model));
+  }
+
+  /** Resolves the requested model and checks the caller may use it. */
+  resolveFor(principal: Principal, name: string): ModelConfig {
+    const model = this.catalog.resolve(name);
+    if (!model) {
+      throw new GatewayError('model_not_found', `The model "${name}" does not exist. GET /v1/models lists the models your key can use.`, {
+        param: 'model',
+      });
+    }
+    if (!mayUse(principal, model)) {
+      throw new GatewayError('model_not_allowed', `Your key is not allowed to use the model "${name}".`, { param: 'model' });
+    }
+    return model;
+  }
+
+  private admit(call: GatewayCall, name: string): ModelConfig {
+    call.context.modelRequested = name;
+    call.context.trace = { modelRequested: name, attempts: [] };
+    return this.resolveFor(call.principal, name);
+  }
+
+  private routeCall(call: GatewayCall) {
+    return { requestId: call.context.requestId, signal: call.signal, trace: call.context.trace! };
+  }
+}
+
+function mayUse(principal: Principal, model: ModelConfig): boolean {
+  const allowed = principal.allowedModels;
+  return allowed === null || [model.name, ...model.aliases].some((name) => allowed.includes(name));
+}
+
+/**
+ * The text of an event as the client should see it. The gateway always asks upstreams for usage; a client
+ * that did not ask gets neither the extra usage-only chunk nor usage fields on content chunks.
+ */
+function forClient(event: StreamEvent, clientWantsUsage: boolean): string | undefined {
+  const { chunk } = event;
+  if (clientWantsUsage || !chunk.usage) return event.raw ?? JSON.stringify(chunk);
+  if (!chunk.choices || chunk.choices.length === 0) return undefined;
+  const { usage: _usage, ...withoutUsage } = chunk;
+  return JSON.stringify(withoutUsage);
+}
+
+function internalError(): GatewayError {
+  return new GatewayError('internal_error', 'The gateway failed while streaming; the request id identifies the details in its log.');
+}

@@ -1,0 +1,15 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ClientDisconnectedError, GatewayError, requestContext } from '@app/common';
+import type { GatewayCall } from '../gateway.service';
+
+/** The authenticated call behind a request, with a signal that fires if the client disconnects. */
+export function gatewayCall(request: FastifyRequest, reply: FastifyReply): GatewayCall {
+  const context = requestContext(request.raw);
+  if (!context.principal) throw new GatewayError('internal_error', 'Route reached without an authenticated key.');
+  const controller = new AbortController();
+  const response = reply.raw;
+  response.once('close', () => {
+    if (!response.writableFinished) controller.abort(new ClientDisconnectedError());
+  });
+  return { principal: context.principal, context, signal: controller.signal };
+}

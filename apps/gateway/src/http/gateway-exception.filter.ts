@@ -1,0 +1,48 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCode, GatewayError, requestContext } from '@app/common';
+import { explainRouteMiss } from './base-url-hints';
+import { routeHeaders } from './route-headers';
+
+/** Nest hands Fastify's body errors (too large, bad JSON, wrong type) over as plain HttpExceptions. */
+const STATUS_CODES: Record<number, ErrorCode> = { 413: 'request_too_large', 415: 'unsupported_media_type' };
+
+/**
+ * The one place an error becomes a response: every failure leaves as `{"error":{message,type,param,code}}`
+ * with the status from the error-code table, plus the request id and route headers.
+ */
+@Catch()
+export class GatewayExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('GatewayExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const error = this.toGatewayError(exception, request);
+    if (error.status >= 500 && !error.code.startsWith('upstream_')) {
+      this.logger.error({ err: exception, code: error.code }, 'unexpected error');
+    }
+    if (reply.raw.headersSent) {
+      // A streamed response has begun; its writer reports failures in-band.
+      reply.raw.end();
+      return;
+    }
+    const headers: Record<string, string> = { ...routeHeaders(requestContext(request.raw).trace), ...error.options.headers };
+    if (error.options.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.options.retryAfterSeconds);
+    void reply.status(error.status).headers(headers).send(error.toBody());
+  }
+
+  private toGatewayError(exception: unknown, request: FastifyRequest): GatewayError {
+    if (exception instanceof GatewayError) return exception;
+    if (!(exception instanceof HttpException) || exception.getStatus() >= 500) {
+      return new GatewayError('internal_error', 'The gateway failed unexpectedly; the request id identifies the details in its log.');
+    }
+    const status = exception.getStatus();
+    if (status === 404) {
+      const miss = explainRouteMiss(request.method, request.url, `${request.protocol}://${request.headers.host ?? 'localhost'}`);
+      return new GatewayError(miss.code, miss.message, { status: miss.status });
+    }
+    return new GatewayError(STATUS_CODES[status] ?? 'invalid_request_error', exception.message, { status });
+  }
+}

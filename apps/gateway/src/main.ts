@@ -1,0 +1,18 @@
+import { createGateway } from './bootstrap';
+import { firstRunBanner } from './setup/first-run.service';
+
+async function main(): Promise<void> {
+  const { app, settings, firstRun } = await createGateway();
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  await app.listen(settings.port, settings.host);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : settings.port;
+  const baseUrl = `http://${settings.host === '0.0.0.0' ? 'localhost' : settings.host}:${port}`;
+  if (firstRun) process.stdout.write(firstRunBanner(firstRun, baseUrl));
+  else process.stdout.write(`Switchyard listening on ${baseUrl}/v1\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Switchyard failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,19 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { Environment } from '@app/common';
+
+/** A gateway key. Only the SHA-256 of the key is stored, plus what is needed to recognise it on screen. */
+@Entity('api_keys')
+export class ApiKeyEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('uuid') projectId!: string;
+  @Column('text') name!: string;
+  @Column('text') environment!: Environment;
+  @Column('char', { length: 64 }) keyHash!: string;
+  @Column('text') keyPrefix!: string;
+  @Column('char', { length: 4 }) keyLast4!: string;
+  @Column('text', { array: true, nullable: true }) models!: string[] | null;
+  @Column('timestamptz', { nullable: true }) expiresAt!: Date | null;
+  @Column('timestamptz', { nullable: true }) revokedAt!: Date | null;
+  @Column('timestamptz', { nullable: true }) lastUsedAt!: Date | null;
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
+}

@@ -1,0 +1,19 @@
+export { AuthModule } from './auth.module';
+export { authConfig } from './auth.config';
+export { ApiKeyService, CreateApiKeyInput } from './keys/api-key.service';
+export { AdminKeyService, ENV_ADMIN_KEY_ID } from './keys/admin-key.service';
+export { TenancyService } from './tenancy/tenancy.service';
+export { Public, AdminOnly, ROUTE_ACCESS, RouteAccess } from './guards/access.decorator';
+export { maskKey } from './keys/key-format';
+export { ApiKeyEntity } from './entities/api-key.entity';
+export { AdminKeyEntity } from './entities/admin-key.entity';
+export { ProjectEntity } from './entities/project.entity';
+export { TeamEntity } from './entities/team.entity';
+
+import { AdminKeyEntity } from './entities/admin-key.entity';
+import { ApiKeyEntity } from './entities/api-key.entity';
+import { ProjectEntity } from './entities/project.entity';
+import { TeamEntity } from './entities/team.entity';
+
+/** The tables this lib maps, for the app to hand to the persistence module. */
+export const AUTH_ENTITIES = [TeamEntity, ProjectEntity, ApiKeyEntity, AdminKeyEntity];

@@ -1,0 +1,40 @@
+/**
+ * Every failure the gateway can report, with the HTTP status and OpenAI error `type` it maps to.
+ * One table so that "our 429" and "upstream 429", "bad request" and "model unavailable" never look alike.
+ */
+export const ERROR_CODES = {
+  // The client's request.
+  invalid_request_error: { status: 400, type: 'invalid_request_error' },
+  request_too_large: { status: 413, type: 'invalid_request_error' },
+  unsupported_media_type: { status: 415, type: 'invalid_request_error' },
+  not_found: { status: 404, type: 'invalid_request_error' },
+  method_not_allowed: { status: 405, type: 'invalid_request_error' },
+  model_not_found: { status: 404, type: 'invalid_request_error' },
+  conflict: { status: 409, type: 'invalid_request_error' },
+  // Who is calling.
+  invalid_api_key: { status: 401, type: 'invalid_request_error' },
+  permission_denied: { status: 403, type: 'permission_error' },
+  model_not_allowed: { status: 403, type: 'permission_error' },
+  // Our own quota decisions.
+  insufficient_quota: { status: 402, type: 'insufficient_quota' },
+  rate_limit_exceeded: { status: 429, type: 'rate_limit_error' },
+  // What the upstream did: never the client's fault, except upstream_bad_request.
+  upstream_bad_request: { status: 400, type: 'invalid_request_error' },
+  upstream_auth_error: { status: 502, type: 'upstream_error' },
+  upstream_rate_limited: { status: 429, type: 'upstream_error' },
+  upstream_error: { status: 502, type: 'upstream_error' },
+  upstream_unavailable: { status: 503, type: 'upstream_error' },
+  upstream_connection_error: { status: 502, type: 'upstream_error' },
+  upstream_timeout: { status: 504, type: 'upstream_error' },
+  upstream_quota_exhausted: { status: 502, type: 'upstream_error' },
+  upstream_invalid_response: { status: 502, type: 'upstream_error' },
+  // Ours.
+  service_unavailable: { status: 503, type: 'server_error' },
+  internal_error: { status: 500, type: 'server_error' },
+} as const satisfies Record<string, { status: number; type: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, value);
+}

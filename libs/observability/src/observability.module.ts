@@ -1,0 +1,32 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { ConfigModule, ConfigType } from '@nestjs/config';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { observabilityConfig } from './observability.config';
+import { requestLoggingOptions } from './request-logging';
+
+export interface ObservabilityOptions {
+  /** Where log lines go; stdout when absent. Tests pass a capturing stream. */
+  logDestination?: DestinationStream;
+}
+
+/** Request logging: one JSON line per request, through nestjs-pino. */
+@Global()
+@Module({})
+export class ObservabilityModule {
+  static forRoot(options: ObservabilityOptions = {}): DynamicModule {
+    return {
+      module: ObservabilityModule,
+      imports: [
+        LoggerModule.forRootAsync({
+          imports: [ConfigModule.forFeature(observabilityConfig)],
+          inject: [observabilityConfig.KEY],
+          useFactory: (settings: ConfigType<typeof observabilityConfig>) => ({
+            pinoHttp: requestLoggingOptions(settings.logLevel, options.logDestination),
+            forRoutes: ['*path'],
+          }),
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,38 @@
+import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigModule, ConfigType } from '@nestjs/config';
+import { DataSource, MixedList } from 'typeorm';
+import { Database, openDatabase } from './database';
+import { persistenceConfig } from './persistence.config';
+
+const DATABASE = Symbol('DATABASE');
+
+@Injectable()
+class DatabaseLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(DATABASE) private readonly database: Database) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.database.close();
+  }
+}
+
+/** Provides the TypeORM `DataSource` (migrated, ready) to every module. */
+@Global()
+@Module({})
+export class PersistenceModule {
+  static forRoot(entities: MixedList<Function>): DynamicModule {
+    return {
+      module: PersistenceModule,
+      imports: [ConfigModule.forFeature(persistenceConfig)],
+      providers: [
+        {
+          provide: DATABASE,
+          inject: [persistenceConfig.KEY],
+          useFactory: (settings: ConfigType<typeof persistenceConfig>) => openDatabase(settings, entities),
+        },
+        { provide: DataSource, inject: [DATABASE], useFactory: (database: Database) => database.dataSource },
+        DatabaseLifecycle,
+      ],
+      exports: [DataSource],
+    };
+  }
+}

@@ -1,0 +1,4 @@
+export { ProvidersModule, ProviderFactory } from './providers.module';
+export { providerConfigSchema, ProviderConfig, providerSecrets } from './provider-kinds';
+export * from './provider.types';
+export { SseParser, sseEvents, SseEvent } from './sse/sse-parser';

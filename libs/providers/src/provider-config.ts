@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+/** Fields every provider entry has; each adapter kind extends this with its own. */
+export const baseProviderSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lowercase letters, digits, ".", "_" and "-" only'),
+  /** Extra headers sent on every upstream call (e.g. OpenAI-Organization). */
+  headers: z.record(z.string(), z.string()).optional(),
+  connect_timeout_ms: z.number().int().positive().default(5_000),
+  max_sockets: z.number().int().positive().default(512),
+});
+
+export const httpProviderFields = {
+  base_url: z.url().transform((url) => url.replace(/\/+$/, '')),
+  /** Usually `${ENV_VAR}`; never logged. */
+  api_key: z.string().min(1).optional(),
+};

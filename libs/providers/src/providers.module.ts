@@ -1,0 +1,22 @@
+import { HttpModule } from '@nestjs/axios';
+import { Injectable, Module } from '@nestjs/common';
+import { UpstreamHttpService } from './http/upstream-http.service';
+import { createProviderAdapter, ProviderConfig } from './provider-kinds';
+import type { ProviderAdapter } from './provider.types';
+
+/** Builds adapters from provider config entries; routing owns which adapters exist and when. */
+@Injectable()
+export class ProviderFactory {
+  constructor(private readonly http: UpstreamHttpService) {}
+
+  create(config: ProviderConfig): ProviderAdapter {
+    return createProviderAdapter(config, this.http);
+  }
+}
+
+@Module({
+  imports: [HttpModule.register({})],
+  providers: [UpstreamHttpService, ProviderFactory],
+  exports: [ProviderFactory],
+})
+export class ProvidersModule {}
