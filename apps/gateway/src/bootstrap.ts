@@ -44,8 +44,12 @@ function configureFastify(fastify: FastifyInstance): void {
     reply.raw.setHeader('x-request-id', request.id);
     done();
   });
-  // `curl -d` sends form encoding by default: parse any body as JSON rather than refuse it.
-  fastify.removeContentTypeParser('text/plain');
+  // One JSON parser for every content type: `curl -d` sends form encoding by default, and `curl -X POST`
+  // with a JSON content type but no body is common on admin actions; refusing either helps nobody.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  fastify.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => parseJson(request, body as string, done));
+  fastify.removeContentTypeParser(['application/json', 'text/plain']);
+  fastify.addContentTypeParser(['application/json', '*'], { parseAs: 'string' }, (request, body, done) => {
+    if ((body as string).trim() === '') return done(null, undefined);
+    parseJson(request, body as string, done);
+  });
 }

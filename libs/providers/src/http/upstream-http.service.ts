@@ -21,8 +21,11 @@ export interface UpstreamRequest {
 export interface UpstreamResponse {
   status: number;
   headers: Record<string, string | undefined>;
-  /** The response body; destroyed with an `upstream_timeout` error after `idleMs` of silence. */
-  body: Readable;
+  /**
+   * The response body. Iterating it fails with `upstream_timeout` after `idleMs` of silence and with
+   * `upstream_connection_error` if the connection drops; stopping early releases the connection.
+   */
+  body: AsyncIterable<Buffer>;
 }
 
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
@@ -66,9 +69,26 @@ export class UpstreamHttpService {
     } finally {
       clearTimeout(timer);
     }
-    const body = response.data;
-    guardIdle(body, context, request.providerId);
-    return { status: response.status, headers: response.headers as Record<string, string | undefined>, body };
+    guardIdle(response.data, context, request.providerId);
+    return {
+      status: response.status,
+      headers: response.headers as Record<string, string | undefined>,
+      body: bodyChunks(response.data, context, request.providerId),
+    };
+  }
+}
+
+async function* bodyChunks(body: Readable, context: UpstreamCallContext, providerId: string): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of body) yield chunk as Buffer;
+  } catch (error) {
+    if (context.signal.aborted) throw context.signal.reason;
+    if (error instanceof GatewayError) throw error;
+    throw new GatewayError('upstream_connection_error', `Upstream "${providerId}" dropped the connection mid-response.`, {
+      upstreamMessage: (error as Error).message,
+    });
+  } finally {
+    body.destroy();
   }
 }
 
@@ -104,17 +124,13 @@ function transportError(providerId: string, error: AxiosError): GatewayError {
 }
 
 /** Reads a whole (non-stream or error) body as text, up to `limitBytes`. */
-export async function readBody(body: Readable, limitBytes = 64 * 1024 * 1024): Promise<string> {
+export async function readBody(body: AsyncIterable<Buffer>, limitBytes = 64 * 1024 * 1024): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    size += buffer.length;
-    if (size > limitBytes) {
-      body.destroy();
-      throw new GatewayError('upstream_invalid_response', `Upstream response exceeded ${limitBytes} bytes.`);
-    }
-    chunks.push(buffer);
+    size += chunk.length;
+    if (size > limitBytes) throw new GatewayError('upstream_invalid_response', `Upstream response exceeded ${limitBytes} bytes.`);
+    chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -69,7 +69,12 @@ export class MockAdapter implements ProviderAdapter {
   async embeddings(request: EmbeddingsRequest, target: ChatTarget): Promise<EmbeddingsResult> {
     const inputs = Array.isArray(request.input) ? request.input : [request.input];
     const dimensions = request.dimensions ?? 8;
-    const data = inputs.map((input, index) => ({ object: 'embedding' as const, index, embedding: vectorFor(JSON.stringify(input), dimensions) }));
+    const data = inputs.map((input, index) => {
+      const vector = vectorFor(JSON.stringify(input), dimensions);
+      // The OpenAI SDK asks for base64 (little-endian float32) by default and decodes it.
+      const embedding = request.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
+      return { object: 'embedding' as const, index, embedding };
+    });
     const tokens = inputs.reduce<number>((sum, input) => sum + estimateTokens(JSON.stringify(input)), 0);
     return { body: { object: 'list', data, model: target.upstreamModel, usage: { prompt_tokens: tokens, total_tokens: tokens } } };
   }

@@ -1,0 +1,81 @@
+import { FakeOpenAiServer } from '../fakes/fake-openai.server';
+import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gateway';
+
+describe('bad requests get OpenAI-shaped errors that say what to fix', () => {
+  let fake: FakeOpenAiServer;
+  let gateway: TestGateway;
+  let key: string;
+
+  beforeAll(async () => {
+    fake = new FakeOpenAiServer('sk-provider');
+    gateway = await startTestGateway({ catalog: openAiCatalog(await fake.start(), 'sk-provider'), env: { BODY_LIMIT_BYTES: '4096' } });
+    key = (await gateway.createKey()).key;
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await fake?.stop();
+  });
+
+  const send = async (path: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}) => {
+    const response = await fetch(gateway.baseUrl + path, {
+      method: init.method ?? 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...init.headers },
+      body: init.body,
+    });
+    return { status: response.status, headers: response.headers, body: (await response.json()) as any };
+  };
+
+  it.each([
+    ['not JSON', '{"model": ', null],
+    ['not an object', '[1,2]', null],
+    ['no model', '{"messages":[{"role":"user","content":"hi"}]}', 'model'],
+    ['no messages', '{"model":"gpt-test"}', 'messages'],
+    ['empty messages', '{"model":"gpt-test","messages":[]}', 'messages'],
+    ['a message without a role', '{"model":"gpt-test","messages":[{"content":"hi"}]}', 'messages[0].role'],
+    ['stream_options without stream', '{"model":"gpt-test","messages":[{"role":"user","content":"hi"}],"stream_options":{"include_usage":true}}', 'stream_options'],
+  ])('400 for a body that is %s', async (_case, body, param) => {
+    const response = await send('/v1/chat/completions', { body });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ error: { message: expect.any(String), type: 'invalid_request_error', param, code: 'invalid_request_error' } });
+    expect(response.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('413 for a body over the limit, and nothing reaches the upstream', async () => {
+    const before = fake.requests.length;
+    const response = await send('/v1/chat/completions', {
+      body: JSON.stringify({ model: 'gpt-test', messages: [{ role: 'user', content: 'x'.repeat(10_000) }] }),
+    });
+    expect(response.status).toBe(413);
+    expect(response.body.error.code).toBe('request_too_large');
+    expect(fake.requests.length).toBe(before);
+  });
+
+  it('accepts a JSON body sent with curl -d default form encoding', async () => {
+    const response = await send('/v1/chat/completions', {
+      body: JSON.stringify({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(response.status).toBe(200);
+  });
+
+  it('404 model_not_found tells where to look', async () => {
+    const response = await send('/v1/chat/completions', { body: JSON.stringify({ model: 'gtp-4', messages: [{ role: 'user', content: 'hi' }] }) });
+    expect(response.status).toBe(404);
+    expect(response.body.error).toMatchObject({ code: 'model_not_found', param: 'model' });
+    expect(response.body.error.message).toContain('GET /v1/models');
+  });
+
+  it.each([
+    ['/chat/completions', 'POST', 404, 'missing /v1'],
+    ['/v1/v1/chat/completions', 'POST', 404, '/v1 twice'],
+    ['/v1/chat/completions/chat/completions', 'POST', 404, 'full endpoint path'],
+    ['/v1/chat/completions', 'GET', 405, 'wrong method'],
+  ])('explains the base-URL mistake %s (%s)', async (path, method, status) => {
+    const response = await send(path, { method, body: method === 'POST' ? '{}' : undefined });
+    expect(response.status).toBe(status);
+    expect(response.body.error.type).toBe('invalid_request_error');
+    if (status === 404) expect(response.body.error.message).toContain(`Set the SDK's base_url to ${gateway.baseUrl}/v1`);
+    else expect(response.body.error.message).toContain('use POST');
+  });
+});

@@ -1,0 +1,176 @@
+import type { ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FakeHttpServer, RecordedRequest, sendJson, WireOptions, writeEvents } from './fake-http';
+
+/**
+ * A fake OpenAI-compatible upstream (Chat Completions + Embeddings) speaking OpenAI's exact wire format.
+ *
+ *   const fake = new FakeOpenAiServer('sk-provider-key'); const base = await fake.start(); // base + '/v1'
+ *   fake.script({ status: 503 }, { text: 'ok' }); // the next two replies, then `defaultReply`
+ *   fake.requests / fake.calls('/chat/completions') / fake.unauthorized / fake.clientAborts
+ *
+ * It rejects any key but its own with OpenAI's 401 envelope (and records the attempt), answers
+ * deterministically (same request → same text and usage, streamed or not), honours
+ * `stream_options.include_usage`, and streams tool calls as OpenAI does: id and name on the first
+ * delta, arguments in fragments.
+ */
+export interface OpenAiReply extends WireOptions {
+  /** Answer with this status and an OpenAI error envelope (or `errorBody`). */
+  status?: number;
+  errorBody?: unknown;
+  headers?: Record<string, string>;
+  /** Reply text; default `Echo: <last user message>`. */
+  text?: string;
+  toolCalls?: Array<{ name: string; arguments: string }>;
+  /** Streams: send an error event after this many events, then close without [DONE]. */
+  errorAfterEvents?: number;
+}
+
+const UPSTREAM_MODEL_SUFFIX = '-2025-04-14';
+
+export class FakeOpenAiServer extends FakeHttpServer {
+  readonly unauthorized: RecordedRequest[] = [];
+  defaultReply: OpenAiReply = {};
+  private readonly queue: OpenAiReply[] = [];
+
+  constructor(readonly apiKey: string) {
+    super();
+  }
+
+  /** Replies for the next requests, in order; `defaultReply` afterwards. */
+  script(...replies: OpenAiReply[]): void {
+    this.queue.push(...replies);
+  }
+
+  protected async handle(request: RecordedRequest, res: ServerResponse): Promise<void> {
+    if (request.headers.authorization !== `Bearer ${this.apiKey}`) {
+      this.unauthorized.push(request);
+      return sendJson(res, 401, errorEnvelope('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'));
+    }
+    const reply = this.queue.shift() ?? this.defaultReply;
+    if (reply.headersDelayMs) await sleep(reply.headersDelayMs);
+    if (reply.status && reply.status >= 400) {
+      return sendJson(res, reply.status, reply.errorBody ?? defaultError(reply.status), reply.headers);
+    }
+    const path = request.url.split('?')[0];
+    if (path.endsWith('/chat/completions')) return this.chat(request.body, reply, res);
+    if (path.endsWith('/embeddings')) return sendJson(res, 200, embeddingsFor(request.body), reply.headers);
+    sendJson(res, 404, errorEnvelope(`Invalid URL (${request.method} ${path})`, 'invalid_request_error', null));
+  }
+
+  private async chat(body: any, reply: OpenAiReply, res: ServerResponse): Promise<void> {
+    const answer = answerFor(body, reply);
+    if (!body.stream) return sendJson(res, 200, completion(answer), { 'x-request-id': 'req_fake', ...reply.headers });
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', ...reply.headers });
+    const events = streamEvents(answer, body.stream_options?.include_usage === true).map((e) => `data: ${JSON.stringify(e)}\n\n`);
+    if (reply.errorAfterEvents !== undefined) {
+      await writeEvents(res, events.slice(0, reply.errorAfterEvents), reply);
+      const error = errorEnvelope('The server had an error while processing your request. Sorry about that!', 'server_error', null);
+      res.end(`data: ${JSON.stringify(error)}\n\n`);
+      return;
+    }
+    if (await writeEvents(res, events, reply)) res.end('data: [DONE]\n\n');
+  }
+}
+
+interface Answer {
+  id: string;
+  model: string;
+  text: string;
+  toolCalls: Array<{ id: string; name: string; arguments: string }>;
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+}
+
+function answerFor(body: any, reply: OpenAiReply): Answer {
+  const lastUser = [...(body.messages ?? [])].reverse().find((m: any) => m.role === 'user');
+  const said = typeof lastUser?.content === 'string' ? lastUser.content : JSON.stringify(lastUser?.content ?? '');
+  const toolCalls = (reply.toolCalls ?? []).map((call, i) => ({ id: `call_fake${i}`, ...call }));
+  const text = reply.text ?? (toolCalls.length ? '' : `Echo: ${said}`);
+  const prompt = 5 + JSON.stringify(body.messages ?? []).length;
+  const completionTokens = Math.max(1, Math.ceil((text.length + toolCalls.reduce((n, c) => n + c.arguments.length, 0)) / 4));
+  return {
+    id: 'chatcmpl-fake',
+    model: `${body.model}${UPSTREAM_MODEL_SUFFIX}`,
+    text,
+    toolCalls,
+    usage: { prompt_tokens: prompt, completion_tokens: completionTokens, total_tokens: prompt + completionTokens },
+  };
+}
+
+function completion(answer: Answer) {
+  return {
+    id: answer.id,
+    object: 'chat.completion',
+    created: 1_767_225_600,
+    model: answer.model,
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: answer.text || null,
+          refusal: null,
+          ...(answer.toolCalls.length
+            ? { tool_calls: answer.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) }
+            : {}),
+          annotations: [],
+        },
+        logprobs: null,
+        finish_reason: answer.toolCalls.length ? 'tool_calls' : 'stop',
+      },
+    ],
+    usage: answer.usage,
+    service_tier: 'default',
+    system_fingerprint: 'fp_fake',
+  };
+}
+
+function streamEvents(answer: Answer, includeUsage: boolean): object[] {
+  const chunk = (delta: object, finish: string | null = null) => ({
+    id: answer.id,
+    object: 'chat.completion.chunk',
+    created: 1_767_225_600,
+    model: answer.model,
+    system_fingerprint: 'fp_fake',
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    ...(includeUsage ? { usage: null } : {}),
+  });
+  const events: object[] = [chunk({ role: 'assistant', content: '', refusal: null })];
+  for (const piece of answer.text.match(/.{1,6}/gs) ?? []) events.push(chunk({ content: piece }));
+  answer.toolCalls.forEach((call, index) => {
+    events.push(chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }));
+    for (const piece of call.arguments.match(/.{1,5}/gs) ?? []) {
+      events.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
+    }
+  });
+  events.push(chunk({}, answer.toolCalls.length ? 'tool_calls' : 'stop'));
+  if (includeUsage) {
+    events.push({ id: answer.id, object: 'chat.completion.chunk', created: 1_767_225_600, model: answer.model, choices: [], usage: answer.usage });
+  }
+  return events;
+}
+
+function embeddingsFor(body: any) {
+  const inputs: unknown[] = Array.isArray(body.input) ? body.input : [body.input];
+  return {
+    object: 'list',
+    data: inputs.map((_input, index) => {
+      const vector = [index, 1 / (index + 1), 0.25];
+      const embedding = body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
+      return { object: 'embedding', index, embedding };
+    }),
+    model: body.model,
+    usage: { prompt_tokens: inputs.length * 3, total_tokens: inputs.length * 3 },
+  };
+}
+
+export function errorEnvelope(message: string, type: string, code: string | null) {
+  return { error: { message, type, param: null, code } };
+}
+
+function defaultError(status: number) {
+  if (status === 429) return errorEnvelope('Rate limit reached for requests. Please try again in 1s.', 'requests', 'rate_limit_exceeded');
+  if (status === 400) return errorEnvelope("Invalid value for 'temperature'.", 'invalid_request_error', 'invalid_value');
+  if (status === 503) return errorEnvelope('The engine is currently overloaded, please try again later', 'server_error', null);
+  return errorEnvelope('The server had an error while processing your request. Sorry about that!', 'server_error', null);
+}
