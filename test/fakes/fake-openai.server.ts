@@ -3,7 +3,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { FakeHttpServer, RecordedRequest, sendJson, WireOptions, writeEvents } from './fake-http';
 
 /**
- * A fake OpenAI-compatible upstream (Chat Completions + Embeddings) speaking OpenAI's exact wire format.
+ * A fake OpenAI-compatible upstream (Chat Completions + Embeddings) speaking OpenAI's exact wire format,
+ * in one of three dialects:
+ *   - `openai`: `Authorization: Bearer`, paths `/v1/chat/completions`, `/v1/embeddings`;
+ *   - `azure`: `api-key` header, `/openai/deployments/{deployment}/…?api-version=…` or `/openai/v1/…`, a
+ *     stream that opens with an empty-`choices` `prompt_filter_results` chunk, `content_filter_results`;
+ *   - `deepseek`: `prompt_cache_hit_tokens`/`_miss_tokens` usage, `reasoning_content` deltas first,
+ *     `: keep-alive` comments in streams and blank lines before non-stream JSON.
  *
  *   const fake = new FakeOpenAiServer('sk-provider-key'); const base = await fake.start(); // base + '/v1'
  *   fake.script({ status: 503 }, { text: 'ok' }); // the next two replies, then `defaultReply`
@@ -28,12 +34,18 @@ export interface OpenAiReply extends WireOptions {
 
 const UPSTREAM_MODEL_SUFFIX = '-2025-04-14';
 
+export type OpenAiDialect = 'openai' | 'azure' | 'deepseek';
+
 export class FakeOpenAiServer extends FakeHttpServer {
   readonly unauthorized: RecordedRequest[] = [];
   defaultReply: OpenAiReply = {};
   private readonly queue: OpenAiReply[] = [];
 
-  constructor(readonly apiKey: string) {
+  constructor(
+    /** The only key accepted; change it to simulate a revoked provider key. */
+    public apiKey: string,
+    readonly dialect: OpenAiDialect = 'openai',
+  ) {
     super();
   }
 
@@ -43,9 +55,13 @@ export class FakeOpenAiServer extends FakeHttpServer {
   }
 
   protected async handle(request: RecordedRequest, res: ServerResponse): Promise<void> {
-    if (request.headers.authorization !== `Bearer ${this.apiKey}`) {
+    const presented = this.dialect === 'azure' ? request.headers['api-key'] : request.headers.authorization;
+    if (presented !== (this.dialect === 'azure' ? this.apiKey : `Bearer ${this.apiKey}`)) {
       this.unauthorized.push(request);
       return sendJson(res, 401, errorEnvelope('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'));
+    }
+    if (this.dialect === 'azure' && !isAzurePath(request.url)) {
+      return sendJson(res, 404, { error: { code: '404', message: 'Resource not found' } });
     }
     const reply = this.queue.shift() ?? this.defaultReply;
     if (reply.headersDelayMs) await sleep(reply.headersDelayMs);
@@ -53,16 +69,28 @@ export class FakeOpenAiServer extends FakeHttpServer {
       return sendJson(res, reply.status, reply.errorBody ?? defaultError(reply.status), reply.headers);
     }
     const path = request.url.split('?')[0];
-    if (path.endsWith('/chat/completions')) return this.chat(request.body, reply, res);
+    if (path.endsWith('/chat/completions')) {
+      const invalid = invalidConversation(request.body);
+      if (invalid) return sendJson(res, 400, { error: { message: invalid, type: 'invalid_request_error', param: 'messages', code: null } });
+      return this.chat(request.body, reply, res);
+    }
     if (path.endsWith('/embeddings')) return sendJson(res, 200, embeddingsFor(request.body), reply.headers);
     sendJson(res, 404, errorEnvelope(`Invalid URL (${request.method} ${path})`, 'invalid_request_error', null));
   }
 
   private async chat(body: any, reply: OpenAiReply, res: ServerResponse): Promise<void> {
-    const answer = answerFor(body, reply);
-    if (!body.stream) return sendJson(res, 200, completion(answer), { 'x-request-id': 'req_fake', ...reply.headers });
+    const answer = answerFor(body, reply, this.dialect);
+    if (!body.stream) {
+      const json = JSON.stringify(completion(answer, this.dialect));
+      res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req_fake', ...reply.headers });
+      // DeepSeek keeps slow non-stream requests alive with blank lines before the JSON.
+      res.end(this.dialect === 'deepseek' ? `\n\n${json}` : json);
+      return;
+    }
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', ...reply.headers });
-    const events = streamEvents(answer, body.stream_options?.include_usage === true).map((e) => `data: ${JSON.stringify(e)}\n\n`);
+    const events = streamEvents(answer, body.stream_options?.include_usage === true, this.dialect).map(
+      (e) => `${this.dialect === 'deepseek' ? ': keep-alive\n\n' : ''}data: ${JSON.stringify(e)}\n\n`,
+    );
     if (reply.errorAfterEvents !== undefined) {
       await writeEvents(res, events.slice(0, reply.errorAfterEvents), reply);
       const error = errorEnvelope('The server had an error while processing your request. Sorry about that!', 'server_error', null);
@@ -77,27 +105,56 @@ interface Answer {
   id: string;
   model: string;
   text: string;
+  reasoning: string;
   toolCalls: Array<{ id: string; name: string; arguments: string }>;
-  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+  usage: Record<string, unknown>;
 }
 
-function answerFor(body: any, reply: OpenAiReply): Answer {
+function answerFor(body: any, reply: OpenAiReply, dialect: OpenAiDialect): Answer {
   const lastUser = [...(body.messages ?? [])].reverse().find((m: any) => m.role === 'user');
   const said = typeof lastUser?.content === 'string' ? lastUser.content : JSON.stringify(lastUser?.content ?? '');
   const toolCalls = (reply.toolCalls ?? []).map((call, i) => ({ id: `call_fake${i}`, ...call }));
   const text = reply.text ?? (toolCalls.length ? '' : `Echo: ${said}`);
   const prompt = 5 + JSON.stringify(body.messages ?? []).length;
   const completionTokens = Math.max(1, Math.ceil((text.length + toolCalls.reduce((n, c) => n + c.arguments.length, 0)) / 4));
-  return {
-    id: 'chatcmpl-fake',
-    model: `${body.model}${UPSTREAM_MODEL_SUFFIX}`,
-    text,
-    toolCalls,
-    usage: { prompt_tokens: prompt, completion_tokens: completionTokens, total_tokens: prompt + completionTokens },
-  };
+  const usage: Record<string, unknown> = { prompt_tokens: prompt, completion_tokens: completionTokens, total_tokens: prompt + completionTokens };
+  if (dialect === 'deepseek') Object.assign(usage, { prompt_cache_hit_tokens: 4, prompt_cache_miss_tokens: prompt - 4 });
+  const reasoning = dialect === 'deepseek' && String(body.model).includes('reasoner') ? 'Thinking it over.' : '';
+  return { id: 'chatcmpl-fake', model: `${body.model}${UPSTREAM_MODEL_SUFFIX}`, text, reasoning, toolCalls, usage };
 }
 
-function completion(answer: Answer) {
+/** OpenAI's own checks on a tool conversation: every tool result answers a call made just before it. */
+function invalidConversation(body: any): string | undefined {
+  if (!Array.isArray(body?.messages) || body.messages.length === 0) return "Missing required parameter: 'messages'.";
+  let open = new Set<string>();
+  for (const [i, message] of body.messages.entries()) {
+    if (message.role === 'assistant' && Array.isArray(message.tool_calls)) {
+      for (const call of message.tool_calls) {
+        if (typeof call.id !== 'string' || call.type !== 'function' || typeof call.function?.arguments !== 'string') {
+          return `Invalid value for 'messages[${i}].tool_calls': each call needs id, type "function" and string arguments.`;
+        }
+      }
+      open = new Set(message.tool_calls.map((call: { id: string }) => call.id));
+    } else if (message.role === 'tool') {
+      if (!open.has(message.tool_call_id)) {
+        return "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.";
+      }
+    } else {
+      open = new Set();
+    }
+  }
+  return undefined;
+}
+
+function isAzurePath(url: string): boolean {
+  const [path, query = ''] = url.split('?');
+  if (path.startsWith('/openai/v1/')) return true;
+  return /^\/openai\/deployments\/[^/]+\/(chat\/completions|embeddings)$/.test(path) && /(^|&)api-version=\d{4}-\d{2}-\d{2}/.test(query);
+}
+
+const AZURE_FILTER_RESULTS = { hate: { filtered: false, severity: 'safe' }, violence: { filtered: false, severity: 'safe' } };
+
+function completion(answer: Answer, dialect: OpenAiDialect) {
   return {
     id: answer.id,
     object: 'chat.completion',
@@ -110,6 +167,7 @@ function completion(answer: Answer) {
           role: 'assistant',
           content: answer.text || null,
           refusal: null,
+          ...(answer.reasoning ? { reasoning_content: answer.reasoning } : {}),
           ...(answer.toolCalls.length
             ? { tool_calls: answer.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) }
             : {}),
@@ -117,6 +175,7 @@ function completion(answer: Answer) {
         },
         logprobs: null,
         finish_reason: answer.toolCalls.length ? 'tool_calls' : 'stop',
+        ...(dialect === 'azure' ? { content_filter_results: AZURE_FILTER_RESULTS } : {}),
       },
     ],
     usage: answer.usage,
@@ -125,17 +184,23 @@ function completion(answer: Answer) {
   };
 }
 
-function streamEvents(answer: Answer, includeUsage: boolean): object[] {
+function streamEvents(answer: Answer, includeUsage: boolean, dialect: OpenAiDialect): object[] {
+  const filter = dialect === 'azure' ? { content_filter_results: AZURE_FILTER_RESULTS } : {};
   const chunk = (delta: object, finish: string | null = null) => ({
     id: answer.id,
     object: 'chat.completion.chunk',
     created: 1_767_225_600,
     model: answer.model,
     system_fingerprint: 'fp_fake',
-    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish, ...filter }],
     ...(includeUsage ? { usage: null } : {}),
   });
-  const events: object[] = [chunk({ role: 'assistant', content: '', refusal: null })];
+  const events: object[] = [];
+  if (dialect === 'azure') {
+    events.push({ id: '', object: '', created: 0, model: '', choices: [], prompt_filter_results: [{ prompt_index: 0, content_filter_results: AZURE_FILTER_RESULTS }] });
+  }
+  events.push(chunk({ role: 'assistant', content: '', refusal: null }));
+  for (const piece of answer.reasoning.match(/.{1,6}/gs) ?? []) events.push(chunk({ reasoning_content: piece, content: null }));
   for (const piece of answer.text.match(/.{1,6}/gs) ?? []) events.push(chunk({ content: piece }));
   answer.toolCalls.forEach((call, index) => {
     events.push(chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }));

@@ -1,11 +1,18 @@
 import { z } from 'zod';
+import { AzureOpenAiAdapter, azureOpenAiProviderSchema } from './azure/azure-openai.adapter';
+import { DeepSeekAdapter, deepSeekProviderSchema } from './deepseek/deepseek.adapter';
 import { UpstreamHttpService } from './http/upstream-http.service';
 import { MockAdapter, mockProviderSchema } from './mock/mock.adapter';
 import { OpenAiAdapter, openAiProviderSchema } from './openai/openai.adapter';
 import type { ProviderAdapter } from './provider.types';
 
 /** One entry of `providers:` in the config file, validated by its kind's schema. */
-export const providerConfigSchema = z.discriminatedUnion('type', [openAiProviderSchema, mockProviderSchema]);
+export const providerConfigSchema = z.discriminatedUnion('type', [
+  openAiProviderSchema,
+  azureOpenAiProviderSchema,
+  deepSeekProviderSchema,
+  mockProviderSchema,
+]);
 
 export type ProviderConfig = z.infer<typeof providerConfigSchema>;
 
@@ -14,6 +21,10 @@ export function createProviderAdapter(config: ProviderConfig, http: UpstreamHttp
     case 'openai':
     case 'openai-compatible':
       return new OpenAiAdapter(config, http);
+    case 'azure-openai':
+      return new AzureOpenAiAdapter(config, http);
+    case 'deepseek':
+      return new DeepSeekAdapter(config, http);
     case 'mock':
       return new MockAdapter(config);
   }

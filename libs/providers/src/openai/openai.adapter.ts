@@ -29,6 +29,9 @@ export const openAiProviderSchema = baseProviderSchema.extend({
 
 export type OpenAiProviderConfig = z.infer<typeof openAiProviderSchema>;
 
+/** What the config of every OpenAI-wire dialect (OpenAI, Azure, DeepSeek, …) provides. */
+export type OpenAiWireConfig = Omit<OpenAiProviderConfig, 'type'> & { type: string };
+
 /**
  * OpenAI Chat Completions and everything that speaks it (DeepSeek, vLLM, Ollama, Gemini's compatibility
  * endpoint). The client's body is forwarded with only `model` (and for streams `stream_options`) changed,
@@ -41,24 +44,39 @@ export class OpenAiAdapter implements ProviderAdapter {
   private readonly headers: Record<string, string>;
 
   constructor(
-    private readonly config: OpenAiProviderConfig,
+    protected readonly config: OpenAiWireConfig,
     private readonly http: UpstreamHttpService,
   ) {
     this.id = config.id;
     this.type = config.type;
     this.agents = createAgents({ connectTimeoutMs: config.connect_timeout_ms, maxSockets: config.max_sockets });
-    this.headers = {
-      'content-type': 'application/json',
-      accept: 'application/json',
-      ...config.headers,
-      ...(config.api_key ? { authorization: `Bearer ${config.api_key}` } : {}),
-    };
+    this.headers = { 'content-type': 'application/json', accept: 'application/json', ...config.headers, ...this.authHeaders() };
+  }
+
+  /** Dialect hooks: OpenAI-compatible services differ in URLs, auth headers and a few response details. */
+  protected authHeaders(): Record<string, string> {
+    return this.config.api_key ? { authorization: `Bearer ${this.config.api_key}` } : {};
+  }
+
+  protected url(endpoint: 'chat/completions' | 'embeddings', _target: ChatTarget): string {
+    return `${this.config.base_url}/${endpoint}`;
+  }
+
+  /** Returns the completion as the client should see it (the same object when nothing changes). */
+  protected adaptCompletion(body: ChatCompletion): ChatCompletion {
+    return body;
+  }
+
+  /** Returns the chunk as the client should see it, the same object to forward its bytes unchanged, or null to drop it. */
+  protected adaptChunk(chunk: ChatCompletionChunk): ChatCompletionChunk | null {
+    return chunk;
   }
 
   async chat(request: ChatCompletionRequest, target: ChatTarget, context: UpstreamCallContext): Promise<ChatResult> {
-    const response = await this.post('/chat/completions', { ...request, model: target.upstreamModel }, context);
-    const body = await this.json<ChatCompletion>(response);
-    if (!Array.isArray(body?.choices)) throw this.invalid('a chat completion without "choices"');
+    const response = await this.post(this.url('chat/completions', target), { ...request, model: target.upstreamModel }, context);
+    const received = await this.json<ChatCompletion>(response);
+    if (!Array.isArray(received?.choices)) throw this.invalid('a chat completion without "choices"');
+    const body = this.adaptCompletion(received);
     return { body, usage: body.usage ?? undefined, droppedParams: [] };
   }
 
@@ -71,13 +89,13 @@ export class OpenAiAdapter implements ProviderAdapter {
       stream: true,
       stream_options: { ...(request.stream_options ?? {}), include_usage: true },
     };
-    const response = await this.post('/chat/completions', body, context);
+    const response = await this.post(this.url('chat/completions', target), body, context);
     if (response.status >= 400) throw await this.failure(response);
     return Object.assign(this.chunks(response), { droppedParams: [] });
   }
 
   async embeddings(request: EmbeddingsRequest, target: ChatTarget, context: UpstreamCallContext): Promise<EmbeddingsResult> {
-    const response = await this.post('/embeddings', { ...request, model: target.upstreamModel }, context);
+    const response = await this.post(this.url('embeddings', target), { ...request, model: target.upstreamModel }, context);
     const body = await this.json<EmbeddingsResponse>(response);
     if (!Array.isArray(body?.data)) throw this.invalid('an embeddings response without "data"');
     return { body };
@@ -88,10 +106,10 @@ export class OpenAiAdapter implements ProviderAdapter {
     this.agents.https.destroy();
   }
 
-  private post(path: string, body: unknown, context: UpstreamCallContext): Promise<UpstreamResponse> {
+  private post(url: string, body: unknown, context: UpstreamCallContext): Promise<UpstreamResponse> {
     return this.http.send({
       providerId: this.id,
-      url: this.config.base_url + path,
+      url,
       headers: this.headers,
       body: JSON.stringify(body),
       agents: this.agents,
@@ -127,14 +145,16 @@ export class OpenAiAdapter implements ProviderAdapter {
       if (chunk.error || event.event === 'error') {
         throw upstreamStreamError(this.id, parseErrorEnvelope(event.data).message);
       }
-      if (chunk.choices?.some((choice) => choice.finish_reason)) finished = true;
-      yield { chunk, raw: event.data };
+      const adapted = this.adaptChunk(chunk);
+      if (!adapted) continue;
+      if (adapted.choices?.some((choice) => choice.finish_reason)) finished = true;
+      yield { chunk: adapted, raw: adapted === chunk ? event.data : undefined };
     }
     // Some OpenAI-compatible servers omit [DONE]; a stream that reached a finish_reason is complete.
     if (!finished) throw new GatewayError('upstream_error', `Upstream "${this.id}" closed the stream before it finished.`);
   }
 
-  private invalid(what: string): GatewayError {
+  protected invalid(what: string): GatewayError {
     return new GatewayError('upstream_invalid_response', `Upstream "${this.id}" sent ${what}.`);
   }
 }

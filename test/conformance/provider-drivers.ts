@@ -1,0 +1,52 @@
+import { FakeOpenAiServer, OpenAiDialect } from '../fakes/fake-openai.server';
+
+/** The conformance suite's view of one provider: its fake, its catalog entry, and how to script it. */
+export interface ProviderDriver {
+  name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** The `providers:` entry that points the gateway at the fake. */
+  providerConfig(): Record<string, unknown>;
+  /** The upstream model id the catalog deployment uses. */
+  upstreamModel: string;
+  /** The next reply: some text, then these tool calls, in one turn. */
+  scriptToolCalls(text: string, calls: Array<{ name: string; arguments: string }>): void;
+  /** The next reply fails as this error class. */
+  scriptError(kind: 'rate_limited' | 'overloaded' | 'bad_request' | 'server_error'): void;
+  /** Makes every later request fail authentication, as with a wrong provider key. */
+  breakCredentials(): void;
+  upstreamCalls(): number;
+}
+
+export const PROVIDER_KEY = 'sk-conformance-canary-provider-key';
+
+/** OpenAI, Azure OpenAI (deployment URLs and v1) and DeepSeek share the OpenAI fake, each in its dialect. */
+export function openAiWireDriver(name: string, dialect: OpenAiDialect, extra: Record<string, unknown> = {}): ProviderDriver {
+  const fake = new FakeOpenAiServer(PROVIDER_KEY, dialect);
+  let baseUrl = '';
+  const type = { openai: 'openai', azure: 'azure-openai', deepseek: 'deepseek' }[dialect];
+  return {
+    name,
+    upstreamModel: dialect === 'azure' ? 'my-gpt-deployment' : 'upstream-model',
+    async start() {
+      baseUrl = await fake.start();
+    },
+    stop: () => fake.stop(),
+    providerConfig: () => ({
+      id: name,
+      type,
+      base_url: dialect === 'openai' ? `${baseUrl}/v1` : baseUrl,
+      api_key: PROVIDER_KEY,
+      ...extra,
+    }),
+    scriptToolCalls: (text, calls) => fake.script({ text, toolCalls: calls }),
+    scriptError(kind) {
+      const status = { rate_limited: 429, overloaded: 503, bad_request: 400, server_error: 500 }[kind];
+      fake.script({ status, headers: kind === 'rate_limited' ? { 'retry-after': '2' } : {} });
+    },
+    breakCredentials() {
+      fake.apiKey = 'sk-a-key-the-gateway-does-not-have';
+    },
+    upstreamCalls: () => fake.calls('/chat/completions').length,
+  };
+}
