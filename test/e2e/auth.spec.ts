@@ -9,7 +9,7 @@ describe('gateway keys and the admin key', () => {
 
   beforeAll(async () => {
     fake = new FakeOpenAiServer('sk-provider');
-    gateway = await startTestGateway({ catalog: openAiCatalog(await fake.start(), 'sk-provider') });
+    gateway = await startTestGateway({ catalog: openAiCatalog(await fake.start(), 'sk-provider'), env: { AUTH_LAST_USED_FLUSH_MS: '200' } });
   });
 
   afterAll(async () => {
@@ -74,6 +74,16 @@ describe('gateway keys and the admin key', () => {
     expect(JSON.parse(bodies[0])).toEqual({
       error: { message: expect.any(String), type: 'invalid_request_error', param: null, code: 'invalid_api_key' },
     });
+  });
+
+  it('records last_used_at in batches rather than with a write per request', async () => {
+    const { key, projectId } = await gateway.createKey();
+    const lastUsed = async () => (await gateway.admin('GET', `/admin/keys?project_id=${projectId}`)).body.data[0].last_used_at;
+    expect(await lastUsed()).toBeNull();
+    await Promise.all(Array.from({ length: 5 }, () => chat(bearer(key))));
+    const deadline = Date.now() + 3_000;
+    while ((await lastUsed()) === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(Date.parse(await lastUsed())).toBeGreaterThan(Date.now() - 10_000);
   });
 
   it('keeps the admin API and /v1 apart', async () => {

@@ -59,6 +59,17 @@ describe('bad requests get OpenAI-shaped errors that say what to fix', () => {
     expect(response.status).toBe(200);
   });
 
+  it('keeps a sane caller x-request-id and replaces one that is not', async () => {
+    const body = JSON.stringify({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] });
+    const kept = await send('/v1/chat/completions', { body, headers: { 'x-request-id': 'checkout-7f3a:42' } });
+    expect(kept.headers.get('x-request-id')).toBe('checkout-7f3a:42');
+    const replaced = await send('/v1/chat/completions', { body, headers: { 'x-request-id': 'bad id with spaces' } });
+    expect(replaced.headers.get('x-request-id')).toMatch(/^req_[0-9a-f]{32}$/);
+    const line = gateway.logs.map((l) => JSON.parse(l)).find((l) => l.req?.id === 'checkout-7f3a:42');
+    expect(line).toMatchObject({ res: { statusCode: 200 }, model: 'gpt-test', served_model: 'gpt-test', key_id: expect.any(String) });
+    expect(line.responseTime).toEqual(expect.any(Number));
+  });
+
   it('404 model_not_found tells where to look', async () => {
     const response = await send('/v1/chat/completions', { body: JSON.stringify({ model: 'gtp-4', messages: [{ role: 'user', content: 'hi' }] }) });
     expect(response.status).toBe(404);
