@@ -1,0 +1,78 @@
+import { ChildProcess, execFileSync, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+/** A benchmark process pinned to a CPU core, so load generator and gateway do not steal from each other. */
+export interface BenchProcess {
+  child: ChildProcess;
+  port: number;
+  rssMb(): number;
+  stop(): Promise<void>;
+}
+
+/** Forks a script that reports `{port}` over IPC once it listens. */
+export async function startPinned(script: string, core: number, env: NodeJS.ProcessEnv): Promise<BenchProcess> {
+  const child = fork(script, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  pin(child.pid!, core);
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (message: { port: number }) => resolve(message.port));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before listening`)));
+  });
+  return wrap(child, port);
+}
+
+/** Starts the built gateway (dist) on a free port and waits until /healthz answers. */
+export async function startGateway(core: number, env: NodeJS.ProcessEnv): Promise<BenchProcess> {
+  const port = await freePort();
+  const child = fork('dist/apps/gateway/src/main.js', [], {
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  pin(child.pid!, core);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error('gateway did not become healthy within 30 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return wrap(child, port);
+}
+
+function wrap(child: ChildProcess, port: number): BenchProcess {
+  return {
+    child,
+    port,
+    rssMb: () => {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+    },
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Pins a process to one core with taskset, when available (the numbers mean more with it). */
+export function pin(pid: number, core: number): void {
+  try {
+    execFileSync('taskset', ['-pc', String(core), String(pid)], { stdio: 'ignore' });
+  } catch {
+    // No taskset: the run still works, only noisier.
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

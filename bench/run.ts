@@ -1,0 +1,183 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { fixedRateLatency, holdStreams, LatencySample, maxThroughput, median, streamTimings, Target } from './load';
+import { BenchProcess, pin, startGateway, startPinned } from './processes';
+
+/**
+ * `npm run bench`: direct-to-upstream, a minimal Node proxy (the floor) and Switchyard with every feature on,
+ * measured side by side in one run, interleaved over rounds (the machine is noisy; ratios from the same run
+ * are what count). `--smoke` runs a 10-second version for CI.
+ *   core 0: the gateway or the floor proxy        core 1: this driver (load generator) and the fake upstream
+ */
+const SMOKE = process.argv.includes('--smoke');
+const ROUNDS = SMOKE ? 1 : 3;
+const THROUGHPUT_SECONDS = SMOKE ? 1 : 5;
+const LATENCY_SECONDS = SMOKE ? 1 : 5;
+const LATENCY_RATE = 500;
+const STREAMS = SMOKE ? 20 : 200;
+const HELD_STREAMS = SMOKE ? 100 : 1_000;
+const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
+const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function main(): Promise<void> {
+  pin(process.pid, 1);
+  const database = await createDatabase();
+  const processes: BenchProcess[] = [];
+  try {
+    const upstream = await startPinned('dist/bench/fake-upstream.js', 1, { SLOW_CHUNK_DELAY_MS: '200' });
+    processes.push(upstream);
+    const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
+    const proxy = await startPinned('dist/bench/node-proxy.js', 0, { UPSTREAM_URL: upstreamUrl });
+    processes.push(proxy);
+    const gateway = await startGateway(0, {
+      DATABASE_URL: database.url,
+      SWITCHYARD_ADMIN_KEY: ADMIN_KEY,
+      SWITCHYARD_CONFIG: catalogFile(upstreamUrl),
+      LOG_LEVEL: 'info',
+    });
+    processes.push(gateway);
+    const gatewayUrl = `http://127.0.0.1:${gateway.port}`;
+    const key = await issueKey(gatewayUrl);
+
+    const targets: Target[] = [
+      { name: 'direct', url: upstreamUrl, headers: {} },
+      { name: 'node-proxy', url: `http://127.0.0.1:${proxy.port}`, headers: {} },
+      { name: 'switchyard', url: gatewayUrl, headers: { authorization: `Bearer ${key}` } },
+    ];
+    const servedBefore = await upstreamServed(upstreamUrl);
+    let counted = 0;
+
+    // Warm-up: JIT, connection pools, key cache.
+    for (const target of targets) counted += (await maxThroughput(target, 1)).ok;
+
+    const throughput = new Map<string, number[]>();
+    const latency = new Map<string, LatencySample[]>();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const target of rotate(targets, round)) {
+        const result = await maxThroughput(target, THROUGHPUT_SECONDS);
+        counted += result.ok;
+        push(throughput, target.name, result.rps);
+      }
+      for (const target of rotate(targets, round)) {
+        push(latency, target.name, await fixedRateLatency(target, LATENCY_RATE, LATENCY_SECONDS));
+        counted += LATENCY_RATE * LATENCY_SECONDS;
+      }
+    }
+    const streams = new Map<string, { firstChunkMs: number; totalMs: number; chunksPerStream: number }>();
+    for (const target of targets) {
+      streams.set(target.name, await streamTimings(target, STREAMS));
+      counted += STREAMS;
+    }
+    const served = (await upstreamServed(upstreamUrl)) - servedBefore;
+    if (served < counted) throw new Error(`the upstream served ${served} requests but ${counted} were counted as answered`);
+
+    const idleRss = gateway.rssMb();
+    let peakRss = idleRss;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, gateway.rssMb())), 100);
+    const held = performance.now();
+    await holdStreams(targets[2], HELD_STREAMS);
+    clearInterval(sampler);
+    const heldSeconds = (performance.now() - held) / 1000;
+
+    report({ throughput, latency, streams, idleRss, peakRss, heldSeconds, served, counted });
+  } finally {
+    await Promise.all(processes.map((p) => p.stop()));
+    await database.drop();
+  }
+}
+
+function report(r: {
+  throughput: Map<string, number[]>;
+  latency: Map<string, LatencySample[]>;
+  streams: Map<string, { firstChunkMs: number; totalMs: number; chunksPerStream: number }>;
+  idleRss: number;
+  peakRss: number;
+  heldSeconds: number;
+  served: number;
+  counted: number;
+}): void {
+  const rps = (name: string) => median(r.throughput.get(name)!);
+  const lat = (name: string, q: keyof LatencySample) => median(r.latency.get(name)!.map((s) => s[q]));
+  const added = (name: string, q: keyof LatencySample) => lat(name, q) - lat('direct', q);
+  const stream = (name: string) => r.streams.get(name)!;
+  const rows = [
+    ['metric', 'direct', 'node-proxy', 'switchyard', 'target'],
+    ['throughput, 50 conns (req/s)', fmt(rps('direct'), 0), fmt(rps('node-proxy'), 0), fmt(rps('switchyard'), 0), `≥ 0.5× floor: ${fmt(rps('switchyard') / rps('node-proxy'), 2)}×`],
+    ['CPU per request (µs, 1 core)', '', fmt(1e6 / rps('node-proxy'), 0), fmt(1e6 / rps('switchyard'), 0), '≤ 200'],
+    ...(['p50', 'p90', 'p99'] as const).map((q) => [
+      `latency ${q} @${LATENCY_RATE}/s (ms)`,
+      fmt(lat('direct', q), 2),
+      `${fmt(lat('node-proxy', q), 2)} (+${fmt(added('node-proxy', q), 2)})`,
+      `${fmt(lat('switchyard', q), 2)} (+${fmt(added('switchyard', q), 2)})`,
+      q === 'p50' ? '≤ +0.8' : q === 'p99' ? '≤ +4' : '',
+    ]),
+    ['stream first chunk (ms)', ...['direct', 'node-proxy', 'switchyard'].map((n) => fmt(stream(n).firstChunkMs, 2)), `≤ +1: +${fmt(stream('switchyard').firstChunkMs - stream('direct').firstChunkMs, 2)}`],
+    ['stream total, 20 chunks (ms)', ...['direct', 'node-proxy', 'switchyard'].map((n) => fmt(stream(n).totalMs, 2)), `≤ +3: +${fmt(stream('switchyard').totalMs - stream('direct').totalMs, 2)}`],
+    ['stream reads per response', ...['direct', 'node-proxy', 'switchyard'].map((n) => fmt(stream(n).chunksPerStream, 0)), 'chunks not batched'],
+    ['gateway RSS idle (MB)', '', '', fmt(r.idleRss, 0), '≤ 120'],
+    [`gateway RSS, ${HELD_STREAMS} slow streams (MB)`, '', '', fmt(r.peakRss, 0), `≤ 200; all done in ${fmt(r.heldSeconds, 1)} s`],
+  ];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => String(row[i]).length)));
+  const line = (row: string[]) => `| ${row.map((cell, i) => String(cell).padEnd(widths[i])).join(' | ')} |`;
+  console.log([line(rows[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n'));
+  console.log(`\n${ROUNDS} round(s), medians; upstream served ${r.served} requests for ${r.counted} counted answers.`);
+}
+
+const fmt = (value: number, digits: number) => value.toFixed(digits);
+const push = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value]);
+const rotate = <T>(items: T[], by: number) => [...items.slice(by % items.length), ...items.slice(0, by % items.length)];
+
+function catalogFile(upstreamUrl: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'switchyard-bench-')), 'catalog.json');
+  // JSON is valid YAML.
+  writeFileSync(
+    file,
+    JSON.stringify({
+      providers: [{ id: 'upstream', type: 'openai', base_url: `${upstreamUrl}/v1`, api_key: 'sk-bench-provider-key' }],
+      models: [
+        { name: 'bench', deployments: [{ provider: 'upstream', model: 'bench' }] },
+        { name: 'bench-slow', deployments: [{ provider: 'upstream', model: 'bench-slow' }] },
+      ],
+    }),
+  );
+  return file;
+}
+
+async function issueKey(gatewayUrl: string): Promise<string> {
+  const admin = async (path: string, body: object) => {
+    const response = await fetch(gatewayUrl + path, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
+    return (await response.json()) as { id: string; key: string };
+  };
+  const team = await admin('/admin/teams', { name: 'bench' });
+  const project = await admin('/admin/projects', { name: 'bench', team_id: team.id });
+  return (await admin('/admin/keys', { project_id: project.id, name: 'bench', environment: 'test' })).key;
+}
+
+async function upstreamServed(upstreamUrl: string): Promise<number> {
+  return ((await (await fetch(`${upstreamUrl}/stats`)).json()) as { served: number }).served;
+}
+
+async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `switchyard_bench_${Date.now()}`;
+  const admin = async (sql: string) => {
+    const client = new Client({ connectionString: ADMIN_DATABASE_URL });
+    await client.connect();
+    await client.query(sql).finally(() => client.end());
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(ADMIN_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
