@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
-import { openAiWireDriver, PROVIDER_KEY, ProviderDriver } from './provider-drivers';
+import { anthropicDriver, openAiWireDriver, PROVIDER_KEY, ProviderDriver } from './provider-drivers';
 
 /**
  * The same conversation through every provider, with the official OpenAI SDK as the client: the results
@@ -11,6 +11,7 @@ const DRIVERS: ProviderDriver[] = [
   openAiWireDriver('azure-deployments', 'azure', { api_version: '2024-10-21' }),
   openAiWireDriver('azure-v1', 'azure'),
   openAiWireDriver('deepseek', 'deepseek'),
+  anthropicDriver(),
 ];
 
 const TOOLS = [

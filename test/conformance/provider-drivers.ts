@@ -1,3 +1,4 @@
+import { FakeAnthropicServer } from '../fakes/fake-anthropic.server';
 import { FakeOpenAiServer, OpenAiDialect } from '../fakes/fake-openai.server';
 
 /** The conformance suite's view of one provider: its fake, its catalog entry, and how to script it. */
@@ -48,5 +49,36 @@ export function openAiWireDriver(name: string, dialect: OpenAiDialect, extra: Re
       fake.apiKey = 'sk-a-key-the-gateway-does-not-have';
     },
     upstreamCalls: () => fake.calls('/chat/completions').length,
+  };
+}
+
+/** Anthropic's Messages API behind the gateway, against the strict fake. */
+export function anthropicDriver(): ProviderDriver {
+  const fake = new FakeAnthropicServer(PROVIDER_KEY);
+  let baseUrl = '';
+  return {
+    name: 'anthropic',
+    upstreamModel: 'claude-sonnet-4-5',
+    async start() {
+      baseUrl = await fake.start();
+    },
+    stop: () => fake.stop(),
+    providerConfig: () => ({ id: 'anthropic', type: 'anthropic', base_url: baseUrl, api_key: PROVIDER_KEY }),
+    scriptToolCalls: (text, calls) =>
+      fake.script({
+        content: [
+          ...(text ? [{ type: 'text' as const, text }] : []),
+          ...calls.map((call) => ({ type: 'tool_use' as const, name: call.name, input: JSON.parse(call.arguments) })),
+        ],
+      }),
+    scriptError: (kind) =>
+      fake.script({
+        status: { rate_limited: 429, overloaded: 529, bad_request: 400, server_error: 500 }[kind],
+        headers: kind === 'rate_limited' ? { 'retry-after': '2' } : {},
+      }),
+    breakCredentials() {
+      fake.apiKey = 'sk-a-key-the-gateway-does-not-have';
+    },
+    upstreamCalls: () => fake.calls('/v1/messages').length,
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AnthropicAdapter, anthropicProviderSchema } from './anthropic/anthropic.adapter';
 import { AzureOpenAiAdapter, azureOpenAiProviderSchema } from './azure/azure-openai.adapter';
 import { DeepSeekAdapter, deepSeekProviderSchema } from './deepseek/deepseek.adapter';
 import { UpstreamHttpService } from './http/upstream-http.service';
@@ -9,6 +10,7 @@ import type { ProviderAdapter } from './provider.types';
 /** One entry of `providers:` in the config file, validated by its kind's schema. */
 export const providerConfigSchema = z.discriminatedUnion('type', [
   openAiProviderSchema,
+  anthropicProviderSchema,
   azureOpenAiProviderSchema,
   deepSeekProviderSchema,
   mockProviderSchema,
@@ -21,6 +23,8 @@ export function createProviderAdapter(config: ProviderConfig, http: UpstreamHttp
     case 'openai':
     case 'openai-compatible':
       return new OpenAiAdapter(config, http);
+    case 'anthropic':
+      return new AnthropicAdapter(config, http);
     case 'azure-openai':
       return new AzureOpenAiAdapter(config, http);
     case 'deepseek':

@@ -78,8 +78,15 @@ export function parseErrorEnvelope(text: string): { message: string; code?: stri
   return { message: text.trim() };
 }
 
-/** An error the upstream reported inside a stream that had already started. */
-export function upstreamStreamError(providerId: string, rawMessage: string): GatewayError {
+/**
+ * An error the upstream reported inside a stream that had already started. The code matters when no
+ * content has reached the client yet: an overload (`upstream_unavailable`) is worth a retry elsewhere.
+ */
+export function upstreamStreamError(
+  providerId: string,
+  rawMessage: string,
+  code: 'upstream_error' | 'upstream_unavailable' | 'upstream_rate_limited' = 'upstream_error',
+): GatewayError {
   const message = truncate(scrubSecrets(rawMessage), MAX_MESSAGE);
-  return new GatewayError('upstream_error', `Upstream "${providerId}" failed mid-stream: ${message}`, { upstreamMessage: message });
+  return new GatewayError(code, `Upstream "${providerId}" failed mid-stream: ${message}`, { upstreamMessage: message });
 }
