@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
-import { anthropicDriver, openAiWireDriver, PROVIDER_KEY, ProviderDriver } from './provider-drivers';
+import { anthropicDriver, geminiDriver, openAiWireDriver, PROVIDER_KEY, ProviderDriver } from './provider-drivers';
 
 /**
  * The same conversation through every provider, with the official OpenAI SDK as the client: the results
@@ -12,6 +12,7 @@ const DRIVERS: ProviderDriver[] = [
   openAiWireDriver('azure-v1', 'azure'),
   openAiWireDriver('deepseek', 'deepseek'),
   anthropicDriver(),
+  geminiDriver(),
 ];
 
 const TOOLS = [
@@ -135,9 +136,9 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('provider
     driver.scriptError(kind);
     const error = await client.chat.completions.create({ model: 'chat', messages: conversation }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.APIError);
-    expect((error as OpenAI.APIError).status).toBe(status);
-    if (code) expect((error as OpenAI.APIError).code).toBe(code);
-    else expect((error as OpenAI.APIError).type).toBe('invalid_request_error');
+    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(status);
+    if (code) expect(error).toMatchObject({ code });
+    else expect(error).toMatchObject({ type: 'invalid_request_error' });
   });
 
   it('reports a rejected provider key as 502 upstream_auth_error and never leaks a key', async () => {

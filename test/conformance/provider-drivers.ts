@@ -1,4 +1,5 @@
 import { FakeAnthropicServer } from '../fakes/fake-anthropic.server';
+import { FakeGeminiServer } from '../fakes/fake-gemini.server';
 import { FakeOpenAiServer, OpenAiDialect } from '../fakes/fake-openai.server';
 
 /** The conformance suite's view of one provider: its fake, its catalog entry, and how to script it. */
@@ -80,5 +81,28 @@ export function anthropicDriver(): ProviderDriver {
       fake.apiKey = 'sk-a-key-the-gateway-does-not-have';
     },
     upstreamCalls: () => fake.calls('/v1/messages').length,
+  };
+}
+
+/** Gemini's generateContent API behind the gateway, against the strict fake. */
+export function geminiDriver(): ProviderDriver {
+  const fake = new FakeGeminiServer({ apiKey: PROVIDER_KEY });
+  let baseUrl = '';
+  return {
+    name: 'gemini',
+    upstreamModel: 'gemini-2.5-flash',
+    async start() {
+      baseUrl = await fake.start();
+    },
+    stop: () => fake.stop(),
+    providerConfig: () => ({ id: 'gemini', type: 'gemini', base_url: baseUrl, api_key: PROVIDER_KEY }),
+    scriptToolCalls: (text, calls) =>
+      fake.enqueue({ reply: { text, functionCalls: calls.map((call) => ({ name: call.name, args: JSON.parse(call.arguments) })) } }),
+    scriptError: (kind) =>
+      fake.enqueue({ error: { status: { rate_limited: 429, overloaded: 503, bad_request: 400, server_error: 500 }[kind], message: `scripted ${kind}` } }),
+    breakCredentials() {
+      fake.apiKey = 'AIzaSyNotTheKeyTheGatewayHas000000000';
+    },
+    upstreamCalls: () => fake.requests.length,
   };
 }

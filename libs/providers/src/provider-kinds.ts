@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AnthropicAdapter, anthropicProviderSchema } from './anthropic/anthropic.adapter';
 import { AzureOpenAiAdapter, azureOpenAiProviderSchema } from './azure/azure-openai.adapter';
 import { DeepSeekAdapter, deepSeekProviderSchema } from './deepseek/deepseek.adapter';
+import { GeminiAdapter, geminiProviderSchema } from './gemini/gemini.adapter';
 import { UpstreamHttpService } from './http/upstream-http.service';
 import { MockAdapter, mockProviderSchema } from './mock/mock.adapter';
 import { OpenAiAdapter, openAiProviderSchema } from './openai/openai.adapter';
@@ -13,6 +14,7 @@ export const providerConfigSchema = z.discriminatedUnion('type', [
   anthropicProviderSchema,
   azureOpenAiProviderSchema,
   deepSeekProviderSchema,
+  geminiProviderSchema,
   mockProviderSchema,
 ]);
 
@@ -29,6 +31,8 @@ export function createProviderAdapter(config: ProviderConfig, http: UpstreamHttp
       return new AzureOpenAiAdapter(config, http);
     case 'deepseek':
       return new DeepSeekAdapter(config, http);
+    case 'gemini':
+      return new GeminiAdapter(config, http);
     case 'mock':
       return new MockAdapter(config);
   }

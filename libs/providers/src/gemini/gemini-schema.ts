@@ -87,7 +87,7 @@ function inlineReference(schema: Record<string, unknown>, ref: string, definitio
   return clean({ ...asRecord(definitions[name]), ...siblings }, definitions, [...resolving, name]);
 }
 
-/** `allOf: [A, B]` → one schema with both sets of properties and requirements. */
+/** `allOf: [A, B]` → one schema with the properties and requirements of all, in order; the outer keys win. */
 function mergeAll(schema: Record<string, unknown>): Record<string, unknown> {
   const { allOf, ...rest } = schema;
   let merged: Record<string, unknown> = rest;
@@ -96,8 +96,8 @@ function mergeAll(schema: Record<string, unknown>): Record<string, unknown> {
     merged = {
       ...branch,
       ...merged,
-      properties: { ...asRecord(branch.properties), ...asRecord(merged.properties) },
-      required: [...asArray(branch.required), ...asArray(merged.required)],
+      properties: { ...asRecord(merged.properties), ...asRecord(branch.properties) },
+      required: [...asArray(merged.required), ...asArray(branch.required)],
     };
   }
   return merged;

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { ChatCompletionRequest, EmbeddingsRequest, GatewayError } from '@app/common';
+import { createAgents } from '../http/upstream-agents';
+import { upstreamStreamError } from '../http/upstream-errors';
+import { readBody, UpstreamHttpService, UpstreamResponse } from '../http/upstream-http.service';
+import type {
+  ChatResult,
+  ChatStream,
+  ChatTarget,
+  EmbeddingsResult,
+  ProviderAdapter,
+  StreamEvent,
+  UpstreamCallContext,
+} from '../provider.types';
+import { baseProviderSchema, httpProviderFields } from '../provider-config';
+import { sseEvents } from '../sse/sse-parser';
+import { embeddingInputs, toBatchEmbedRequest, toEmbeddingsResponse } from './gemini-embeddings';
+import { geminiHttpError, geminiStreamError } from './gemini-errors';
+import { toGeminiRequest } from './gemini-request';
+import { identify, toChatCompletion } from './gemini-response';
+import { GeminiStreamTranslator } from './gemini-stream';
+import type { GeminiBatchEmbedResponse, GeminiResponse } from './gemini.types';
+
+export const geminiProviderSchema = baseProviderSchema.extend({
+  type: z.literal('gemini'),
+  ...httpProviderFields,
+});
+
+export type GeminiProviderConfig = z.infer<typeof geminiProviderSchema>;
+
+type GeminiMethod = 'generateContent' | 'streamGenerateContent' | 'batchEmbedContents';
+
+/**
+ * Google's Generative Language API (v1beta), e.g. `base_url: https://generativelanguage.googleapis.com`,
+ * presented as OpenAI Chat Completions. Requests and answers are translated (see README.md beside this
+ * file for every parameter); the key travels in `x-goog-api-key`, never in the URL, where it would end up
+ * in access logs.
+ */
+export class GeminiAdapter implements ProviderAdapter {
+  readonly id: string;
+  readonly type = 'gemini';
+  private readonly agents;
+  private readonly headers: Record<string, string>;
+
+  constructor(
+    private readonly config: GeminiProviderConfig,
+    private readonly http: UpstreamHttpService,
+  ) {
+    this.id = config.id;
+    this.agents = createAgents({ connectTimeoutMs: config.connect_timeout_ms, maxSockets: config.max_sockets });
+    this.headers = {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      ...config.headers,
+      ...(config.api_key ? { 'x-goog-api-key': config.api_key } : {}),
+    };
+  }
+
+  async chat(request: ChatCompletionRequest, target: ChatTarget, context: UpstreamCallContext): Promise<ChatResult> {
+    const { body, droppedParams } = toGeminiRequest(request);
+    const answer = await this.json<GeminiResponse>(await this.post(target.upstreamModel, 'generateContent', body, context));
+    if (!Array.isArray(answer?.candidates) && !answer?.promptFeedback?.blockReason) throw this.invalid('an answer without "candidates"');
+    const completion = toChatCompletion(answer, identify(answer, target.upstreamModel));
+    return { body: completion, usage: completion.usage, droppedParams };
+  }
+
+  async chatStream(request: ChatCompletionRequest, target: ChatTarget, context: UpstreamCallContext): Promise<ChatStream> {
+    const { body, droppedParams } = toGeminiRequest(request);
+    const response = await this.post(target.upstreamModel, 'streamGenerateContent', body, context);
+    if (response.status >= 400) throw await this.failure(response);
+    return Object.assign(this.chunks(response, target.upstreamModel), { droppedParams });
+  }
+
+  async embeddings(request: EmbeddingsRequest, target: ChatTarget, context: UpstreamCallContext): Promise<EmbeddingsResult> {
+    const inputs = embeddingInputs(request);
+    const body = toBatchEmbedRequest(inputs, modelName(target.upstreamModel), request.dimensions);
+    const answer = await this.json<GeminiBatchEmbedResponse>(await this.post(target.upstreamModel, 'batchEmbedContents', body, context));
+    const vectors = answer?.embeddings?.map((embedding) => embedding.values);
+    if (!vectors || vectors.length !== inputs.length || !vectors.every(Array.isArray)) {
+      throw this.invalid('an embeddings answer without one vector per input');
+    }
+    return { body: toEmbeddingsResponse(vectors as number[][], inputs, target.upstreamModel, request.encoding_format) };
+  }
+
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  private async *chunks(response: UpstreamResponse, upstreamModel: string): AsyncGenerator<StreamEvent> {
+    const translator = new GeminiStreamTranslator(upstreamModel);
+    for await (const event of sseEvents(response.body)) {
+      let parsed: GeminiResponse;
+      try {
+        parsed = JSON.parse(event.data);
+      } catch {
+        throw this.invalid('a stream event that is not JSON');
+      }
+      const error = geminiStreamError(this.id, parsed);
+      if (error) throw error;
+      for (const chunk of translator.translate(parsed)) yield { chunk };
+    }
+    // Gemini has no end-of-stream marker: only a finish reason tells a complete answer from a cut one.
+    const usage = translator.end();
+    if (!usage) throw upstreamStreamError(this.id, 'the stream ended before any finish reason');
+    yield { chunk: usage };
+  }
+
+  private post(model: string, method: GeminiMethod, body: unknown, context: UpstreamCallContext): Promise<UpstreamResponse> {
+    const query = method === 'streamGenerateContent' ? '?alt=sse' : '';
+    return this.http.send({
+      providerId: this.id,
+      url: `${this.config.base_url}/v1beta/models/${encodeURIComponent(modelName(model))}:${method}${query}`,
+      headers: method === 'streamGenerateContent' ? { ...this.headers, accept: 'text/event-stream' } : this.headers,
+      body: JSON.stringify(body),
+      agents: this.agents,
+      context,
+    });
+  }
+
+  private async json<T>(response: UpstreamResponse): Promise<T> {
+    if (response.status >= 400) throw await this.failure(response);
+    const text = await readBody(response.body);
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw this.invalid('a body that is not JSON');
+    }
+  }
+
+  private async failure(response: UpstreamResponse): Promise<GatewayError> {
+    return geminiHttpError(this.id, response.status, response.headers, await readBody(response.body, 1024 * 1024));
+  }
+
+  private invalid(what: string): GatewayError {
+    return new GatewayError('upstream_invalid_response', `Upstream "${this.id}" sent ${what}.`);
+  }
+}
+
+/** Config may name the model as Gemini lists it (`models/gemini-2.5-flash`); the path wants the bare id. */
+function modelName(model: string): string {
+  return model.replace(/^models\//, '');
+}
