@@ -36,7 +36,3 @@ export function anthropicStreamError(providerId: string, error: Partial<Anthropi
   const code = error?.type === 'overloaded_error' ? 'upstream_unavailable' : error?.type === 'rate_limit_error' ? 'upstream_rate_limited' : 'upstream_error';
   return upstreamStreamError(providerId, `${error?.type ?? 'error'}: ${error?.message ?? 'no message'}`, code);
 }
-
-export function invalidResponse(providerId: string, what: string): GatewayError {
-  return new GatewayError('upstream_invalid_response', `Upstream "${providerId}" sent ${what}.`);
-}

@@ -2,7 +2,8 @@ import type { ChatCompletionChunk, FinishReason } from '@app/common';
 import { upstreamStreamError } from '../http/upstream-errors';
 import type { SseEvent } from '../sse/sse-parser';
 import type { AnthropicDelta, AnthropicMessageResponse, AnthropicResponseBlock, AnthropicStreamEvent, AnthropicUsage } from './anthropic.types';
-import { anthropicStreamError, invalidResponse } from './anthropic-error.mapper';
+import { upstreamInvalidResponse as invalidResponse } from '../http/upstream-errors';
+import { anthropicStreamError } from './anthropic-error.mapper';
 import { finishReasonFor } from './anthropic-stop-reason';
 import { accumulateUsage, toOpenAiUsage } from './anthropic-usage.mapper';
 

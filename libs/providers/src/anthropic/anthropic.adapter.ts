@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { ChatCompletionRequest, GatewayError } from '@app/common';
-import { createAgents } from '../http/upstream-agents';
-import { readBody, UpstreamHttpService, UpstreamResponse } from '../http/upstream-http.service';
+import { UpstreamEndpoint } from '../http/upstream-endpoint';
+import type { UpstreamHttpService, UpstreamResponse } from '../http/upstream-http.service';
 import type { ChatResult, ChatStream, ChatTarget, EmbeddingsResult, ProviderAdapter, StreamEvent, UpstreamCallContext } from '../provider.types';
 import { baseProviderSchema, httpProviderFields } from '../provider-config';
 import { sseEvents } from '../sse/sse-parser';
-import type { AnthropicMessageResponse, AnthropicRequest } from './anthropic.types';
-import { anthropicHttpError, invalidResponse } from './anthropic-error.mapper';
+import type { AnthropicMessageResponse } from './anthropic.types';
+import { anthropicHttpError } from './anthropic-error.mapper';
 import { toAnthropicRequest } from './anthropic-request.mapper';
 import { toChatCompletion } from './anthropic-response.mapper';
 import { AnthropicStreamTransformer } from './anthropic-stream.transformer';
@@ -21,8 +21,6 @@ export const anthropicProviderSchema = baseProviderSchema.extend({
 
 export type AnthropicProviderConfig = z.infer<typeof anthropicProviderSchema>;
 
-const MAX_ERROR_BODY = 1024 * 1024;
-
 /**
  * Anthropic's Messages API presented as OpenAI Chat Completions. Requests, responses, stream events and errors
  * are translated by the mappers beside this file; README.md has the parameter table. Bodies are never logged.
@@ -30,36 +28,27 @@ const MAX_ERROR_BODY = 1024 * 1024;
 export class AnthropicAdapter implements ProviderAdapter {
   readonly id: string;
   readonly type = 'anthropic';
-  private readonly agents;
-  private readonly headers: Record<string, string>;
+  private readonly endpoint: UpstreamEndpoint;
+  private readonly url: string;
 
-  constructor(
-    private readonly config: AnthropicProviderConfig,
-    private readonly http: UpstreamHttpService,
-  ) {
+  constructor(config: AnthropicProviderConfig, http: UpstreamHttpService) {
     this.id = config.id;
-    this.agents = createAgents({ connectTimeoutMs: config.connect_timeout_ms, maxSockets: config.max_sockets });
-    this.headers = {
-      'content-type': 'application/json',
-      accept: 'application/json',
-      'anthropic-version': config.anthropic_version,
-      ...config.headers,
-      ...(config.api_key ? { 'x-api-key': config.api_key } : {}),
-    };
+    this.url = `${config.base_url}/v1/messages`;
+    const auth = { 'anthropic-version': config.anthropic_version, ...(config.api_key ? { 'x-api-key': config.api_key } : {}) };
+    this.endpoint = new UpstreamEndpoint(config, auth, http, (status, headers, body) => anthropicHttpError(this.id, status, headers, body));
   }
 
   async chat(request: ChatCompletionRequest, target: ChatTarget, context: UpstreamCallContext): Promise<ChatResult> {
     const { body, droppedParams } = toAnthropicRequest(request, target, { stream: false });
-    const response = await this.post(body, context);
-    const message = await this.message(response);
+    const message = await this.message(await this.endpoint.post(this.url, body, context));
     const completion = toChatCompletion(message, nowSeconds());
     return { body: completion, usage: completion.usage, droppedParams };
   }
 
   async chatStream(request: ChatCompletionRequest, target: ChatTarget, context: UpstreamCallContext): Promise<ChatStream> {
     const { body, droppedParams } = toAnthropicRequest(request, target, { stream: true });
-    const response = await this.post(body, context);
-    if (response.status >= 400) throw await this.failure(response);
+    const response = await this.endpoint.post(this.url, body, context);
+    await this.endpoint.assertOk(response);
     return Object.assign(this.chunks(response), { droppedParams });
   }
 
@@ -68,36 +57,13 @@ export class AnthropicAdapter implements ProviderAdapter {
   }
 
   close(): void {
-    this.agents.http.destroy();
-    this.agents.https.destroy();
-  }
-
-  private post(body: AnthropicRequest, context: UpstreamCallContext): Promise<UpstreamResponse> {
-    return this.http.send({
-      providerId: this.id,
-      url: `${this.config.base_url}/v1/messages`,
-      headers: this.headers,
-      body: JSON.stringify(body),
-      agents: this.agents,
-      context,
-    });
+    this.endpoint.close();
   }
 
   private async message(response: UpstreamResponse): Promise<AnthropicMessageResponse> {
-    if (response.status >= 400) throw await this.failure(response);
-    const text = await readBody(response.body);
-    let message: AnthropicMessageResponse | undefined;
-    try {
-      message = JSON.parse(text);
-    } catch {
-      // Reported below, without echoing the body.
-    }
-    if (message?.type !== 'message' || !Array.isArray(message.content)) throw invalidResponse(this.id, 'a body that is not an Anthropic message');
+    const message = await this.endpoint.json<AnthropicMessageResponse | undefined>(response);
+    if (message?.type !== 'message' || !Array.isArray(message.content)) throw this.endpoint.invalid('a body that is not an Anthropic message');
     return message;
-  }
-
-  private async failure(response: UpstreamResponse): Promise<GatewayError> {
-    return anthropicHttpError(this.id, response.status, response.headers, await readBody(response.body, MAX_ERROR_BODY));
   }
 
   private async *chunks(response: UpstreamResponse): AsyncGenerator<StreamEvent> {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ChatCompletionRequest, EmbeddingsRequest, GatewayError } from '@app/common';
-import { createAgents } from '../http/upstream-agents';
+import { ChatCompletionRequest, EmbeddingsRequest } from '@app/common';
+import { UpstreamEndpoint } from '../http/upstream-endpoint';
 import { upstreamStreamError } from '../http/upstream-errors';
-import { readBody, UpstreamHttpService, UpstreamResponse } from '../http/upstream-http.service';
+import type { UpstreamHttpService, UpstreamResponse } from '../http/upstream-http.service';
 import type {
   ChatResult,
   ChatStream,
@@ -39,27 +39,21 @@ type GeminiMethod = 'generateContent' | 'streamGenerateContent' | 'batchEmbedCon
 export class GeminiAdapter implements ProviderAdapter {
   readonly id: string;
   readonly type = 'gemini';
-  private readonly agents;
-  private readonly headers: Record<string, string>;
+  private readonly endpoint: UpstreamEndpoint;
 
   constructor(
     private readonly config: GeminiProviderConfig,
-    private readonly http: UpstreamHttpService,
+    http: UpstreamHttpService,
   ) {
     this.id = config.id;
-    this.agents = createAgents({ connectTimeoutMs: config.connect_timeout_ms, maxSockets: config.max_sockets });
-    this.headers = {
-      'content-type': 'application/json',
-      accept: 'application/json',
-      ...config.headers,
-      ...(config.api_key ? { 'x-goog-api-key': config.api_key } : {}),
-    };
+    const auth: Record<string, string> = config.api_key ? { 'x-goog-api-key': config.api_key } : {};
+    this.endpoint = new UpstreamEndpoint(config, auth, http, (status, headers, body) => geminiHttpError(this.id, status, headers, body));
   }
 
   async chat(request: ChatCompletionRequest, target: ChatTarget, context: UpstreamCallContext): Promise<ChatResult> {
     const { body, droppedParams } = toGeminiRequest(request);
-    const answer = await this.json<GeminiResponse>(await this.post(target.upstreamModel, 'generateContent', body, context));
-    if (!Array.isArray(answer?.candidates) && !answer?.promptFeedback?.blockReason) throw this.invalid('an answer without "candidates"');
+    const answer = await this.endpoint.json<GeminiResponse>(await this.post(target.upstreamModel, 'generateContent', body, context));
+    if (!Array.isArray(answer?.candidates) && !answer?.promptFeedback?.blockReason) throw this.endpoint.invalid('an answer without "candidates"');
     const completion = toChatCompletion(answer, identify(answer, target.upstreamModel));
     return { body: completion, usage: completion.usage, droppedParams };
   }
@@ -67,24 +61,23 @@ export class GeminiAdapter implements ProviderAdapter {
   async chatStream(request: ChatCompletionRequest, target: ChatTarget, context: UpstreamCallContext): Promise<ChatStream> {
     const { body, droppedParams } = toGeminiRequest(request);
     const response = await this.post(target.upstreamModel, 'streamGenerateContent', body, context);
-    if (response.status >= 400) throw await this.failure(response);
+    await this.endpoint.assertOk(response);
     return Object.assign(this.chunks(response, target.upstreamModel), { droppedParams });
   }
 
   async embeddings(request: EmbeddingsRequest, target: ChatTarget, context: UpstreamCallContext): Promise<EmbeddingsResult> {
     const inputs = embeddingInputs(request);
     const body = toBatchEmbedRequest(inputs, modelName(target.upstreamModel), request.dimensions);
-    const answer = await this.json<GeminiBatchEmbedResponse>(await this.post(target.upstreamModel, 'batchEmbedContents', body, context));
+    const answer = await this.endpoint.json<GeminiBatchEmbedResponse>(await this.post(target.upstreamModel, 'batchEmbedContents', body, context));
     const vectors = answer?.embeddings?.map((embedding) => embedding.values);
     if (!vectors || vectors.length !== inputs.length || !vectors.every(Array.isArray)) {
-      throw this.invalid('an embeddings answer without one vector per input');
+      throw this.endpoint.invalid('an embeddings answer without one vector per input');
     }
     return { body: toEmbeddingsResponse(vectors as number[][], inputs, target.upstreamModel, request.encoding_format) };
   }
 
   close(): void {
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+    this.endpoint.close();
   }
 
   private async *chunks(response: UpstreamResponse, upstreamModel: string): AsyncGenerator<StreamEvent> {
@@ -94,7 +87,7 @@ export class GeminiAdapter implements ProviderAdapter {
       try {
         parsed = JSON.parse(event.data);
       } catch {
-        throw this.invalid('a stream event that is not JSON');
+        throw this.endpoint.invalid('a stream event that is not JSON');
       }
       const error = geminiStreamError(this.id, parsed);
       if (error) throw error;
@@ -107,33 +100,9 @@ export class GeminiAdapter implements ProviderAdapter {
   }
 
   private post(model: string, method: GeminiMethod, body: unknown, context: UpstreamCallContext): Promise<UpstreamResponse> {
-    const query = method === 'streamGenerateContent' ? '?alt=sse' : '';
-    return this.http.send({
-      providerId: this.id,
-      url: `${this.config.base_url}/v1beta/models/${encodeURIComponent(modelName(model))}:${method}${query}`,
-      headers: method === 'streamGenerateContent' ? { ...this.headers, accept: 'text/event-stream' } : this.headers,
-      body: JSON.stringify(body),
-      agents: this.agents,
-      context,
-    });
-  }
-
-  private async json<T>(response: UpstreamResponse): Promise<T> {
-    if (response.status >= 400) throw await this.failure(response);
-    const text = await readBody(response.body);
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      throw this.invalid('a body that is not JSON');
-    }
-  }
-
-  private async failure(response: UpstreamResponse): Promise<GatewayError> {
-    return geminiHttpError(this.id, response.status, response.headers, await readBody(response.body, 1024 * 1024));
-  }
-
-  private invalid(what: string): GatewayError {
-    return new GatewayError('upstream_invalid_response', `Upstream "${this.id}" sent ${what}.`);
+    const streaming = method === 'streamGenerateContent';
+    const url = `${this.config.base_url}/v1beta/models/${encodeURIComponent(modelName(model))}:${method}${streaming ? '?alt=sse' : ''}`;
+    return this.endpoint.post(url, body, context, streaming ? { accept: 'text/event-stream' } : undefined);
   }
 }
 

@@ -90,3 +90,8 @@ export function upstreamStreamError(
   const message = truncate(scrubSecrets(rawMessage), MAX_MESSAGE);
   return new GatewayError(code, `Upstream "${providerId}" failed mid-stream: ${message}`, { upstreamMessage: message });
 }
+
+/** The upstream answered, but not in its own documented shape. */
+export function upstreamInvalidResponse(providerId: string, what: string): GatewayError {
+  return new GatewayError('upstream_invalid_response', `Upstream "${providerId}" sent ${what}.`);
+}

@@ -7,9 +7,9 @@ import {
   EmbeddingsResponse,
   GatewayError,
 } from '@app/common';
-import { createAgents } from '../http/upstream-agents';
+import { UpstreamEndpoint } from '../http/upstream-endpoint';
 import { parseErrorEnvelope, upstreamHttpError, upstreamStreamError } from '../http/upstream-errors';
-import { readBody, UpstreamHttpService, UpstreamResponse } from '../http/upstream-http.service';
+import type { UpstreamHttpService, UpstreamResponse } from '../http/upstream-http.service';
 import type {
   ChatResult,
   ChatStream,
@@ -40,17 +40,18 @@ export type OpenAiWireConfig = Omit<OpenAiProviderConfig, 'type'> & { type: stri
 export class OpenAiAdapter implements ProviderAdapter {
   readonly id: string;
   readonly type: string;
-  private readonly agents;
-  private readonly headers: Record<string, string>;
+  private readonly endpoint: UpstreamEndpoint;
 
   constructor(
     protected readonly config: OpenAiWireConfig,
-    private readonly http: UpstreamHttpService,
+    http: UpstreamHttpService,
   ) {
     this.id = config.id;
     this.type = config.type;
-    this.agents = createAgents({ connectTimeoutMs: config.connect_timeout_ms, maxSockets: config.max_sockets });
-    this.headers = { 'content-type': 'application/json', accept: 'application/json', ...config.headers, ...this.authHeaders() };
+    this.endpoint = new UpstreamEndpoint(config, this.authHeaders(), http, (status, headers, body) => {
+      const { message, code } = parseErrorEnvelope(body);
+      return upstreamHttpError({ providerId: this.id, status, headers, message, upstreamCode: code });
+    });
   }
 
   /** Dialect hooks: OpenAI-compatible services differ in URLs, auth headers and a few response details. */
@@ -73,9 +74,9 @@ export class OpenAiAdapter implements ProviderAdapter {
   }
 
   async chat(request: ChatCompletionRequest, target: ChatTarget, context: UpstreamCallContext): Promise<ChatResult> {
-    const response = await this.post(this.url('chat/completions', target), { ...request, model: target.upstreamModel }, context);
-    const received = await this.json<ChatCompletion>(response);
-    if (!Array.isArray(received?.choices)) throw this.invalid('a chat completion without "choices"');
+    const response = await this.endpoint.post(this.url('chat/completions', target), { ...request, model: target.upstreamModel }, context);
+    const received = await this.endpoint.json<ChatCompletion>(response);
+    if (!Array.isArray(received?.choices)) throw this.endpoint.invalid('a chat completion without "choices"');
     const body = this.adaptCompletion(received);
     return { body, usage: body.usage ?? undefined, droppedParams: [] };
   }
@@ -89,47 +90,20 @@ export class OpenAiAdapter implements ProviderAdapter {
       stream: true,
       stream_options: { ...(request.stream_options ?? {}), include_usage: true },
     };
-    const response = await this.post(this.url('chat/completions', target), body, context);
-    if (response.status >= 400) throw await this.failure(response);
+    const response = await this.endpoint.post(this.url('chat/completions', target), body, context);
+    await this.endpoint.assertOk(response);
     return Object.assign(this.chunks(response), { droppedParams: [] });
   }
 
   async embeddings(request: EmbeddingsRequest, target: ChatTarget, context: UpstreamCallContext): Promise<EmbeddingsResult> {
-    const response = await this.post(this.url('embeddings', target), { ...request, model: target.upstreamModel }, context);
-    const body = await this.json<EmbeddingsResponse>(response);
-    if (!Array.isArray(body?.data)) throw this.invalid('an embeddings response without "data"');
+    const response = await this.endpoint.post(this.url('embeddings', target), { ...request, model: target.upstreamModel }, context);
+    const body = await this.endpoint.json<EmbeddingsResponse>(response);
+    if (!Array.isArray(body?.data)) throw this.endpoint.invalid('an embeddings response without "data"');
     return { body };
   }
 
   close(): void {
-    this.agents.http.destroy();
-    this.agents.https.destroy();
-  }
-
-  private post(url: string, body: unknown, context: UpstreamCallContext): Promise<UpstreamResponse> {
-    return this.http.send({
-      providerId: this.id,
-      url,
-      headers: this.headers,
-      body: JSON.stringify(body),
-      agents: this.agents,
-      context,
-    });
-  }
-
-  private async json<T>(response: UpstreamResponse): Promise<T> {
-    if (response.status >= 400) throw await this.failure(response);
-    const text = await readBody(response.body);
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      throw this.invalid('a body that is not JSON');
-    }
-  }
-
-  private async failure(response: UpstreamResponse): Promise<GatewayError> {
-    const { message, code } = parseErrorEnvelope(await readBody(response.body, 1024 * 1024));
-    return upstreamHttpError({ providerId: this.id, status: response.status, headers: response.headers, message, upstreamCode: code });
+    this.endpoint.close();
   }
 
   private async *chunks(response: UpstreamResponse): AsyncGenerator<StreamEvent> {
@@ -140,7 +114,7 @@ export class OpenAiAdapter implements ProviderAdapter {
       try {
         chunk = JSON.parse(event.data);
       } catch {
-        throw this.invalid('a stream event that is not JSON');
+        throw this.endpoint.invalid('a stream event that is not JSON');
       }
       if (chunk.error || event.event === 'error') {
         throw upstreamStreamError(this.id, parseErrorEnvelope(event.data).message);
@@ -152,9 +126,5 @@ export class OpenAiAdapter implements ProviderAdapter {
     }
     // Some OpenAI-compatible servers omit [DONE]; a stream that reached a finish_reason is complete.
     if (!finished) throw new GatewayError('upstream_error', `Upstream "${this.id}" closed the stream before it finished.`);
-  }
-
-  protected invalid(what: string): GatewayError {
-    return new GatewayError('upstream_invalid_response', `Upstream "${this.id}" sent ${what}.`);
   }
 }
