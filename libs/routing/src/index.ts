@@ -1,6 +1,17 @@
 export { RoutingModule } from './routing.module';
 export { routingConfig } from './routing.config';
-export { ModelCatalogService } from './catalog/model-catalog.service';
-export { RouterService, RouteCall, RoutedStream, deploymentName } from './router.service';
-export { CatalogConfig, ModelConfig, DeploymentConfig, Timeouts, catalogSchema } from './catalog/catalog.schema';
+export { ModelCatalogService, CatalogReloadEvent, ReloadTrigger } from './catalog/model-catalog.service';
+export { RouterService, RoutedStream } from './router.service';
+export { RouteCall } from './route/route-walk';
+export {
+  CatalogConfig,
+  ModelConfig,
+  DeploymentConfig,
+  Timeouts,
+  RetrySettings,
+  HealthSettings,
+  RetryBudgetSettings,
+  catalogSchema,
+  deploymentName,
+} from './catalog/catalog.schema';
 export { loadCatalog } from './catalog/load-catalog';

@@ -1,24 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import {
-  ChatCompletionChunk,
-  ChatCompletionRequest,
-  EmbeddingsRequest,
-  GatewayError,
-  RouteAttempt,
-  RouteTrace,
-} from '@app/common';
-import type { ChatResult, EmbeddingsResult, ProviderAdapter, StreamEvent, UpstreamCallContext } from '@app/providers';
-import { DeploymentConfig, ModelConfig } from './catalog/catalog.schema';
+import { ChatCompletionRequest, EmbeddingsRequest } from '@app/common';
+import type { ChatResult, ChatTarget, EmbeddingsResult, StreamEvent } from '@app/providers';
+import { ModelConfig } from './catalog/catalog.schema';
 import { ModelCatalogService } from './catalog/model-catalog.service';
-
-/** The caller's side of a routed call. */
-export interface RouteCall {
-  requestId: string;
-  /** Aborted when the client disconnects. */
-  signal: AbortSignal;
-  /** Filled in as the route is walked; complete even when the call fails. */
-  trace: RouteTrace;
-}
+import { DeploymentHealth } from './health/deployment-health';
+import { RetryBudget } from './retry/retry-budget';
+import { Attempt, RouteCall, RouteWalk, ServedRoute } from './route/route-walk';
+import { readUntilFirstContent, relay } from './stream/first-content';
 
 export interface RoutedStream {
   /** Starts with the events held back until the first content chunk. */
@@ -26,157 +14,46 @@ export interface RoutedStream {
   droppedParams: readonly string[];
 }
 
-interface Attempt {
-  deployment: DeploymentConfig;
-  adapter: ProviderAdapter;
-  context: UpstreamCallContext;
-  /** Stops the request's total-time clock. */
-  finish(): void;
-}
-
 /**
- * Walks a model's route: picks a deployment, applies its timeouts, calls the provider adapter and records
- * each attempt in the trace.
+ * Routes one call of a model to an upstream: selection, retries, fallbacks, timeouts and health, recorded
+ * in the call's trace (see RouteWalk). The same walk serves chat, embeddings and streams.
  */
 @Injectable()
 export class RouterService {
-  constructor(private readonly catalog: ModelCatalogService) {}
+  constructor(
+    private readonly catalog: ModelCatalogService,
+    private readonly health: DeploymentHealth,
+    private readonly budget: RetryBudget,
+  ) {}
 
   async chat(model: ModelConfig, request: ChatCompletionRequest, call: RouteCall): Promise<ChatResult> {
-    return this.attempt(model, call, (a) =>
-      a.adapter.chat(request, { upstreamModel: a.deployment.model, defaultMaxTokens: model.max_output_tokens }, a.context),
-    );
+    const served = await this.walk(model, call, (a) => a.adapter.chat(request, chatTarget(a), a.context));
+    served.end();
+    return served.value;
   }
 
   async embeddings(model: ModelConfig, request: EmbeddingsRequest, call: RouteCall): Promise<EmbeddingsResult> {
-    return this.attempt(model, call, (a) => a.adapter.embeddings(request, { upstreamModel: a.deployment.model }, a.context));
+    const served = await this.walk(model, call, (a) => a.adapter.embeddings(request, { upstreamModel: a.deployment.model }, a.context));
+    served.end();
+    return served.value;
   }
 
   /**
    * Opens a stream and reads until its first content chunk before returning, so that a failure before any
-   * content reaches the client is still an ordinary error response (and, with retries, invisible).
+   * content reaches the client is retried like any other; after that the stream never switches upstream,
+   * and a failure ends it with an error the gateway relays in-band.
    */
   async chatStream(model: ModelConfig, request: ChatCompletionRequest, call: RouteCall): Promise<RoutedStream> {
-    let finishAttempt = () => {};
-    const opened = await this.attempt(
-      model,
-      call,
-      async (a) => {
-        const stream = await a.adapter.chatStream(
-          request,
-          { upstreamModel: a.deployment.model, defaultMaxTokens: model.max_output_tokens },
-          a.context,
-        );
-        const iterator = stream[Symbol.asyncIterator]();
-        const held: StreamEvent[] = [];
-        try {
-          for (;;) {
-            const next = await iterator.next();
-            if (next.done) break;
-            held.push(next.value);
-            if (carriesContent(next.value.chunk)) break;
-          }
-        } catch (error) {
-          await iterator.return?.();
-          throw error;
-        }
-        finishAttempt = a.finish;
-        return { iterator, held, droppedParams: stream.droppedParams };
-      },
-      { keepClockRunning: true },
-    );
-    return {
-      droppedParams: opened.droppedParams,
-      events: (async function* () {
-        try {
-          yield* opened.held;
-          for (;;) {
-            const next = await opened.iterator.next();
-            if (next.done) return;
-            yield next.value;
-          }
-        } finally {
-          finishAttempt();
-          await opened.iterator.return?.();
-        }
-      })(),
-    };
+    const served = await this.walk(model, call, (a) => readUntilFirstContent(a.adapter.chatStream(request, chatTarget(a), a.context)));
+    return { droppedParams: served.value.droppedParams, events: relay(served.value, served.end) };
   }
 
-  private async attempt<T>(
-    model: ModelConfig,
-    call: RouteCall,
-    run: (attempt: Attempt) => Promise<T>,
-    options: { keepClockRunning?: boolean } = {},
-  ): Promise<T> {
-    const deployment = this.pick(model);
-    const adapter = this.catalog.adapter(deployment.provider);
-    const deadline = new AbortController();
-    const timer = setTimeout(
-      () => deadline.abort(new GatewayError('upstream_timeout', `The request exceeded its total time limit of ${model.timeouts.total_ms} ms.`)),
-      model.timeouts.total_ms,
-    );
-    const finish = () => clearTimeout(timer);
-    const context: UpstreamCallContext = {
-      requestId: call.requestId,
-      signal: AbortSignal.any([call.signal, deadline.signal]),
-      ttfbMs: model.timeouts.ttfb_ms,
-      idleMs: model.timeouts.idle_ms,
-    };
-    const record: RouteAttempt = {
-      deployment: deploymentName(deployment),
-      provider: deployment.provider,
-      upstreamModel: deployment.model,
-      durationMs: 0,
-    };
-    call.trace.attempts.push(record);
-    const started = performance.now();
-    try {
-      const result = await run({ deployment, adapter, context, finish });
-      record.status = 200;
-      call.trace.modelServed = model.name;
-      call.trace.deployment = record.deployment;
-      if (!options.keepClockRunning) finish();
-      return result;
-    } catch (error) {
-      finish();
-      if (error instanceof GatewayError) {
-        record.errorCode = error.code;
-        record.status = error.options.upstreamStatus;
-      }
-      throw error;
-    } finally {
-      record.durationMs = Math.round(performance.now() - started);
-    }
-  }
-
-  /** The best-priority deployments, chosen among by weight. */
-  private pick(model: ModelConfig): DeploymentConfig {
-    const best = Math.min(...model.deployments.map((d) => d.priority));
-    const candidates = model.deployments.filter((d) => d.priority === best);
-    let ticket = Math.random() * candidates.reduce((sum, d) => sum + d.weight, 0);
-    for (const candidate of candidates) {
-      ticket -= candidate.weight;
-      if (ticket < 0) return candidate;
-    }
-    return candidates[candidates.length - 1];
+  private walk<T>(model: ModelConfig, call: RouteCall, run: (attempt: Attempt) => Promise<T>): Promise<ServedRoute<T>> {
+    return new RouteWalk(model, call, run, this.catalog.lease(), this.health, this.budget).walk();
   }
 }
 
-export function deploymentName(deployment: DeploymentConfig): string {
-  return `${deployment.provider}/${deployment.model}`;
-}
-
-/** True for a chunk the client would notice: text, a tool call, a refusal, reasoning or a finish. */
-function carriesContent(chunk: ChatCompletionChunk): boolean {
-  return chunk.choices?.some((choice) => {
-    const delta = choice.delta ?? {};
-    return (
-      choice.finish_reason != null ||
-      (typeof delta.content === 'string' && delta.content.length > 0) ||
-      (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) ||
-      Boolean(delta.refusal) ||
-      Boolean(delta.reasoning_content)
-    );
-  }) ?? false;
+/** The served model's settings: after a fallback, the fallback's own output cap. */
+function chatTarget(attempt: Attempt): ChatTarget {
+  return { upstreamModel: attempt.deployment.model, defaultMaxTokens: attempt.model.max_output_tokens };
 }

@@ -47,6 +47,55 @@ models:
     expect(catalog.providers[0]).toMatchObject({ api_key: 'sk-from-env', base_url: 'https://api.openai.com/v1' });
     expect(catalog.models[0].timeouts).toEqual({ connect_ms: 5_000, ttfb_ms: 30_000, idle_ms: 5_000, total_ms: 600_000 });
     expect(catalog.models[0].deployments[0]).toEqual({ provider: 'openai', model: 'gpt-4.1-mini', weight: 1, priority: 0 });
+    expect(catalog.models[0].retry).toEqual({ max_attempts: 3, base_delay_ms: 200, max_delay_ms: 2_000 });
+    expect(catalog.models[0].health).toEqual({ failure_threshold: 5, cooldown_ms: 10_000, max_cooldown_ms: 300_000 });
+  });
+
+  it('merges retry and health settings: built-in, then defaults, then the model, field by field', () => {
+    const catalog = loadCatalog(
+      catalogFile(`${PROVIDERS}
+defaults:
+  retry: { max_attempts: 2 }
+  health: { cooldown_ms: 5000 }
+retry_budget: { ratio: 0.1 }
+models:
+  - name: a
+    deployments: [{ provider: local, model: a }]
+    retry: { base_delay_ms: 50 }
+    health: { failure_threshold: 3 }
+  - { name: b, deployments: [{ provider: local, model: b }] }
+`),
+      { OPENAI_API_KEY: 'sk-x' },
+    );
+    expect(catalog.models[0].retry).toEqual({ max_attempts: 2, base_delay_ms: 50, max_delay_ms: 2_000 });
+    expect(catalog.models[0].health).toEqual({ failure_threshold: 3, cooldown_ms: 5_000, max_cooldown_ms: 300_000 });
+    expect(catalog.models[1].retry).toEqual({ max_attempts: 2, base_delay_ms: 200, max_delay_ms: 2_000 });
+    expect(catalog.retry_budget).toEqual({ ratio: 0.1, min_retries: 10, window_ms: 10_000 });
+  });
+
+  it('rejects inconsistent retry and health settings and twin deployments', () => {
+    const message = errorOf(`${PROVIDERS}
+defaults:
+  retry: { max_delay_ms: 100 }
+models:
+  - name: a
+    deployments: [{ provider: local, model: a }, { provider: local, model: a, weight: 2 }]
+    retry: { base_delay_ms: 500, max_attempts: 0 }
+    health: { cooldown_ms: 60000, max_cooldown_ms: 1000 }
+`);
+    expect(message).toContain('models[0].deployments[1]: duplicate deployment "local/a"');
+    expect(message).toContain('models[0].retry.max_attempts');
+    const merged = errorOf(`${PROVIDERS}
+defaults:
+  retry: { max_delay_ms: 100 }
+models:
+  - name: a
+    deployments: [{ provider: local, model: a }]
+    retry: { base_delay_ms: 500 }
+    health: { cooldown_ms: 60000, max_cooldown_ms: 1000 }
+`);
+    expect(merged).toContain('models[0].retry.max_delay_ms: must be at least base_delay_ms (500)');
+    expect(merged).toContain('models[0].health.max_cooldown_ms: must be at least cooldown_ms (60000)');
   });
 
   it('names the path of an unknown provider', () => {

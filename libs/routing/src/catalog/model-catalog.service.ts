@@ -1,58 +1,123 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { isDeepStrictEqual } from 'node:util';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { ProviderAdapter, ProviderFactory, providerSecrets } from '@app/providers';
+import { Observable, Subject } from 'rxjs';
+import { Clock, scrubSecrets } from '@app/common';
+import { ProviderAdapter, ProviderFactory } from '@app/providers';
 import { routingConfig } from '../routing.config';
 import { CatalogConfig, ModelConfig } from './catalog.schema';
+import { CatalogGeneration, CatalogLease } from './catalog-generation';
 import { loadCatalog } from './load-catalog';
 
-/** A validated catalog with its provider adapters built; replaced as a whole, never mutated. */
-interface LoadedCatalog {
-  config: CatalogConfig;
-  byName: ReadonlyMap<string, ModelConfig>;
-  adapters: ReadonlyMap<string, ProviderAdapter>;
-  secrets: readonly string[];
+export type ReloadTrigger = 'sighup' | 'file' | 'api';
+
+/** One reload attempt, accepted or rejected: the hook for the admin audit trail. */
+export interface CatalogReloadEvent {
+  trigger: ReloadTrigger;
+  accepted: boolean;
+  /** Why the new file was rejected (the validation message, naming the bad path). */
+  error?: string;
+  /** Models in the catalog that serves after the attempt. */
+  models: number;
+  at: Date;
 }
 
-/** The models clients may call, by name or alias, and the adapters that reach their providers. */
+/** Retired adapters stay open this long past the longest total_ms, should a lease never be released. */
+const RETIREMENT_MARGIN_MS = 5_000;
+
+/**
+ * The models clients may call, by name or alias, and the adapters that reach their providers. `reload()`
+ * swaps in a freshly validated catalog atomically; requests keep the generation they leased, and a retired
+ * generation's adapters close once its requests have drained (those reused unchanged stay open).
+ */
 @Injectable()
 export class ModelCatalogService implements OnApplicationShutdown {
-  private current: LoadedCatalog;
+  private readonly logger = new Logger(ModelCatalogService.name);
+  private current: CatalogGeneration;
+  private readonly retiring = new Set<CatalogGeneration>();
+  private readonly reloadEvents = new Subject<CatalogReloadEvent>();
+  /** Every reload attempt; subscribe to record them. */
+  readonly reloads: Observable<CatalogReloadEvent> = this.reloadEvents.asObservable();
 
   constructor(
-    @Inject(routingConfig.KEY) settings: ConfigType<typeof routingConfig>,
+    @Inject(routingConfig.KEY) private readonly settings: ConfigType<typeof routingConfig>,
     private readonly providers: ProviderFactory,
+    private readonly clock: Clock,
   ) {
     this.current = this.build(loadCatalog(settings.configPath));
   }
 
   onApplicationShutdown(): void {
-    for (const adapter of this.current.adapters.values()) adapter.close();
+    for (const generation of this.retiring) generation.abandonRetirement();
+    for (const adapter of this.adaptersInUse()) adapter.close();
+    this.retiring.clear();
+    this.reloadEvents.complete();
   }
 
   /** The model a client-facing name or alias refers to. */
   resolve(name: string): ModelConfig | undefined {
-    return this.current.byName.get(name);
+    return this.current.resolve(name);
   }
 
   models(): readonly ModelConfig[] {
     return this.current.config.models;
   }
 
-  adapter(providerId: string): ProviderAdapter {
-    const adapter = this.current.adapters.get(providerId);
-    if (!adapter) throw new Error(`No adapter for provider "${providerId}"`);
-    return adapter;
+  /** Pins the current catalog (models, fallbacks, adapters) for one request, across any reload. */
+  lease(): CatalogLease {
+    return this.current.lease();
   }
 
-  /** Provider keys, for scrubbing logs and messages. */
+  /** Provider keys of every catalog still serving requests, for scrubbing logs and messages. */
   secrets(): readonly string[] {
-    return this.current.secrets;
+    return [this.current, ...this.retiring].flatMap((generation) => generation.secrets);
   }
 
-  private build(config: CatalogConfig): LoadedCatalog {
-    const byName = new Map<string, ModelConfig>();
-    for (const model of config.models) for (const name of [model.name, ...model.aliases]) byName.set(name, model);
-    const adapters = new Map(config.providers.map((provider) => [provider.id, this.providers.create(provider)]));
-    return { config, byName, adapters, secrets: providerSecrets(config.providers) };
+  /** Re-reads the config file and swaps it in; an invalid file is rejected and the current catalog keeps serving. */
+  reload(trigger: ReloadTrigger = 'api'): CatalogReloadEvent {
+    let next: CatalogGeneration;
+    try {
+      next = this.build(loadCatalog(this.settings.configPath));
+    } catch (error) {
+      // A YAML syntax error quotes the offending line, which may hold a literal key: scrub before logging.
+      const message = scrubSecrets(error instanceof Error ? error.message : String(error), this.secrets());
+      this.logger.error({ trigger, configPath: this.settings.configPath, error: message }, 'catalog reload rejected; the previous catalog keeps serving');
+      return this.announce({ trigger, accepted: false, error: message, models: this.current.config.models.length, at: this.clock.now() });
+    }
+    const previous = this.current;
+    this.current = next;
+    this.retire(previous);
+    this.logger.log({ trigger, configPath: this.settings.configPath, models: next.config.models.length }, 'catalog reloaded');
+    return this.announce({ trigger, accepted: true, models: next.config.models.length, at: this.clock.now() });
+  }
+
+  private announce(event: CatalogReloadEvent): CatalogReloadEvent {
+    this.reloadEvents.next(event);
+    return event;
+  }
+
+  /** Builds a generation, reusing the current adapter of every provider whose settings did not change. */
+  private build(config: CatalogConfig): CatalogGeneration {
+    const adapters = new Map<string, ProviderAdapter>();
+    for (const provider of config.providers) {
+      const unchanged = this.current?.config.providers.find((existing) => isDeepStrictEqual(existing, provider));
+      adapters.set(provider.id, unchanged ? this.current.adapter(provider.id) : this.providers.create(provider));
+    }
+    return new CatalogGeneration(config, adapters);
+  }
+
+  private retire(generation: CatalogGeneration): void {
+    this.retiring.add(generation);
+    // No request outlives its total_ms, so the grace period only covers a lease that was never released.
+    const graceMs = Math.max(...generation.config.models.map((model) => model.timeouts.total_ms)) + RETIREMENT_MARGIN_MS;
+    void generation.retire(graceMs).then(() => {
+      this.retiring.delete(generation);
+      const inUse = this.adaptersInUse();
+      for (const adapter of generation.adapters.values()) if (!inUse.has(adapter)) adapter.close();
+    });
+  }
+
+  private adaptersInUse(): Set<ProviderAdapter> {
+    return new Set([this.current, ...this.retiring].flatMap((generation) => [...generation.adapters.values()]));
   }
 }
