@@ -44,7 +44,7 @@ export function openAiWireDriver(name: string, dialect: OpenAiDialect, extra: Re
     scriptToolCalls: (text, calls) => fake.script({ text, toolCalls: calls }),
     scriptError(kind) {
       const status = { rate_limited: 429, overloaded: 503, bad_request: 400, server_error: 500 }[kind];
-      fake.script({ status, headers: kind === 'rate_limited' ? { 'retry-after': '2' } : {} });
+      fake.script({ status, headers: kind === 'rate_limited' ? { 'retry-after': '1' } : {} });
     },
     breakCredentials() {
       fake.apiKey = 'sk-a-key-the-gateway-does-not-have';
@@ -75,7 +75,7 @@ export function anthropicDriver(): ProviderDriver {
     scriptError: (kind) =>
       fake.script({
         status: { rate_limited: 429, overloaded: 529, bad_request: 400, server_error: 500 }[kind],
-        headers: kind === 'rate_limited' ? { 'retry-after': '2' } : {},
+        headers: kind === 'rate_limited' ? { 'retry-after': '1' } : {},
       }),
     breakCredentials() {
       fake.apiKey = 'sk-a-key-the-gateway-does-not-have';

@@ -6,7 +6,7 @@ import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gateway';
 
 /** Routes anyone may call without a key. Adding one here is a deliberate, reviewed decision. */
-const PUBLIC_ROUTES = ['GET /healthz'];
+const PUBLIC_ROUTES = ['GET /healthz', 'GET /metrics', 'GET /readyz'];
 
 describe('route access', () => {
   let fake: FakeOpenAiServer;

@@ -11,7 +11,8 @@ describe('streaming through the gateway', () => {
     fake = new FakeOpenAiServer('sk-provider');
     gateway = await startTestGateway({
       catalog: openAiCatalog(await fake.start(), 'sk-provider', [
-        { name: 'gpt-test', deployments: [{ provider: 'openai', model: 'gpt-test' }], timeouts: { idle_ms: 400 } },
+        // One upstream call per request: a failure before the first chunk would otherwise be retried.
+        { name: 'gpt-test', deployments: [{ provider: 'openai', model: 'gpt-test' }], timeouts: { idle_ms: 400 }, retry: { max_attempts: 1 } },
       ]),
     });
     key = (await gateway.createKey()).key;

@@ -25,6 +25,9 @@ describe('upstream failures reach the client as distinct, retry-friendly errors'
     const upstream = await fake.start();
     gateway = await startTestGateway({
       catalog: {
+        // One upstream call per request: these tests pin how a single failure surfaces (routing-*.spec.ts
+        // covers the gateway's own retries).
+        defaults: { retry: { max_attempts: 1 } },
         providers: [
           { id: 'openai', type: 'openai', base_url: `${upstream}/v1`, api_key: PROVIDER_KEY },
           { id: 'wrong-key', type: 'openai', base_url: `${upstream}/v1`, api_key: 'sk-wrong-provider-key-123456' },
@@ -68,14 +71,15 @@ describe('upstream failures reach the client as distinct, retry-friendly errors'
   });
 
   it('upstream 429 → 429 upstream_rate_limited with the upstream retry-after', async () => {
-    fake.script({ status: 429, headers: { 'retry-after': '7' } });
+    // Short: the gateway then keeps this deployment cooling for that long, which the next test waits out.
+    fake.script({ status: 429, headers: { 'retry-after': '1' } });
     const response = await fetch(`${gateway.baseUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'gpt-test', messages }),
     });
     expect(response.status).toBe(429);
-    expect(response.headers.get('retry-after')).toBe('7');
+    expect(response.headers.get('retry-after')).toBe('1');
     expect(((await response.json()) as any).error).toMatchObject({ code: 'upstream_rate_limited', type: 'upstream_error' });
   });
 

@@ -43,6 +43,11 @@ describe('zero-setup start on the embedded database', () => {
     expect(await ask(first.baseUrl)).toContain('You said: "Hello"');
     const teams = await fetch(`${first.baseUrl}/admin/teams`, { headers: { authorization: `Bearer ${credentials.adminKey}` } });
     expect(teams.status).toBe(200);
+    const trail = await fetch(`${first.baseUrl}/admin/audit-events`, { headers: { authorization: `Bearer ${credentials.adminKey}` } });
+    const events = ((await trail.json()) as any).data;
+    expect(events.map((event: any) => [event.actor, event.action])).toEqual(
+      ['key.create', 'project.create', 'team.create', 'admin_key.create'].map((action) => ['system:first-run', action]),
+    );
     await first.gateway.app.close();
 
     const second = await start();

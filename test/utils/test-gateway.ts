@@ -61,7 +61,8 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
       headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: response.status, body: (await response.json()) as any };
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : null) as any };
   };
   let keys = 0;
   const createKey: TestGateway['createKey'] = async (keyOptions = {}) => {

@@ -1,19 +1,33 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_INTERCEPTOR } from '@nestjs/core';
+import { AuditModule } from '@app/audit';
 import { AUTH_ENTITIES, AuthModule } from '@app/auth';
 import { ClockModule } from '@app/common';
 import { KnownSecrets, ObservabilityModule, ObservabilityOptions, RedactionInterceptor, Redactor, TimingInterceptor } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
+import { QuotaModule } from '@app/quota';
 import { ModelCatalogService, RoutingModule } from '@app/routing';
+import { AccessController } from './admin/access.controller';
+import { AuditEventsController } from './admin/audit-events.controller';
+import { ConfigReloadAudit } from './admin/config-reload-audit';
+import { ConfigController } from './admin/config.controller';
 import { KeysController } from './admin/keys.controller';
+import { QuotaScopes } from './admin/quota-scopes';
+import { QuotaController } from './admin/quota.controller';
+import { RequestsController } from './admin/requests.controller';
 import { TenancyController } from './admin/tenancy.controller';
+import { UsageController } from './admin/usage.controller';
 import { ChatController } from './chat/chat.controller';
 import { EmbeddingsController } from './embeddings/embeddings.controller';
+import { RequestEvidence } from './evidence/request-evidence';
 import { GatewayService } from './gateway.service';
 import { HealthController } from './health/health.controller';
+import { MetricsController } from './health/metrics.controller';
+import { Readiness } from './health/readiness';
 import { ModelsController } from './models/models.controller';
 import { serverConfig } from './server.config';
+import { SpendService } from './spend/spend.service';
 import { FirstRunService } from './setup/first-run.service';
 
 export type GatewayModuleOptions = ObservabilityOptions;
@@ -29,12 +43,34 @@ export class AppModule {
         ObservabilityModule.forRoot(options),
         PersistenceModule.forRoot([...AUTH_ENTITIES]),
         AuthModule,
+        // After AuthModule: global guards run in module order, and the rate limiter needs the key's principal.
+        QuotaModule,
         RoutingModule,
+        AuditModule,
       ],
-      controllers: [ChatController, EmbeddingsController, ModelsController, HealthController, TenancyController, KeysController],
+      controllers: [
+        ChatController,
+        EmbeddingsController,
+        ModelsController,
+        HealthController,
+        MetricsController,
+        TenancyController,
+        KeysController,
+        RequestsController,
+        UsageController,
+        AuditEventsController,
+        ConfigController,
+        QuotaController,
+        AccessController,
+      ],
       providers: [
         GatewayService,
+        SpendService,
+        QuotaScopes,
         FirstRunService,
+        RequestEvidence,
+        Readiness,
+        ConfigReloadAudit,
         Redactor,
         { provide: KnownSecrets, inject: [ModelCatalogService], useFactory: (catalog: ModelCatalogService) => ({ list: () => catalog.secrets() }) },
         { provide: APP_INTERCEPTOR, useClass: TimingInterceptor },

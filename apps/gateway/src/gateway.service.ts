@@ -6,14 +6,17 @@ import {
   EmbeddingsRequest,
   EmbeddingsResponse,
   GatewayError,
+  preciseNow,
   Principal,
+  providerUsage,
   RequestContext,
-  Usage,
 } from '@app/common';
 import { Redactor } from '@app/observability';
 import type { StreamEvent } from '@app/providers';
 import { ModelCatalogService, ModelConfig, RouterService } from '@app/routing';
 import { routeHeaders } from './http/route-headers';
+import { modelAccessDenial } from './model-access';
+import { SpendService } from './spend/spend.service';
 import type { SseWriter } from './sse-writer';
 
 /** One authenticated request on its way through the gateway. */
@@ -36,8 +39,8 @@ export interface OpenedStream {
 }
 
 /**
- * Tells one request's story in order: which model the caller may use, how it is routed, and what goes
- * back to the client.
+ * Tells one request's story in order: which model the caller may use, the budget it reserves, how it is
+ * routed, what it cost, and what goes back to the client.
  */
 @Injectable()
 export class GatewayService {
@@ -45,39 +48,53 @@ export class GatewayService {
     private readonly catalog: ModelCatalogService,
     private readonly router: RouterService,
     private readonly redactor: Redactor,
+    private readonly spend: SpendService,
   ) {}
 
   async chat(call: GatewayCall, request: ChatCompletionRequest): Promise<GatewayReply<ChatCompletion>> {
     const model = this.admit(call, request.model);
-    const result = await this.router.chat(model, request, this.routeCall(call));
+    const spend = await this.spend.reserve(call.principal, call.context, model, request);
+    const result = await spend.releaseOnFailure(this.router.chat(model, request, this.routeCall(call)));
+    if (result.usage) call.context.usage = providerUsage(result.usage);
+    await spend.settle();
     return { body: result.body, headers: routeHeaders(call.context.trace, result.droppedParams) };
   }
 
   async embeddings(call: GatewayCall, request: EmbeddingsRequest): Promise<GatewayReply<EmbeddingsResponse>> {
     const model = this.admit(call, request.model);
-    const result = await this.router.embeddings(model, request, this.routeCall(call));
+    const spend = await this.spend.reserve(call.principal, call.context, model, request);
+    const result = await spend.releaseOnFailure(this.router.embeddings(model, request, this.routeCall(call)));
+    call.context.usage = providerUsage(result.body.usage);
+    await spend.settle();
     return { body: result.body, headers: routeHeaders(call.context.trace) };
   }
 
   async openChatStream(call: GatewayCall, request: ChatCompletionRequest): Promise<OpenedStream> {
     const model = this.admit(call, request.model);
-    const stream = await this.router.chatStream(model, request, this.routeCall(call));
+    const spend = await this.spend.reserve(call.principal, call.context, model, request);
+    const stream = await spend.releaseOnFailure(this.router.chatStream(model, request, this.routeCall(call)));
     const clientWantsUsage = request.stream_options?.include_usage === true;
     return {
       headers: routeHeaders(call.context.trace, stream.droppedParams),
       pump: async (writer) => {
-        let usage: Usage | undefined;
         try {
           for await (const event of stream.events) {
-            usage = event.chunk.usage ?? usage;
+            // The last usage seen is the stream's usage, also when the client leaves before the end.
+            if (event.chunk.usage) call.context.usage = providerUsage(event.chunk.usage);
             const data = forClient(event, clientWantsUsage);
-            if (data !== undefined) await writer.data(data);
+            if (data === undefined) continue;
+            call.context.firstByteAt ??= preciseNow();
+            await writer.data(data);
           }
           writer.done();
         } catch (error) {
           if (error instanceof ClientDisconnectedError || writer.clientGone) return;
           const failure = this.redactor.error(error);
-          writer.fail(failure instanceof GatewayError ? failure.toBody() : internalError().toBody());
+          call.context.error = failure instanceof GatewayError ? failure : internalError();
+          writer.fail(call.context.error.toBody());
+        } finally {
+          // The upstream answered, so the request is charged: by its usage, or in full when none came.
+          await spend.settle();
         }
       },
     };
@@ -85,7 +102,7 @@ export class GatewayService {
 
   /** The models this caller may use, each with the names it answers to. */
   visibleModels(principal: Principal): ModelConfig[] {
-    return this.catalog.models().filter((model) => mayUse(principal, model));
+    return this.catalog.models().filter((model) => modelAccessDenial(principal, model) === null);
   }
 
   /** Resolves the requested model and checks the caller may use it. */
@@ -96,9 +113,8 @@ export class GatewayService {
         param: 'model',
       });
     }
-    if (!mayUse(principal, model)) {
-      throw new GatewayError('model_not_allowed', `Your key is not allowed to use the model "${name}".`, { param: 'model' });
-    }
+    const denial = modelAccessDenial(principal, model, name);
+    if (denial) throw new GatewayError('model_not_allowed', denial, { param: 'model' });
     return model;
   }
 
@@ -111,11 +127,6 @@ export class GatewayService {
   private routeCall(call: GatewayCall) {
     return { requestId: call.context.requestId, signal: call.signal, trace: call.context.trace! };
   }
-}
-
-function mayUse(principal: Principal, model: ModelConfig): boolean {
-  const allowed = principal.allowedModels;
-  return allowed === null || [model.name, ...model.aliases].some((name) => allowed.includes(name));
 }
 
 /**

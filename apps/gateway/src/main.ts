@@ -1,9 +1,10 @@
 import { createGateway } from './bootstrap';
+import { stopGracefullyOn } from './health/graceful-shutdown';
 import { firstRunBanner } from './setup/first-run.service';
 
 async function main(): Promise<void> {
   const { app, settings, firstRun } = await createGateway();
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  stopGracefullyOn(app, settings.drainDelayMs);
   await app.listen(settings.port, settings.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : settings.port;

@@ -1,20 +1,54 @@
 import { registerAs } from '@nestjs/config';
 import { z } from 'zod';
+import { invalidIpRange } from '@app/auth';
 import { parseEnv } from '@app/common';
+
+/** Names proxy-addr (Fastify's trustProxy) knows besides addresses and CIDR ranges. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * Whose X-Forwarded-For to believe for the client IP (key IP allow-lists): `false` (the socket address),
+ * `true` (any proxy: only behind a proxy that overwrites the header), a hop count, or the proxies' addresses.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .default('false')
+  .transform((text, ctx): boolean | number | string[] => {
+    if (text === 'false' || text === '') return false;
+    if (text === 'true') return true;
+    if (/^\d+$/.test(text)) return Number(text);
+    const ranges = text.split(',').map((entry) => entry.trim());
+    const bad = invalidIpRange(ranges.filter((entry) => !PROXY_RANGE_NAMES.has(entry)));
+    if (bad === undefined) return ranges;
+    ctx.addIssue({ code: 'custom', message: `"${bad}" is not true, false, a hop count, an address, a CIDR range or loopback/linklocal/uniquelocal` });
+    return z.NEVER;
+  });
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).default(20 * 1024 * 1024),
+  SHUTDOWN_DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(300_000).default(0),
+  TRUST_PROXY: trustProxy,
 });
 
 export interface ServerSettings {
   port: number;
   host: string;
   bodyLimitBytes: number;
+  /** On SIGTERM, how long readiness reports 503 before the listener closes (load balancer deregistration). */
+  drainDelayMs: number;
+  trustProxy: boolean | number | string[];
 }
 
 export const serverConfig = registerAs('server', (): ServerSettings => {
   const env = parseEnv('server', schema);
-  return { port: env.PORT, host: env.HOST, bodyLimitBytes: env.BODY_LIMIT_BYTES };
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    drainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS,
+    trustProxy: env.TRUST_PROXY,
+  };
 });

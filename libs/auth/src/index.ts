@@ -1,6 +1,7 @@
 export { AuthModule } from './auth.module';
 export { authConfig } from './auth.config';
-export { ApiKeyService, CreateApiKeyInput } from './keys/api-key.service';
+export { ApiKeyService, CreateApiKeyInput, KeyAccess } from './keys/api-key.service';
+export { invalidIpRange } from './keys/ip-allow-list';
 export { AdminKeyService, ENV_ADMIN_KEY_ID } from './keys/admin-key.service';
 export { TenancyService } from './tenancy/tenancy.service';
 export { Public, AdminOnly, ROUTE_ACCESS, RouteAccess } from './guards/access.decorator';

@@ -12,4 +12,9 @@ export interface Principal {
   environment: Environment;
   /** Models (names or aliases) this key may call; null means every model. */
   allowedModels: readonly string[] | null;
+  /** Catalog tiers this key may call; null means every tier. */
+  allowedTiers: readonly string[] | null;
+  /** The project's allow-lists, applied on top of the key's: a model must pass both. */
+  projectAllowedModels: readonly string[] | null;
+  projectAllowedTiers: readonly string[] | null;
 }

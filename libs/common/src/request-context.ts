@@ -1,5 +1,8 @@
+import type { GatewayError } from './errors/gateway-error';
 import type { Principal } from './principal';
 import type { RouteTrace } from './route-trace';
+import type { TokenUsage } from './token-usage';
+import { preciseNow } from './util/precise-time';
 
 /**
  * What the gateway learns about one request as it travels (who called, which model), hung on the raw
@@ -12,6 +15,39 @@ export interface RequestContext {
   modelRequested?: string;
   /** Set once routing starts; complete when the response (or stream) ends. */
   trace?: RouteTrace;
+  /** When the request arrived (epoch ms, sub-millisecond precision). */
+  receivedAt: number;
+  /** When the first response byte left: a stream's first event; unset for plain replies (sent whole). */
+  firstByteAt?: number;
+  /** The upstream's usage report (a stream's last usage chunk), or an estimate when it never came. */
+  usage?: TokenUsage;
+  /** What the request cost in micro-USD, set when the budget is settled; null while unknown. */
+  costMicroUsd: number | null;
+  /** The error the client was sent, or that ended a stream already under way; redacted. */
+  error?: GatewayError;
+  /** Caller tags from `x-switchyard-tags`, validated. */
+  tags?: Readonly<Record<string, string>>;
+  /** Resolves when the route handler has finished, a stream's relay included; unset if none ran. */
+  handled?: Promise<void>;
+}
+
+/** A request whose response has ended: what its evidence record and its metrics are made from. */
+export interface CompletedRequest {
+  context: RequestContext;
+  method: string;
+  /** The path, without the query string. */
+  endpoint: string;
+  /** The status the client received; 499 when the client left before any response was sent. */
+  status: number;
+  /** The client closed the connection before the response was complete. */
+  clientAborted: boolean;
+  stream: boolean;
+  /** When the response ended (epoch ms, sub-millisecond precision). */
+  endedAt: number;
+  clientIp: string;
+  userAgent: string | null;
+  /** The OpenAI `user` field: the caller's end-user id. */
+  endUser: string | null;
 }
 
 const CONTEXT = Symbol.for('switchyard.request-context');
@@ -20,5 +56,5 @@ type Carrier = { [CONTEXT]?: RequestContext; id?: unknown };
 
 export function requestContext(rawRequest: object): RequestContext {
   const carrier = rawRequest as Carrier;
-  return (carrier[CONTEXT] ??= { requestId: String(carrier.id ?? '') });
+  return (carrier[CONTEXT] ??= { requestId: String(carrier.id ?? ''), receivedAt: preciseNow(), costMicroUsd: null });
 }

@@ -1,8 +1,11 @@
 export { ObservabilityModule, ObservabilityOptions } from './observability.module';
-export { observabilityConfig } from './observability.config';
+export { observabilityConfig, ObservabilitySettings } from './observability.config';
 export { KnownSecrets } from './known-secrets';
 export { assignRequestId } from './request-id';
 export { RedactionInterceptor } from './redaction.interceptor';
 export { REDACTED_PATHS } from './request-logging';
 export { TimingInterceptor } from './timing.interceptor';
+export { serverTimingHook } from './server-timing';
 export { Redactor } from './redactor';
+export { GatewayMetrics, EvidenceWriterStats } from './metrics/gateway-metrics';
+export { MetricsAccess } from './metrics/metrics-access';

@@ -2,6 +2,8 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigModule, ConfigType } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import { GatewayMetrics } from './metrics/gateway-metrics';
+import { MetricsAccess } from './metrics/metrics-access';
 import { observabilityConfig } from './observability.config';
 import { requestLoggingOptions } from './request-logging';
 
@@ -10,7 +12,7 @@ export interface ObservabilityOptions {
   logDestination?: DestinationStream;
 }
 
-/** Request logging: one JSON line per request, through nestjs-pino. */
+/** Request logging (one JSON line per request, through nestjs-pino) and the Prometheus metrics. */
 @Global()
 @Module({})
 export class ObservabilityModule {
@@ -18,6 +20,7 @@ export class ObservabilityModule {
     return {
       module: ObservabilityModule,
       imports: [
+        ConfigModule.forFeature(observabilityConfig),
         LoggerModule.forRootAsync({
           imports: [ConfigModule.forFeature(observabilityConfig)],
           inject: [observabilityConfig.KEY],
@@ -27,6 +30,8 @@ export class ObservabilityModule {
           }),
         }),
       ],
+      providers: [GatewayMetrics, MetricsAccess],
+      exports: [GatewayMetrics, MetricsAccess],
     };
   }
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
-import { requestContext } from '@app/common';
+import { requestContext, scrubSecrets } from '@app/common';
 
 /** Header paths pino must never print, even if a serializer change lets headers through. */
 export const REDACTED_PATHS = [
@@ -17,7 +17,8 @@ const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
  * One JSON line per request: id, route, status, latency, and who called which model. Neither headers nor
- * bodies are serialised, so keys and prompts cannot reach the log.
+ * bodies are serialised, so keys and prompts cannot reach the log; URLs are scrubbed, since people paste
+ * keys into query strings.
  */
 export function requestLoggingOptions(level: string, stream?: DestinationStream): Options {
   return {
@@ -25,9 +26,10 @@ export function requestLoggingOptions(level: string, stream?: DestinationStream)
     stream,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     genReqId: (req) => requestContext(req).requestId || String(req.id),
-    autoLogging: { ignore: (req) => QUIET_ROUTES.has((req.url ?? '').split('?')[0]) },
+    // Runs as middleware, where middie has cut the mount path off req.url; originalUrl is the real one.
+    autoLogging: { ignore: (req) => QUIET_ROUTES.has(((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0]) },
     serializers: {
-      req: (req: IncomingMessage & { id?: unknown }) => ({ id: req.id, method: req.method, url: req.url }),
+      req: (req: IncomingMessage & { id?: unknown }) => ({ id: req.id, method: req.method, url: loggedUrl(req) }),
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
     },
     customProps: (req) => {
@@ -43,7 +45,11 @@ export function requestLoggingOptions(level: string, stream?: DestinationStream)
         attempts: context.trace?.attempts.length,
       };
     },
-    customSuccessMessage: (req, res, responseTime) => `${req.method} ${req.url} ${res.statusCode} ${Math.round(responseTime)}ms`,
-    customErrorMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode} failed`,
+    customSuccessMessage: (req, res, responseTime) => `${req.method} ${loggedUrl(req)} ${res.statusCode} ${Math.round(responseTime)}ms`,
+    customErrorMessage: (req, res) => `${req.method} ${loggedUrl(req)} ${res.statusCode} failed`,
   };
+}
+
+function loggedUrl(req: IncomingMessage): string {
+  return scrubSecrets(req.url ?? '');
 }

@@ -1,28 +1,21 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import type { ServerResponse } from 'node:http';
-import { Observable, tap } from 'rxjs';
-
-interface TimedReply {
-  raw: ServerResponse;
-  sent: boolean;
-  header(name: string, value: string): unknown;
-}
+import { finalize, Observable } from 'rxjs';
+import { requestContext } from '@app/common';
 
 /**
- * Adds `server-timing: gateway;dur=<ms>` to responses the handler returns. Streamed responses write their
- * own headers before the first chunk; their total time is logged and recorded at stream end instead.
+ * Times each handler to its real end. A stream is written to the raw reply, so its handler ends when the
+ * relay does (normal end, client abort or upstream failure), not when the headers went out: `context.handled`
+ * resolves then, and the evidence record and metrics, which measure latency to the end of the response,
+ * wait for it so that they also see what the relay settled last (usage, cost, the error that ended it).
+ * The `server-timing` header is set by `serverTimingHook` instead: the proxy routes send their own replies
+ * before an interceptor would see them.
  */
 @Injectable()
 export class TimingInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const started = performance.now();
-    const reply = context.switchToHttp().getResponse<TimedReply>();
-    return next.handle().pipe(
-      tap(() => {
-        if (!reply.sent && !reply.raw.headersSent) {
-          reply.header('server-timing', `gateway;dur=${(performance.now() - started).toFixed(1)}`);
-        }
-      }),
-    );
+    const request = requestContext(context.switchToHttp().getRequest<{ raw: object }>().raw);
+    let finished!: () => void;
+    request.handled = new Promise((resolve) => (finished = resolve));
+    return next.handle().pipe(finalize(() => finished()));
   }
 }

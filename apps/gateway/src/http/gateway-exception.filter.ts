@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCode, GatewayError, requestContext } from '@app/common';
+import { ClientDisconnectedError, ErrorCode, GatewayError, requestContext, scrubSecrets } from '@app/common';
 import { explainRouteMiss } from './base-url-hints';
 import { routeHeaders } from './route-headers';
 
@@ -19,7 +19,10 @@ export class GatewayExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
+    // Nobody is left to answer; the request's record shows the client left (status 499).
+    if (exception instanceof ClientDisconnectedError) return;
     const error = this.toGatewayError(exception, request);
+    requestContext(request.raw).error = error;
     if (error.status >= 500 && !error.code.startsWith('upstream_')) {
       this.logger.error({ err: exception, code: error.code }, 'unexpected error');
     }
@@ -40,7 +43,8 @@ export class GatewayExceptionFilter implements ExceptionFilter {
     }
     const status = exception.getStatus();
     if (status === 404) {
-      const miss = explainRouteMiss(request.method, request.url, `${request.protocol}://${request.headers.host ?? 'localhost'}`);
+      // The path is echoed back, and people paste keys into URLs.
+      const miss = explainRouteMiss(request.method, scrubSecrets(request.url), `${request.protocol}://${request.headers.host ?? 'localhost'}`);
       return new GatewayError(miss.code, miss.message, { status: miss.status });
     }
     return new GatewayError(STATUS_CODES[status] ?? 'invalid_request_error', exception.message, { status });

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AuditTrail } from '@app/audit';
 import { AdminKeyService, ApiKeyService, TenancyService } from '@app/auth';
 import { ModelCatalogService } from '@app/routing';
 
@@ -11,7 +12,8 @@ export interface FirstRunCredentials {
 /**
  * Zero-setup mode: with no `SWITCHYARD_ADMIN_KEY` and an empty database, create an admin key and a demo
  * team, project and key, so a newcomer can make a call at once. The keys exist in full only in the
- * returned value, which `main` prints once to the console (never to the JSON log).
+ * returned value, which `main` prints once to the console (never to the JSON log). All four open the
+ * audit trail, as `system:first-run`.
  */
 @Injectable()
 export class FirstRunService {
@@ -20,15 +22,22 @@ export class FirstRunService {
     private readonly apiKeys: ApiKeyService,
     private readonly tenancy: TenancyService,
     private readonly catalog: ModelCatalogService,
+    private readonly trail: AuditTrail,
   ) {}
 
   async setUp(): Promise<FirstRunCredentials | null> {
     if (this.adminKeys.configuredByEnvironment || (await this.adminKeys.hasStoredKeys())) return null;
-    const admin = await this.adminKeys.create('first-run admin key');
-    const team = await this.tenancy.createTeam('demo');
-    const project = await this.tenancy.createProject(team.id, 'demo');
-    const demo = await this.apiKeys.create({ projectId: project.id, name: 'demo key', environment: 'test' });
-    return { adminKey: admin.key, demoKey: demo.key, demoModel: this.catalog.models()[0].name };
+    return this.trail.transact('system:first-run', async ({ manager, record }) => {
+      const admin = await this.adminKeys.create('first-run admin key', manager);
+      await record({ action: 'admin_key.create', target: { type: 'admin_key', id: admin.id }, after: { name: 'first-run admin key' } });
+      const team = await this.tenancy.createTeam('demo', manager);
+      await record({ action: 'team.create', target: { type: 'team', id: team.id }, after: { name: team.name } });
+      const project = await this.tenancy.createProject(team.id, 'demo', manager);
+      await record({ action: 'project.create', target: { type: 'project', id: project.id }, after: { name: project.name, team_id: team.id } });
+      const demo = await this.apiKeys.create({ projectId: project.id, name: 'demo key', environment: 'test' }, manager);
+      await record({ action: 'key.create', target: { type: 'key', id: demo.entity.id }, after: { name: 'demo key', project_id: project.id } });
+      return { adminKey: admin.key, demoKey: demo.key, demoModel: this.catalog.models()[0].name };
+    });
   }
 }
 

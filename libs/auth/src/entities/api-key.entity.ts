@@ -12,6 +12,10 @@ export class ApiKeyEntity {
   @Column('text') keyPrefix!: string;
   @Column('char', { length: 4 }) keyLast4!: string;
   @Column('text', { array: true, nullable: true }) models!: string[] | null;
+  /** Catalog tiers the key may use; null means every tier. */
+  @Column('text', { array: true, nullable: true }) tiers!: string[] | null;
+  /** Addresses and CIDR ranges the key may be used from; null means anywhere. */
+  @Column('text', { array: true, nullable: true }) allowedIps!: string[] | null;
   @Column('timestamptz', { nullable: true }) expiresAt!: Date | null;
   @Column('timestamptz', { nullable: true }) revokedAt!: Date | null;
   @Column('timestamptz', { nullable: true }) lastUsedAt!: Date | null;

@@ -13,6 +13,8 @@ const INVALID_KEY_MESSAGE =
 interface KeyedRequest {
   headers: Record<string, string | string[] | undefined>;
   raw: object;
+  /** The client's address, from the socket or, behind a trusted proxy, from X-Forwarded-For. */
+  ip: string;
 }
 
 /** The global guard: every route needs a gateway key unless it is marked `@Public()` or `@AdminOnly()`. */
@@ -44,7 +46,7 @@ export class ApiKeyGuard implements CanActivate {
       throw new GatewayError('invalid_api_key', INVALID_KEY_MESSAGE);
     }
 
-    const principal = await this.apiKeys.authenticate(key);
+    const principal = await this.apiKeys.authenticate(key, request.ip);
     if (principal) {
       evidence.principal = principal;
       return true;

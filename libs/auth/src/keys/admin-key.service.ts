@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { timingSafeEqual } from 'node:crypto';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { authConfig } from '../auth.config';
 import { AdminKeyEntity } from '../entities/admin-key.entity';
 import { generateKey, hashKey, isWellFormedKey } from './key-format';
@@ -46,10 +46,13 @@ export class AdminKeyService {
     return (await this.dataSource.getRepository(AdminKeyEntity).count()) > 0;
   }
 
-  /** Creates an admin key and returns it in full; this is the only time it exists outside the caller. */
-  async create(name: string): Promise<{ id: string; key: string }> {
+  /**
+   * Creates an admin key and returns it in full; this is the only time it exists outside the caller. An
+   * EntityManager makes it part of the caller's transaction.
+   */
+  async create(name: string, manager: EntityManager = this.dataSource.manager): Promise<{ id: string; key: string }> {
     const generated = generateKey('admin');
-    const row = await this.dataSource.getRepository(AdminKeyEntity).save({
+    const row = await manager.getRepository(AdminKeyEntity).save({
       name,
       keyHash: generated.hash,
       keyPrefix: generated.prefix,

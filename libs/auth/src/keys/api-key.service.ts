@@ -1,10 +1,11 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { Clock, Environment, GatewayError, Principal } from '@app/common';
 import { authConfig } from '../auth.config';
 import { ApiKeyEntity } from '../entities/api-key.entity';
 import { ProjectEntity } from '../entities/project.entity';
+import { IpAllowList } from './ip-allow-list';
 import { generateKey, hashKey, isWellFormedKey, kindForEnvironment, maskKey } from './key-format';
 import { TtlCache } from './ttl-cache';
 
@@ -13,7 +14,16 @@ export interface CreateApiKeyInput {
   name: string;
   environment: Environment;
   models?: string[] | null;
+  tiers?: string[] | null;
+  allowedIps?: string[] | null;
   expiresAt?: Date | null;
+}
+
+/** A key's allow-lists; null lifts a limit. */
+export interface KeyAccess {
+  models: string[] | null;
+  tiers: string[] | null;
+  allowedIps: string[] | null;
 }
 
 /** What a lookup found, cached: the caller's identity plus the facts checked on every request. */
@@ -21,6 +31,7 @@ interface CachedKey {
   principal: Principal;
   expiresAt: Date | null;
   revoked: boolean;
+  allowedIps: IpAllowList | null;
 }
 
 @Injectable()
@@ -47,8 +58,11 @@ export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
     await this.flushLastUsed();
   }
 
-  /** The caller behind a presented key, or null when the key is malformed, unknown, revoked or expired. */
-  async authenticate(presented: string | undefined): Promise<Principal | null> {
+  /**
+   * The caller behind a presented key, or null when the key is malformed, unknown, revoked or expired.
+   * With `clientIp`, a key with an IP allow-list used from elsewhere is refused with 403.
+   */
+  async authenticate(presented: string | undefined, clientIp?: string): Promise<Principal | null> {
     if (!presented || !isWellFormedKey(presented) || presented.startsWith('sy-admin-')) return null;
     const hash = hashKey(presented);
     let found = this.cache.get(hash);
@@ -58,15 +72,19 @@ export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
     }
     if (!found || found.revoked) return null;
     if (found.expiresAt && found.expiresAt <= this.clock.now()) return null;
+    if (clientIp !== undefined && found.allowedIps && !found.allowedIps.allows(clientIp)) {
+      throw new GatewayError('permission_denied', `This key may only be used from its allowed networks; this request came from ${clientIp}.`);
+    }
     this.usedKeyIds.add(found.principal.keyId);
     return found.principal;
   }
 
-  async create(input: CreateApiKeyInput): Promise<{ entity: ApiKeyEntity; key: string }> {
-    const project = await this.dataSource.getRepository(ProjectEntity).findOneBy({ id: input.projectId });
+  /** Mutations take an optional EntityManager, so the caller can make them part of its own transaction. */
+  async create(input: CreateApiKeyInput, manager: EntityManager = this.dataSource.manager): Promise<{ entity: ApiKeyEntity; key: string }> {
+    const project = await manager.getRepository(ProjectEntity).findOneBy({ id: input.projectId });
     if (!project) throw new GatewayError('not_found', `No project with id ${input.projectId}.`, { param: 'project_id' });
     const generated = generateKey(kindForEnvironment(input.environment));
-    const entity = await this.dataSource.getRepository(ApiKeyEntity).save({
+    const entity = await manager.getRepository(ApiKeyEntity).save({
       projectId: input.projectId,
       name: input.name,
       environment: input.environment,
@@ -74,6 +92,8 @@ export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
       keyPrefix: generated.prefix,
       keyLast4: generated.last4,
       models: input.models ?? null,
+      tiers: input.tiers ?? null,
+      allowedIps: input.allowedIps ?? null,
       expiresAt: input.expiresAt ?? null,
       revokedAt: null,
       lastUsedAt: null,
@@ -88,25 +108,60 @@ export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
     });
   }
 
-  /** Revokes a key; this instance stops accepting it at once, others within the cache TTL. */
-  async revoke(id: string): Promise<ApiKeyEntity> {
-    const repository = this.dataSource.getRepository(ApiKeyEntity);
-    const key = await repository.findOneBy({ id });
+  async get(id: string, manager: EntityManager = this.dataSource.manager): Promise<ApiKeyEntity> {
+    const key = await manager.getRepository(ApiKeyEntity).findOneBy({ id });
     if (!key) throw new GatewayError('not_found', `No key with id ${id}.`);
+    return key;
+  }
+
+  /** Revokes a key; this instance stops accepting it at once, others within the cache TTL. */
+  async revoke(id: string, manager: EntityManager = this.dataSource.manager): Promise<ApiKeyEntity> {
+    const key = await this.get(id, manager);
     if (!key.revokedAt) {
       key.revokedAt = this.clock.now();
-      await repository.update({ id }, { revokedAt: key.revokedAt });
+      await manager.getRepository(ApiKeyEntity).update({ id }, { revokedAt: key.revokedAt });
     }
     this.cache.delete(key.keyHash);
     return key;
   }
 
+  /**
+   * Replaces a key with a new one of the same project, name, environment, models and expiry, and revokes
+   * it; run it in a transaction, so that a failure leaves the old key working. Only one of two concurrent
+   * rotations of a key can revoke it; the other gets a conflict.
+   */
+  async rotate(id: string, manager: EntityManager = this.dataSource.manager): Promise<{ previous: ApiKeyEntity; entity: ApiKeyEntity; key: string }> {
+    const previous = await this.get(id, manager);
+    const now = this.clock.now();
+    if (previous.expiresAt && previous.expiresAt <= now) throw new GatewayError('conflict', `Key ${id} has expired; create a new key instead.`);
+    const { affected } = await manager.getRepository(ApiKeyEntity).update({ id, revokedAt: IsNull() }, { revokedAt: now });
+    if (!affected) throw new GatewayError('conflict', `Key ${id} is revoked; create a new key instead.`);
+    previous.revokedAt = now;
+    this.cache.delete(previous.keyHash);
+    const { projectId, name, environment, models, tiers, allowedIps, expiresAt } = previous;
+    return { previous, ...(await this.create({ projectId, name, environment, models, tiers, allowedIps, expiresAt }, manager)) };
+  }
+
+  /** Replaces a key's allow-lists; this instance applies them at once, others within the cache TTL. */
+  async updateAccess(id: string, access: KeyAccess, manager: EntityManager = this.dataSource.manager): Promise<ApiKeyEntity> {
+    const key = await this.get(id, manager);
+    await manager.getRepository(ApiKeyEntity).update({ id }, access);
+    this.cache.delete(key.keyHash);
+    return Object.assign(key, access);
+  }
+
+  /** Forgets every cached lookup, after a change that touches many keys (a project's allow-lists). */
+  forgetCachedKeys(): void {
+    this.cache.clear();
+  }
+
   private async lookup(hash: string): Promise<CachedKey | null> {
-    const rows: Array<ApiKeyEntity & { teamId: string }> = await this.dataSource
+    const rows: Array<ApiKeyEntity & { teamId: string; projectModels: string[] | null; projectTiers: string[] | null }> = await this.dataSource
       .getRepository(ApiKeyEntity)
       .createQueryBuilder('k')
       .innerJoin(ProjectEntity, 'p', 'p.id = k.project_id')
-      .select(['k.id AS id', 'k.name AS name', 'k.environment AS environment', 'k.models AS models'])
+      .select(['k.id AS id', 'k.name AS name', 'k.environment AS environment', 'k.models AS models', 'k.tiers AS tiers'])
+      .addSelect(['k.allowed_ips AS "allowedIps"', 'p.models AS "projectModels"', 'p.tiers AS "projectTiers"'])
       .addSelect(['k.key_prefix AS "keyPrefix"', 'k.key_last4 AS "keyLast4"', 'k.expires_at AS "expiresAt"'])
       .addSelect(['k.revoked_at AS "revokedAt"', 'k.project_id AS "projectId"', 'p.team_id AS "teamId"'])
       .where('k.key_hash = :hash', { hash })
@@ -116,6 +171,7 @@ export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
     return {
       revoked: row.revokedAt !== null,
       expiresAt: row.expiresAt,
+      allowedIps: row.allowedIps ? new IpAllowList(row.allowedIps) : null,
       principal: {
         keyId: row.id,
         maskedKey: maskKey(row.keyPrefix, row.keyLast4),
@@ -124,6 +180,9 @@ export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
         teamId: row.teamId,
         environment: row.environment,
         allowedModels: row.models,
+        allowedTiers: row.tiers,
+        projectAllowedModels: row.projectModels,
+        projectAllowedTiers: row.projectTiers,
       },
     };
   }

@@ -3,7 +3,7 @@
  * OpenAI's 401 says "Incorrect API key provided: sk-abc*****xyz").
  */
 const SECRET_PATTERNS: RegExp[] = [
-  /\bsy-(?:test|staging|prod|admin)-[A-Za-z0-9]{8,}\b/g,
+  /\bsy-(?:test|stg|prod|admin)-[A-Za-z0-9]{8,}\b/g, // our own keys (see libs/auth key-format)
   /\bsk-[A-Za-z0-9_\-*]{8,}/g,
   /\bAIza[0-9A-Za-z_\-]{20,}/g,
   /\b(?:bearer|api[-_ ]?key[:=]?)\s+[A-Za-z0-9._\-*]{12,}/gi,

@@ -1,4 +1,12 @@
 import { CreateTenancyAndKeys1764288000000 } from './1764288000000-create-tenancy-and-keys';
+import { CreateEvidenceAndAudit1764460800000 } from './1764460800000-create-evidence-and-audit';
+import { AddAccessLists1764547200000 } from './1764547200000-add-access-lists';
+import { CreateBudgetsAndRateLimits1764547200001 } from './1764547200001-create-budgets-and-rate-limits';
 
 /** Every migration, in order. Committed and run at start-up; the schema is never synchronized. */
-export const MIGRATIONS = [CreateTenancyAndKeys1764288000000];
+export const MIGRATIONS = [
+  CreateTenancyAndKeys1764288000000,
+  CreateEvidenceAndAudit1764460800000,
+  AddAccessLists1764547200000,
+  CreateBudgetsAndRateLimits1764547200001,
+];

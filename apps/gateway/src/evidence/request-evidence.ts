@@ -1,0 +1,59 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { RequestRecordWriter, requestRecordFrom } from '@app/audit';
+import { preciseNow, requestContext } from '@app/common';
+import { GatewayMetrics } from '@app/observability';
+import { completedRequest } from './completed-request';
+
+/** Not calls to the API: the operations endpoints, and the admin API, which has its own audit trail. */
+const UNRECORDED_PATH = /^\/(healthz|readyz|metrics)\/?$|^\/admin(\/|$)/;
+
+/**
+ * Exactly one evidence record (and one set of metric observations) per API request, rejected ones and
+ * base-URL mistakes included, made when the response has really ended: for a stream that is its last
+ * event, the client's disconnect, or an upstream failure, whenever the relay behind it has also finished.
+ */
+@Injectable()
+export class RequestEvidence implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(RequestEvidence.name);
+  /** Records waiting for their handler to finish; shutdown waits for them before the writer's last flush. */
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly records: RequestRecordWriter,
+    private readonly metrics: GatewayMetrics,
+  ) {}
+
+  onModuleInit(): void {
+    this.metrics.watchEvidenceWriter(() => this.records.stats);
+  }
+
+  /** Fastify `onRequest` hook. */
+  readonly onRequest = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    if (!UNRECORDED_PATH.test(request.url.split('?')[0])) {
+      reply.raw.once('close', () => this.track(this.record(request, reply, preciseNow())));
+    }
+    done();
+  };
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.pending);
+  }
+
+  private track(recording: Promise<void>): void {
+    this.pending.add(recording);
+    void recording.finally(() => this.pending.delete(recording));
+  }
+
+  private async record(request: FastifyRequest, reply: FastifyReply, endedAt: number): Promise<void> {
+    try {
+      // After a client abort the relay still settles usage and cost; the record waits for it.
+      await requestContext(request.raw).handled;
+      const completed = completedRequest(request, reply.raw, endedAt);
+      this.records.add(requestRecordFrom(completed));
+      this.metrics.observe(completed);
+    } catch (error) {
+      this.logger.error({ err: error, requestId: request.id }, 'could not record a request');
+    }
+  }
+}

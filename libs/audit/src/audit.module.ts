@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { auditConfig } from './audit.config';
+import { RequestRecordMaintenance } from './requests/request-record.maintenance';
+import { RequestRecordPartitions } from './requests/request-record.partitions';
+import { RequestRecordQuery } from './requests/request-record.query';
+import { RequestRecordStore } from './requests/request-record.store';
+import { RequestRecordWriter } from './requests/request-record.writer';
+import { AuditTrail } from './trail/audit-trail';
+import { UsageReport } from './usage/usage-report';
+
+@Module({
+  imports: [ConfigModule.forFeature(auditConfig)],
+  providers: [
+    RequestRecordPartitions,
+    RequestRecordStore,
+    RequestRecordWriter,
+    RequestRecordMaintenance,
+    RequestRecordQuery,
+    UsageReport,
+    AuditTrail,
+  ],
+  exports: [RequestRecordWriter, RequestRecordQuery, UsageReport, AuditTrail],
+})
+export class AuditModule {}

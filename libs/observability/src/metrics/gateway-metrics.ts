@@ -1,0 +1,181 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { CompletedRequest, RequestContext } from '@app/common';
+import { operationName } from './operation-name';
+
+/** The evidence writer's counters, read at scrape time. */
+export interface EvidenceWriterStats {
+  buffered: number;
+  written: number;
+  dropped: number;
+  failedWrites: number;
+}
+
+// Bucket boundaries advised by the OpenTelemetry GenAI semantic conventions.
+const DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+const TTFT_BUCKETS = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+const OVERHEAD_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+const QUOTA_REJECTIONS = new Set(['rate_limit_exceeded', 'insufficient_quota']);
+
+/**
+ * The gateway's Prometheus metrics, one registry per app. Names follow the OpenTelemetry GenAI semantic
+ * conventions where one exists (dots become underscores, the unit a suffix); the rest are `switchyard_*`.
+ * Labels hold only bounded values: catalog model names, deployments, status codes and error codes —
+ * never a key, a key id, a team or a client-chosen string.
+ */
+@Injectable()
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter;
+  private readonly duration: Histogram;
+  private readonly timeToFirstToken: Histogram;
+  private readonly overhead: Histogram;
+  private readonly tokens: Histogram;
+  private readonly cost: Counter;
+  private readonly attempts: Counter;
+  private readonly fallbacks: Counter;
+  private readonly quotaRejections: Counter;
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    const registers = [this.registry];
+    this.requests = new Counter({
+      name: 'switchyard_requests_total',
+      help: 'Requests to /v1 (and unknown paths) by operation, model, deployment, status and error code.',
+      labelNames: ['gen_ai_operation_name', 'gen_ai_request_model', 'deployment', 'http_response_status_code', 'error_type'],
+      registers,
+    });
+    this.duration = new Histogram({
+      name: 'gen_ai_server_request_duration_seconds',
+      help: 'Time from request arrival to the end of the response; for streams, the end of the stream.',
+      labelNames: ['gen_ai_operation_name', 'gen_ai_request_model', 'error_type'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.timeToFirstToken = new Histogram({
+      name: 'gen_ai_server_time_to_first_token_seconds',
+      help: 'Time from request arrival to the first streamed event sent to the client.',
+      labelNames: ['gen_ai_operation_name', 'gen_ai_request_model'],
+      buckets: TTFT_BUCKETS,
+      registers,
+    });
+    this.overhead = new Histogram({
+      name: 'switchyard_gateway_overhead_seconds',
+      help: 'Time the gateway added: until the response (streams: the first event), minus the time spent in upstream calls.',
+      labelNames: ['gen_ai_operation_name'],
+      buckets: OVERHEAD_BUCKETS,
+      registers,
+    });
+    this.tokens = new Histogram({
+      name: 'gen_ai_client_token_usage',
+      help: 'Tokens per request, by type (input, output), as reported by the upstream or estimated.',
+      labelNames: ['gen_ai_operation_name', 'gen_ai_request_model', 'gen_ai_token_type'],
+      buckets: TOKEN_BUCKETS,
+      registers,
+    });
+    this.cost = new Counter({
+      name: 'switchyard_cost_micro_usd_total',
+      help: 'Cost of served requests in micro-USD, where known.',
+      labelNames: ['gen_ai_request_model'],
+      registers,
+    });
+    this.attempts = new Counter({
+      name: 'switchyard_upstream_attempts_total',
+      help: 'Upstream calls by deployment, upstream status and error code.',
+      labelNames: ['deployment', 'http_response_status_code', 'error_type'],
+      registers,
+    });
+    this.fallbacks = new Counter({
+      name: 'switchyard_fallbacks_total',
+      help: 'Requests served by a fallback model instead of the one requested.',
+      labelNames: ['gen_ai_request_model', 'gen_ai_response_model'],
+      registers,
+    });
+    this.quotaRejections = new Counter({
+      name: 'switchyard_quota_rejections_total',
+      help: 'Requests refused by the gateway’s own rate limits (rate_limit_exceeded) or budgets (insufficient_quota).',
+      labelNames: ['reason'],
+      registers,
+    });
+  }
+
+  /** Records one finished request in every metric it touches. */
+  observe(completed: CompletedRequest): void {
+    const { context } = completed;
+    const operation = operationName(completed.endpoint);
+    const model = catalogModel(context);
+    const errorType = context.error?.code ?? (completed.clientAborted ? 'client_aborted' : '');
+    const trace = context.trace;
+    const upstreamMs = trace?.attempts.reduce((sum, attempt) => sum + attempt.durationMs, 0) ?? 0;
+    const respondedAt = context.firstByteAt ?? completed.endedAt;
+
+    this.requests.inc({
+      gen_ai_operation_name: operation,
+      gen_ai_request_model: model,
+      deployment: trace?.deployment ?? trace?.attempts.at(-1)?.deployment ?? '',
+      http_response_status_code: completed.status,
+      error_type: errorType,
+    });
+    this.duration.observe({ gen_ai_operation_name: operation, gen_ai_request_model: model, error_type: errorType }, seconds(completed.endedAt - context.receivedAt));
+    if (completed.stream && context.firstByteAt !== undefined) {
+      this.timeToFirstToken.observe({ gen_ai_operation_name: operation, gen_ai_request_model: model }, seconds(context.firstByteAt - context.receivedAt));
+    }
+    if (trace && trace.attempts.length > 0) {
+      this.overhead.observe({ gen_ai_operation_name: operation }, Math.max(0, seconds(respondedAt - context.receivedAt - upstreamMs)));
+    }
+    for (const attempt of trace?.attempts ?? []) {
+      this.attempts.inc({ deployment: attempt.deployment, http_response_status_code: attempt.status ?? '', error_type: attempt.errorCode ?? '' });
+    }
+    if (trace?.fallbackReason) {
+      this.fallbacks.inc({ gen_ai_request_model: trace.modelRequested, gen_ai_response_model: trace.modelServed ?? '' });
+    }
+    if (context.usage) {
+      const labels = { gen_ai_operation_name: operation, gen_ai_request_model: model };
+      this.tokens.observe({ ...labels, gen_ai_token_type: 'input' }, context.usage.promptTokens);
+      this.tokens.observe({ ...labels, gen_ai_token_type: 'output' }, context.usage.completionTokens);
+    }
+    if (context.costMicroUsd !== null) this.cost.inc({ gen_ai_request_model: model }, context.costMicroUsd);
+    if (context.error && QUOTA_REJECTIONS.has(context.error.code)) this.quotaRejections.inc({ reason: context.error.code });
+  }
+
+  /** Publishes the evidence writer's buffer depth and counts (dropped rows should stay at 0). */
+  watchEvidenceWriter(stats: () => EvidenceWriterStats): void {
+    const registers = [this.registry];
+    const mirror = (name: string, help: string, pick: (s: EvidenceWriterStats) => number) =>
+      new Counter({
+        name,
+        help,
+        registers,
+        // The writer keeps the monotonic count; the counter shows it as of the scrape.
+        collect() {
+          this.reset();
+          this.inc(pick(stats()));
+        },
+      });
+    new Gauge({
+      name: 'switchyard_evidence_buffer_rows',
+      help: 'Request records waiting in memory to be written.',
+      registers,
+      collect() {
+        this.set(stats().buffered);
+      },
+    });
+    mirror('switchyard_evidence_written_rows_total', 'Request records written to the database.', (s) => s.written);
+    mirror('switchyard_evidence_dropped_rows_total', 'Request records lost: buffer full, or unwritable at shutdown. Should be 0.', (s) => s.dropped);
+    mirror('switchyard_evidence_write_failures_total', 'Failed batch writes (each is retried).', (s) => s.failedWrites);
+  }
+}
+
+/**
+ * The requested model as a label, but only once routing accepted it as a catalog name or alias: a name
+ * the catalog does not know is the client's free text and would let anyone create series at will.
+ */
+function catalogModel(context: RequestContext): string {
+  const trace = context.trace;
+  return trace && (trace.attempts.length > 0 || trace.modelServed) ? trace.modelRequested : '';
+}
+
+function seconds(ms: number): number {
+  return ms / 1000;
+}

@@ -1,0 +1,160 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Clock, GatewayError } from '@app/common';
+import type { BudgetPolicy } from '../policy/quota-policy.service';
+import { quotaConfig } from '../quota.config';
+import { budgetExhausted } from './budget-exhausted';
+import { BudgetLease } from './budget-lease';
+import { periodStart } from './budget-period';
+import { BudgetStore } from './budget.store';
+
+/** An instance never leases more than this share of a budget's remaining headroom at once. */
+const HEADROOM_SHARE = 10n;
+/** Attempts to top a lease up before giving up; two suffice unless Postgres disagrees with local figures. */
+const TOP_UP_ATTEMPTS = 3;
+
+/**
+ * This instance's leases, one per budget and period. Admission takes from a lease locally; when a lease
+ * runs short it is topped up with one atomic statement — by a chunk while the budget has ample headroom,
+ * by exactly the request's shortfall near the limit — so a budget check costs a database round trip only
+ * once per chunk, or per request when the budget is nearly spent.
+ */
+@Injectable()
+export class BudgetLeases {
+  private readonly logger = new Logger(BudgetLeases.name);
+  /** Names this instance's lease rows; a new one per process. */
+  readonly holder = `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
+  private readonly leases = new Map<string, BudgetLease>();
+
+  constructor(
+    private readonly store: BudgetStore,
+    private readonly clock: Clock,
+    @Inject(quotaConfig.KEY) private readonly settings: ConfigType<typeof quotaConfig>,
+  ) {}
+
+  /** A lease is trusted for half the reservation TTL after Postgres last confirmed it. */
+  private get freshForMs(): number {
+    return this.settings.reservationTtlMs / 2;
+  }
+
+  /**
+   * Holds `amount` of the budget for one request; `local` tells whether that took no database round trip
+   * of its own, null means the budget was deleted meanwhile. Throws the 402 when the budget has no room.
+   */
+  async hold(policy: BudgetPolicy, amount: bigint): Promise<{ lease: BudgetLease; local: boolean } | null> {
+    const now = this.clock.now();
+    const lease = this.leaseFor(policy, now);
+    if (lease.tryHold(amount, now.getTime(), this.freshForMs)) return { lease, local: true };
+    // Queued behind another request's top-up, this one usually finds room in it and needs no statement.
+    const outcome = await lease.exclusive(() => this.topUpAndHold(lease, amount));
+    return outcome === 'gone' ? null : { lease, local: outcome === 'local' };
+  }
+
+  /** Postgres's view of every lease this instance holds: extends them, and corrects local figures. */
+  async renew(): Promise<void> {
+    if (![...this.leases.values()].some((lease) => lease.granted > 0n)) return;
+    const now = this.clock.now();
+    const rows = await this.store.renew(this.holder, this.expiresAt(now));
+    const amounts = new Map(rows.map((row) => [leaseKey(row.budgetId, row.periodStart), row.amountMicros]));
+    for (const [key, lease] of this.leases) {
+      // A lease with a statement in flight is confirmed by that statement instead.
+      if (!lease.busy) lease.confirm(amounts.get(key) ?? 0n, now.getTime());
+    }
+  }
+
+  /** After a settlement: near the limit, the unused part of the reservation goes straight back to the budget. */
+  async returnChange(leases: readonly BudgetLease[]): Promise<void> {
+    for (const lease of leases) {
+      if (!lease.nearLimit || lease.available <= 0n) continue;
+      await this.giveBack(lease).catch((error: unknown) => this.logger.warn({ err: error }, 'could not hand back a lease'));
+    }
+  }
+
+  /**
+   * Hands unused headroom back so other instances can use it: leases idle for `idleMs`, and those of a
+   * period or policy that no longer applies. `all` (shutdown) hands back every lease's unused part.
+   */
+  async giveBackUnused(idleMs: number, all = false): Promise<void> {
+    const now = this.clock.now();
+    for (const [key, lease] of this.leases) {
+      if (lease.busy) continue;
+      const current = lease.periodStart.getTime() === periodStart(lease.policy.period, now).getTime();
+      const idle = lease.idle && now.getTime() - lease.lastUsedAt >= idleMs;
+      if (lease.available > 0n && (all || idle || !current)) await this.giveBack(lease);
+      if (lease.granted === 0n && lease.idle && !lease.busy && (idle || !current)) this.leases.delete(key);
+    }
+  }
+
+  private leaseFor(policy: BudgetPolicy, now: Date): BudgetLease {
+    const start = periodStart(policy.period, now);
+    const key = leaseKey(policy.id, start);
+    let lease = this.leases.get(key);
+    if (!lease) {
+      lease = new BudgetLease(policy, start);
+      this.leases.set(key, lease);
+    } else if (lease.policy.limitMicros !== policy.limitMicros) {
+      // A changed limit applies to headroom leased from now on: hand back what was leased under the old one.
+      lease.policy = policy;
+      lease.headroomHint = policy.headroomMicros;
+      void this.giveBack(lease).catch((error: unknown) => this.logger.warn({ err: error }, 'could not hand back a lease'));
+    }
+    return lease;
+  }
+
+  private async topUpAndHold(lease: BudgetLease, amount: bigint): Promise<'local' | 'leased' | 'gone'> {
+    for (let attempt = 0; attempt < TOP_UP_ATTEMPTS; attempt++) {
+      const now = this.clock.now();
+      if (lease.tryHold(amount, now.getTime(), this.freshForMs)) return attempt === 0 ? 'local' : 'leased';
+      const usable = lease.isFresh(now.getTime(), this.freshForMs) && lease.available > 0n ? lease.available : 0n;
+      const shortfall = amount - usable;
+      const chunk = min(this.settings.leaseChunkMicros, lease.headroomHint / HEADROOM_SHARE);
+      let result = await this.store.lease(lease.policy.id, lease.periodStart, max(shortfall, chunk), this.holder, this.expiresAt(now));
+      lease.nearLimit = chunk <= shortfall;
+      if (!result.granted && result.state && chunk > shortfall) {
+        // Near the limit: reserve exactly what this request lacks.
+        result = await this.store.lease(lease.policy.id, lease.periodStart, shortfall, this.holder, this.expiresAt(now));
+        lease.nearLimit = true;
+      }
+      if (!result.granted) {
+        if (!result.state) return 'gone';
+        if (result.state.periodStart > lease.periodStart) {
+          throw new GatewayError('service_unavailable', 'Gateway instances disagree about the budget period; their clocks must be in sync.', {
+            retryAfterSeconds: 1,
+          });
+        }
+        lease.headroomHint = 0n;
+        throw budgetExhausted(lease.policy, result.state, lease.periodStart, amount);
+      }
+      lease.headroomHint = result.headroomMicros;
+      lease.confirm(result.leaseMicros, now.getTime());
+    }
+    throw new GatewayError('service_unavailable', 'The budget could not be reserved; try again.', { retryAfterSeconds: 1 });
+  }
+
+  private async giveBack(lease: BudgetLease): Promise<void> {
+    lease.givingBack = true;
+    try {
+      await lease.exclusive(async () => {
+        const unused = lease.available;
+        if (unused <= 0n) return;
+        const remaining = await this.store.giveBack(lease.policy.id, lease.periodStart, unused, this.holder);
+        lease.confirm(remaining ?? 0n, this.clock.now().getTime());
+      });
+    } finally {
+      lease.givingBack = false;
+    }
+  }
+
+  private expiresAt(now: Date): Date {
+    return new Date(now.getTime() + this.settings.reservationTtlMs);
+  }
+}
+
+function leaseKey(budgetId: string, start: Date): string {
+  return `${budgetId}/${start.toISOString()}`;
+}
+
+const min = (a: bigint, b: bigint) => (a < b ? a : b);
+const max = (a: bigint, b: bigint) => (a > b ? a : b);

@@ -1,0 +1,127 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { Clock, newId, Principal } from '@app/common';
+import { formatUsd } from '../money/micros';
+import { QuotaPolicyService } from '../policy/quota-policy.service';
+import { quotaConfig } from '../quota.config';
+import { QuotaStats } from '../quota-stats';
+import { BudgetLeases } from './budget-leases';
+import { BudgetHold, BudgetReservation } from './budget-reservation';
+import { BudgetStore } from './budget.store';
+import type { LedgerEntry } from './ledger-entry';
+
+/** Ledger rows per INSERT. */
+const FLUSH_BATCH = 2_000;
+/** A lease unused for this many flush intervals is handed back. */
+const IDLE_INTERVALS = 3;
+/** Expired leases are looked for at least this often (in flush intervals), and four times per TTL. */
+const RECONCILE_INTERVALS = 10;
+
+/**
+ * Reserve → settle against every budget a request belongs to (key, project, team).
+ *
+ * `reserve` holds the request's maximum cost at each level, from this instance's leases (see
+ * `BudgetLeases`). `settle` turns the hold into the actual cost and queues a ledger entry; `release` drops
+ * it. Every flush interval the queued entries are written to Postgres in one transaction, leases are
+ * renewed, idle headroom is handed back, and leases of crashed instances are released after their TTL.
+ */
+@Injectable()
+export class BudgetService implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger(BudgetService.name);
+  private pending: LedgerEntry[] = [];
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private lastReconcileAt = 0;
+
+  constructor(
+    private readonly policies: QuotaPolicyService,
+    private readonly leases: BudgetLeases,
+    private readonly store: BudgetStore,
+    private readonly clock: Clock,
+    private readonly stats: QuotaStats,
+    @Inject(quotaConfig.KEY) private readonly settings: ConfigType<typeof quotaConfig>,
+  ) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.maintain(), this.settings.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+    await this.flush();
+    await this.leases.giveBackUnused(0, true).catch((error: unknown) => this.logger.warn({ err: error }, 'could not hand leases back'));
+  }
+
+  /**
+   * Holds `maxCostMicros` at every budgeted level of the caller, or throws the 402 naming the level that
+   * has no room. A request with no computable cost holds nothing (its entry is flagged when settled).
+   */
+  async reserve(principal: Principal, requestId: string, maxCostMicros: bigint): Promise<BudgetReservation> {
+    const admittedAt = this.clock.now();
+    const { budgets } = await this.policies.for(principal);
+    const holds: BudgetHold[] = [];
+    if (maxCostMicros > 0n) {
+      let local = true;
+      try {
+        for (const policy of budgets) {
+          const held = await this.leases.hold(policy, maxCostMicros);
+          if (!held) continue;
+          holds.push({ lease: held.lease, amount: maxCostMicros });
+          local &&= held.local;
+        }
+      } catch (error) {
+        for (const hold of holds) hold.lease.release(hold.amount);
+        throw error;
+      }
+      if (holds.length > 0 && local) this.stats.budgetChecksFromLease++;
+    }
+    return new BudgetReservation(newId('spend_'), maxCostMicros, { principal, requestId, admittedAt }, holds, {
+      record: (entry) => {
+        if (entry.costStatus === 'unpriced') this.stats.unpricedRequests++;
+        this.pending.push(entry);
+      },
+      returnChange: (leases) => this.leases.returnChange(leases),
+      now: () => this.clock.now(),
+    });
+  }
+
+  /** Writes every settled request queued so far to the ledger (also runs every flush interval). */
+  async flush(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, FLUSH_BATCH);
+      try {
+        const written = await this.store.writeLedger(batch, this.leases.holder);
+        this.stats.ledgerEntries += written.size;
+        for (const entry of batch) for (const { lease, amount } of entry.charges) lease.flushed(amount);
+      } catch (error) {
+        // Kept in memory and retried: the entry ids make a repeated write harmless.
+        this.pending.unshift(...batch);
+        throw error;
+      }
+    }
+  }
+
+  private maintain(): Promise<void> {
+    this.running ??= this.maintainOnce()
+      .catch((error: unknown) => this.logger.error({ err: error }, 'budget maintenance failed; retrying next interval'))
+      .finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async maintainOnce(): Promise<void> {
+    await this.flush();
+    await this.leases.renew();
+    await this.leases.giveBackUnused(IDLE_INTERVALS * this.settings.flushIntervalMs);
+    const reconcileEveryMs = Math.min(this.settings.reservationTtlMs / 4, RECONCILE_INTERVALS * this.settings.flushIntervalMs);
+    if (Date.now() - this.lastReconcileAt >= reconcileEveryMs) {
+      this.lastReconcileAt = Date.now();
+      const released = await this.store.releaseExpired(this.clock.now(), this.leases.holder);
+      if (released.leases > 0) {
+        this.stats.orphanedLeasesReleased += released.leases;
+        this.logger.warn(`released ${released.leases} expired budget lease(s) of stopped instances (${formatUsd(released.micros)})`);
+      }
+    }
+  }
+}

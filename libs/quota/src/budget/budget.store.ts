@@ -1,0 +1,200 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { QuotaStats } from '../quota-stats';
+import type { LedgerEntry } from './ledger-entry';
+
+/** A budget row as a failed lease statement saw it: enough to explain a 402. */
+export interface BudgetState {
+  limitMicros: bigint;
+  spentMicros: bigint;
+  reservedMicros: bigint;
+  periodStart: Date;
+}
+
+export type LeaseResult =
+  | { granted: true; leaseMicros: bigint; headroomMicros: bigint }
+  | { granted: false; state: BudgetState }
+  /** The budget was deleted since its policy was read. */
+  | { granted: false; state: null };
+
+interface LeaseRow {
+  limit_micros: string;
+  spent_micros: string;
+  reserved_micros: string;
+  period_start: Date;
+  headroom: string | null;
+  lease_micros: string | null;
+}
+
+/**
+ * The budget statements, each ending in a SELECT: TypeORM returns `[rows, count]` for a bare UPDATE or
+ * DELETE. Each changes `budgets` and `budget_leases` together in one atomic statement (or
+ * one transaction), so `reserved_micros` always equals the sum of the leases and `spent_micros` the sum of
+ * the ledger's costs for the period. Postgres stays the only copy of money.
+ */
+@Injectable()
+export class BudgetStore {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly stats: QuotaStats,
+  ) {}
+
+  /**
+   * Adds `amount` to `holder`'s lease if the budget has room for it in the period starting at
+   * `periodStart`; a budget still in an earlier period is rolled over first (spent and leases reset).
+   */
+  async lease(budgetId: string, periodStart: Date, amount: bigint, holder: string, expiresAt: Date): Promise<LeaseResult> {
+    this.stats.leaseQueries++;
+    const rows: LeaseRow[] = await this.dataSource.query(
+      `WITH granted AS (
+         UPDATE budgets SET
+           spent_micros = CASE WHEN period_start = $2 THEN spent_micros ELSE 0 END,
+           reserved_micros = CASE WHEN period_start = $2 THEN reserved_micros ELSE 0 END + $3,
+           period_start = $2
+         WHERE id = $1 AND period_start <= $2
+           AND CASE WHEN period_start = $2 THEN spent_micros + reserved_micros ELSE 0 END + $3 <= limit_micros
+         RETURNING id, limit_micros - spent_micros - reserved_micros AS headroom
+       ), earlier_periods AS (
+         DELETE FROM budget_leases l USING granted g WHERE l.budget_id = g.id AND l.period_start < $2
+       ), lease AS (
+         INSERT INTO budget_leases (budget_id, holder, period_start, amount_micros, expires_at)
+         SELECT id, $4, $2, $3, $5 FROM granted
+         ON CONFLICT (budget_id, holder, period_start)
+         DO UPDATE SET amount_micros = budget_leases.amount_micros + EXCLUDED.amount_micros, expires_at = EXCLUDED.expires_at
+         RETURNING amount_micros
+       )
+       SELECT b.limit_micros, b.spent_micros, b.reserved_micros, b.period_start, g.headroom, l.amount_micros AS lease_micros
+         FROM budgets b LEFT JOIN granted g ON true LEFT JOIN lease l ON true
+        WHERE b.id = $1`,
+      [budgetId, periodStart, amount.toString(), holder, expiresAt],
+    );
+    const row = rows[0];
+    if (!row) return { granted: false, state: null };
+    if (row.lease_micros !== null) return { granted: true, leaseMicros: BigInt(row.lease_micros), headroomMicros: BigInt(row.headroom!) };
+    return {
+      granted: false,
+      state: {
+        limitMicros: BigInt(row.limit_micros),
+        spentMicros: BigInt(row.spent_micros),
+        reservedMicros: BigInt(row.reserved_micros),
+        periodStart: row.period_start,
+      },
+    };
+  }
+
+  /** Hands `amount` of a lease back to its budget; returns what the lease still holds (null: it is gone). */
+  async giveBack(budgetId: string, periodStart: Date, amount: bigint, holder: string): Promise<bigint | null> {
+    const rows: Array<{ amount_micros: string }> = await this.dataSource.query(
+      `WITH lease AS (
+         UPDATE budget_leases SET amount_micros = amount_micros - $4
+          WHERE budget_id = $1 AND period_start = $2 AND holder = $3 AND amount_micros >= $4
+         RETURNING amount_micros
+       ), budget AS (
+         UPDATE budgets SET reserved_micros = reserved_micros - $4
+          WHERE id = $1 AND period_start = $2 AND EXISTS (SELECT 1 FROM lease)
+       )
+       SELECT amount_micros FROM lease`,
+      [budgetId, periodStart, holder, amount.toString()],
+    );
+    return rows[0] ? BigInt(rows[0].amount_micros) : null;
+  }
+
+  /** Extends `holder`'s live leases; returns them as Postgres holds them (a missing one was released). */
+  async renew(holder: string, expiresAt: Date): Promise<Array<{ budgetId: string; periodStart: Date; amountMicros: bigint }>> {
+    const rows: Array<{ budget_id: string; period_start: Date; amount_micros: string }> = await this.dataSource.query(
+      `WITH renewed AS (
+         UPDATE budget_leases SET expires_at = $2 WHERE holder = $1 AND amount_micros > 0
+         RETURNING budget_id, period_start, amount_micros
+       )
+       SELECT * FROM renewed`,
+      [holder, expiresAt],
+    );
+    return rows.map((row) => ({ budgetId: row.budget_id, periodStart: row.period_start, amountMicros: BigInt(row.amount_micros) }));
+  }
+
+  /**
+   * Writes settled requests to the ledger and charges their costs, in one transaction: each cost moves
+   * from the lease it was held in (up to what the lease holds) to `spent_micros`. An entry already in the
+   * ledger (a retried flush) is neither written nor charged twice. Costs of a period the budget has left
+   * stay in the ledger only.
+   */
+  async writeLedger(entries: readonly LedgerEntry[], holder: string): Promise<Set<string>> {
+    this.stats.ledgerFlushes++;
+    return this.dataSource.transaction(async (manager) => {
+      const inserted: Array<{ id: string }> = await manager.query(
+        `INSERT INTO ledger_entries (id, request_id, team_id, project_id, key_id, model_served, deployment, prompt_tokens,
+                                     cached_prompt_tokens, completion_tokens, cost_micros, cost_status, admitted_at, settled_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::bigint[],
+                              $9::bigint[], $10::bigint[], $11::bigint[], $12::text[], $13::timestamptz[], $14::timestamptz[])
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id`,
+        [
+          entries.map((e) => e.id),
+          entries.map((e) => e.requestId),
+          entries.map((e) => e.teamId),
+          entries.map((e) => e.projectId),
+          entries.map((e) => e.keyId),
+          entries.map((e) => e.modelServed),
+          entries.map((e) => e.deployment),
+          entries.map((e) => e.usage?.promptTokens ?? null),
+          entries.map((e) => e.usage?.cachedTokens ?? null),
+          entries.map((e) => e.usage?.completionTokens ?? null),
+          entries.map((e) => e.costMicros?.toString() ?? null),
+          entries.map((e) => e.costStatus),
+          entries.map((e) => e.admittedAt.toISOString()),
+          entries.map((e) => e.settledAt.toISOString()),
+        ],
+      );
+      const written = new Set(inserted.map((row) => row.id));
+      const charges = new Map<string, { budgetId: string; periodStart: Date; amount: bigint }>();
+      for (const entry of entries) {
+        if (!written.has(entry.id)) continue;
+        for (const { lease, amount } of entry.charges) {
+          const key = `${lease.policy.id}/${lease.periodStart.toISOString()}`;
+          const charge = charges.get(key) ?? { budgetId: lease.policy.id, periodStart: lease.periodStart, amount: 0n };
+          charge.amount += amount;
+          charges.set(key, charge);
+        }
+      }
+      if (charges.size > 0) {
+        const list = [...charges.values()];
+        await manager.query(
+          `WITH charge AS (
+             SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::bigint[]) AS c(budget_id, period_start, amount)
+           ), taken AS (
+             SELECT l.budget_id, l.period_start, LEAST(l.amount_micros, c.amount) AS amount
+               FROM budget_leases l JOIN charge c ON l.budget_id = c.budget_id AND l.period_start = c.period_start
+              WHERE l.holder = $4
+                FOR UPDATE OF l
+           ), leases AS (
+             UPDATE budget_leases l SET amount_micros = l.amount_micros - t.amount
+               FROM taken t WHERE l.budget_id = t.budget_id AND l.period_start = t.period_start AND l.holder = $4
+           )
+           UPDATE budgets b
+              SET spent_micros = b.spent_micros + c.amount, reserved_micros = b.reserved_micros - COALESCE(t.amount, 0)
+             FROM charge c LEFT JOIN taken t ON t.budget_id = c.budget_id AND t.period_start = c.period_start
+            WHERE b.id = c.budget_id AND b.period_start = c.period_start`,
+          [list.map((c) => c.budgetId), list.map((c) => c.periodStart.toISOString()), list.map((c) => c.amount.toString()), holder],
+        );
+      }
+      return written;
+    });
+  }
+
+  /** Releases the leases of instances that stopped renewing them (crashed); returns how many and how much. */
+  async releaseExpired(now: Date, holder: string): Promise<{ leases: number; micros: bigint }> {
+    const rows: Array<{ leases: string; micros: string }> = await this.dataSource.query(
+      `WITH gone AS (
+         DELETE FROM budget_leases WHERE expires_at < $1 AND holder <> $2 RETURNING budget_id, period_start, amount_micros
+       ), released AS (
+         SELECT budget_id, period_start, SUM(amount_micros) AS amount, COUNT(*) AS leases FROM gone GROUP BY budget_id, period_start
+       ), budget AS (
+         UPDATE budgets b SET reserved_micros = b.reserved_micros - r.amount
+           FROM released r WHERE b.id = r.budget_id AND b.period_start = r.period_start
+       )
+       SELECT COALESCE(SUM(leases), 0) AS leases, COALESCE(SUM(amount), 0) AS micros FROM released`,
+      [now, holder],
+    );
+    return { leases: Number(rows[0].leases), micros: BigInt(rows[0].micros) };
+  }
+}

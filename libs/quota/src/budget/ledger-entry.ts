@@ -1,0 +1,33 @@
+import type { TokenUsage } from '@app/common';
+import type { BudgetLease } from './budget-lease';
+
+/** How a settled cost was arrived at. */
+export type CostStatus =
+  /** Computed from the provider's usage and the served deployment's price. */
+  | 'priced'
+  /** The served model has no price: cost recorded as null, never guessed. */
+  | 'unpriced'
+  /** The upstream answered but never reported usage (a stream cut short): charged at the reserved maximum. */
+  | 'usage_unknown';
+
+/** What a finished request cost, as the caller settles it. */
+export interface SpendOutcome {
+  costMicros: bigint | null;
+  costStatus: CostStatus;
+  usage: TokenUsage | null;
+  modelServed: string | null;
+  deployment: string | null;
+}
+
+/** One settled request: a row of `ledger_entries`, and the leases its cost is charged to. */
+export interface LedgerEntry extends SpendOutcome {
+  /** The reservation's id: unique per admitted request (client request ids need not be). */
+  id: string;
+  requestId: string;
+  teamId: string;
+  projectId: string;
+  keyId: string;
+  admittedAt: Date;
+  settledAt: Date;
+  charges: ReadonlyArray<{ lease: BudgetLease; amount: bigint }>;
+}

@@ -1,0 +1,113 @@
+/**
+ * Sizes a request's prompt before it is sent, for two different needs:
+ *
+ * - `promptTokenBound` is for money: it must never be below what the provider will bill. Every token of
+ *   a byte-level BPE tokenizer (OpenAI, Anthropic, Gemini, Llama, …) covers at least one byte of text, so
+ *   the UTF-8 byte count bounds the text's tokens from above; chat framing and images get fixed allowances.
+ * - `promptTokenEstimate` is for tokens-per-minute limits, where a fair guess beats a bound: about four
+ *   bytes per token, OpenAI's own rule of thumb for English text.
+ *
+ * Inline file and audio data (base64) count as text, a generous bound for both needs.
+ */
+export interface PromptSize {
+  /** UTF-8 bytes of prompt text: message contents, system prompt, tool definitions, schemas. */
+  textBytes: number;
+  /** Tokens given as token ids (embeddings input), counted exactly. */
+  tokenIds: number;
+  messages: number;
+  images: number;
+}
+
+/** Role markers and separators per chat message (OpenAI uses 3, plus 3 to prime the reply). */
+const TOKENS_PER_MESSAGE = 4;
+const TOKENS_PER_REPLY = 3;
+/** The most any major provider bills for one image input (OpenAI's patch-based models: ~2 500). */
+const TOKENS_PER_IMAGE = 2_500;
+const BYTES_PER_TOKEN_ESTIMATE = 4;
+
+export function promptTokenBound(size: PromptSize): number {
+  return size.textBytes + size.tokenIds + framing(size);
+}
+
+export function promptTokenEstimate(size: PromptSize): number {
+  return Math.ceil(size.textBytes / BYTES_PER_TOKEN_ESTIMATE) + size.tokenIds + framing(size);
+}
+
+/** Measures a chat request (`messages`, optional `system`, `tools`, …) or an embeddings request (`input`). */
+export function measurePrompt(body: unknown): PromptSize {
+  const size: PromptSize = { textBytes: 0, tokenIds: 0, messages: 0, images: 0 };
+  if (!isRecord(body)) return size;
+  if (Array.isArray(body.messages)) {
+    for (const message of body.messages) {
+      size.messages++;
+      if (!isRecord(message)) continue;
+      addContent(size, message.content);
+      for (const field of ['name', 'tool_calls', 'function_call'] as const) {
+        if (message[field] !== undefined) size.textBytes += jsonBytes(message[field]);
+      }
+    }
+    addContent(size, body.system);
+    for (const field of ['tools', 'functions', 'response_format'] as const) {
+      if (body[field] !== undefined && body[field] !== null) size.textBytes += jsonBytes(body[field]);
+    }
+  }
+  addEmbeddingsInput(size, body.input);
+  return size;
+}
+
+/**
+ * The output the client asked for at most (`max_completion_tokens` or `max_tokens`, times `n`
+ * choices), or undefined when it set no cap.
+ */
+export function requestedOutputTokens(body: unknown): number | undefined {
+  if (!isRecord(body)) return undefined;
+  const cap = [body.max_completion_tokens, body.max_tokens].find((value) => isCount(value));
+  if (cap === undefined) return undefined;
+  return (cap as number) * choices(body);
+}
+
+/** How many choices the request asks for (`n`); each is a full output. */
+export function choices(body: unknown): number {
+  return isRecord(body) && isCount(body.n) && body.n > 0 ? body.n : 1;
+}
+
+function framing(size: PromptSize): number {
+  const chat = size.messages > 0 ? size.messages * TOKENS_PER_MESSAGE + TOKENS_PER_REPLY : 0;
+  return chat + size.images * TOKENS_PER_IMAGE;
+}
+
+function addContent(size: PromptSize, content: unknown): void {
+  if (typeof content === 'string') {
+    size.textBytes += Buffer.byteLength(content, 'utf8');
+    return;
+  }
+  if (!Array.isArray(content)) return;
+  for (const part of content) {
+    if (isRecord(part) && part.type === 'text' && typeof part.text === 'string') size.textBytes += Buffer.byteLength(part.text, 'utf8');
+    else if (isRecord(part) && (part.type === 'image_url' || part.type === 'image')) size.images++;
+    else size.textBytes += jsonBytes(part);
+  }
+}
+
+function addEmbeddingsInput(size: PromptSize, input: unknown): void {
+  if (typeof input === 'string') size.textBytes += Buffer.byteLength(input, 'utf8');
+  else if (Array.isArray(input)) {
+    for (const item of input) {
+      if (typeof item === 'number') size.tokenIds++;
+      else if (typeof item === 'string') size.textBytes += Buffer.byteLength(item, 'utf8');
+      else if (Array.isArray(item)) size.tokenIds += item.length;
+    }
+  }
+}
+
+function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

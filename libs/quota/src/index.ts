@@ -1,0 +1,13 @@
+export { QuotaModule } from './quota.module';
+export { quotaConfig, QuotaSettings } from './quota.config';
+export { QuotaStats } from './quota-stats';
+export { QuotaLevel } from './levels';
+export { BudgetService } from './budget/budget.service';
+export { BudgetReservation } from './budget/budget-reservation';
+export { BudgetAdminService, BudgetBalance } from './budget/budget-admin.service';
+export { BUDGET_PERIODS, BudgetPeriod } from './budget/budget-period';
+export { CostStatus, SpendOutcome } from './budget/ledger-entry';
+export { RateLimitAdminService, EffectiveRateLimits, RateLimitOverride } from './rate-limit/rate-limit-admin.service';
+export { usdToMicros, microsToUsd } from './money/micros';
+export { priceAt, usageCostMicros, maxCostMicros } from './money/pricing';
+export { measurePrompt, promptTokenBound, requestedOutputTokens, choices, PromptSize } from './estimate/prompt-size';

@@ -1,0 +1,83 @@
+import Redis from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { RedisSlidingWindow } from './redis-sliding-window';
+import { MemorySlidingWindow, SlidingWindowCounter } from './sliding-window';
+
+const MINUTE = 60_000;
+
+/** The same contract for the in-memory and the Redis implementation. */
+function behavesAsASlidingWindow(name: string, make: () => SlidingWindowCounter) {
+  describe(name, () => {
+    let counter: SlidingWindowCounter;
+    let key: string;
+    beforeEach(() => {
+      counter = make();
+      key = `test:${randomBytes(6).toString('hex')}`;
+    });
+    const hit = (now: number, limit = 3, weight = 1, k = key) => counter.consume([{ key: k, limit, windowMs: MINUTE, weight }], now);
+
+    it('admits at most the limit in any window, also across a minute boundary', async () => {
+      // A fixed window would admit 3 at 59 s and 3 more at 61 s.
+      for (const t of [59_000, 59_500, 59_900]) expect((await hit(t)).allowed).toBe(true);
+      expect((await hit(61_000)).allowed).toBe(false);
+      expect((await hit(118_999)).allowed).toBe(false);
+      expect((await hit(119_000)).allowed).toBe(true);
+    });
+
+    it('reports when the request would fit and when the window is empty again', async () => {
+      await hit(0);
+      await hit(10_000);
+      await hit(20_000);
+      const refused = await hit(30_000);
+      expect(refused.windows[0]).toEqual({ used: 3, retryAfterMs: 30_000, resetMs: 50_000 });
+      const admitted = await hit(60_000);
+      expect(admitted).toEqual({ allowed: true, windows: [{ used: 3, retryAfterMs: 0, resetMs: 60_000 }] });
+    });
+
+    it('counts weights, frees enough of the oldest weight for a retry, and never fits what exceeds the limit', async () => {
+      expect((await hit(0, 100, 60)).allowed).toBe(true);
+      expect((await hit(1_000, 100, 30)).allowed).toBe(true);
+      const refused = await hit(2_000, 100, 50);
+      expect(refused.windows[0].retryAfterMs).toBe(58_000);
+      expect((await hit(2_000, 100, 101)).windows[0].retryAfterMs).toBe(Number.POSITIVE_INFINITY);
+      expect((await hit(60_000, 100, 50)).allowed).toBe(true);
+    });
+
+    it('records a request in every window or in none', async () => {
+      const other = `${key}:other`;
+      const both = (now: number) =>
+        counter.consume(
+          [
+            { key, limit: 5, windowMs: MINUTE, weight: 1 },
+            { key: other, limit: 1, windowMs: MINUTE, weight: 1 },
+          ],
+          now,
+        );
+      expect((await both(0)).allowed).toBe(true);
+      const refused = await both(1);
+      expect(refused.allowed).toBe(false);
+      expect(refused.windows.map((w) => w.used)).toEqual([1, 1]);
+      expect((await hit(2, 5)).windows[0].used).toBe(2);
+    });
+  });
+}
+
+behavesAsASlidingWindow('MemorySlidingWindow', () => new MemorySlidingWindow());
+
+describe('with Redis', () => {
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 0 });
+  afterAll(() => redis.quit());
+  behavesAsASlidingWindow('RedisSlidingWindow', () => new RedisSlidingWindow(redis));
+});
+
+describe('MemorySlidingWindow.sweep', () => {
+  it('forgets windows with nothing left in them and keeps live ones', async () => {
+    const counter = new MemorySlidingWindow();
+    const check = (key: string) => [{ key, limit: 1, windowMs: MINUTE, weight: 1 }];
+    await counter.consume(check('old'), 0);
+    await counter.consume(check('live'), 30_000);
+    counter.sweep(MINUTE);
+    expect([...(counter as unknown as { logs: Map<string, unknown> }).logs.keys()]).toEqual(['live']);
+    expect((await counter.consume(check('live'), MINUTE)).allowed).toBe(false);
+  });
+});
