@@ -48,6 +48,26 @@ describe('zero-setup start on the embedded database', () => {
     expect(events.map((event: any) => [event.actor, event.action])).toEqual(
       ['key.create', 'project.create', 'team.create', 'admin_key.create'].map((action) => ['system:first-run', action]),
     );
+    // Every kind of admin change, on the embedded database's single connection: none may wait on itself.
+    const admin = (method: string, path: string, body?: object) =>
+      fetch(first.baseUrl + path, {
+        method,
+        headers: { authorization: `Bearer ${credentials.adminKey}`, 'content-type': 'application/json' },
+        body: body && JSON.stringify(body),
+        signal: AbortSignal.timeout(3_000),
+      });
+    const project = ((await (await admin('GET', '/admin/projects')).json()) as any).data[0];
+    const changes: Array<[string, string, object?]> = [
+      ['PUT', `/admin/projects/${project.id}/budget`, { limit_usd: 5, period: 'daily' }],
+      ['PUT', `/admin/projects/${project.id}/rate-limits`, { rpm: 600, tpm: 100_000 }],
+      ['PUT', `/admin/projects/${project.id}/access`, { models: ['demo-chat', 'demo-embed'] }],
+      ['POST', '/admin/keys', { project_id: project.id, name: 'spare', environment: 'staging' }],
+    ];
+    for (const [method, path, body] of changes) {
+      const status = (await admin(method, path, body)).status;
+      expect([path, status >= 200 && status < 300]).toEqual([path, true]);
+    }
+    expect((await admin('GET', `/admin/projects/${project.id}/balance`)).status).toBe(200);
     await first.gateway.app.close();
 
     const second = await start();

@@ -18,7 +18,7 @@ function adapterFor(baseUrl: string, apiKey = KEY): AnthropicAdapter {
 }
 
 function context(overrides: Partial<UpstreamCallContext> = {}): UpstreamCallContext {
-  return { requestId: 'req_test', signal: new AbortController().signal, ttfbMs: 2_000, idleMs: 2_000, ...overrides };
+  return { requestId: 'req_test', signal: new AbortController().signal, connectMs: 2_000, ttfbMs: 2_000, idleMs: 2_000, ...overrides };
 }
 
 function request(overrides: Partial<ChatCompletionRequest> = {}): ChatCompletionRequest {

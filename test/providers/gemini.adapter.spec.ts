@@ -432,7 +432,7 @@ function chat(messages: ChatMessage[]): ChatCompletionRequest {
 }
 
 function context(overrides: Partial<UpstreamCallContext> = {}): UpstreamCallContext {
-  return { requestId: 'req_test', signal: new AbortController().signal, ttfbMs: 5_000, idleMs: 5_000, ...overrides };
+  return { requestId: 'req_test', signal: new AbortController().signal, connectMs: 2_000, ttfbMs: 5_000, idleMs: 5_000, ...overrides };
 }
 
 async function collect(stream: Promise<AsyncIterable<{ chunk: ChatCompletionChunk }>>, into: ChatCompletionChunk[] = []): Promise<ChatCompletionChunk[]> {

@@ -5,7 +5,6 @@ export const baseProviderSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lowercase letters, digits, ".", "_" and "-" only'),
   /** Extra headers sent on every upstream call (e.g. OpenAI-Organization). */
   headers: z.record(z.string(), z.string()).optional(),
-  connect_timeout_ms: z.number().int().positive().default(5_000),
   max_sockets: z.number().int().positive().default(512),
 });
 

@@ -12,6 +12,8 @@ export interface UpstreamCallContext {
   requestId: string;
   /** Aborted when the client goes away or the request's total time runs out; `reason` says which. */
   signal: AbortSignal;
+  /** Time allowed to open a new connection (reused keep-alive connections skip it). */
+  connectMs: number;
   /** Time allowed until the upstream's response headers arrive. */
   ttfbMs: number;
   /** Longest silence allowed between two body chunks. */

@@ -34,7 +34,7 @@ export class QuotaController {
     const input = parseAdminBody(budgetBody, body);
     return this.trail.transact(actor, async (tx) => {
       const scope = await this.scopes.resolve(segment, rawId, tx.manager);
-      const before = await this.budgets.balance(scope.level, scope.id);
+      const before = await this.budgets.balance(scope.level, scope.id, tx.manager);
       const after = balanceView(await this.budgets.set(scope.level, scope.id, usdToMicros(input.limit_usd), input.period, tx.manager));
       await tx.record({ action: 'budget.set', target: { type: scope.level, id: scope.id }, before: before && balanceView(before), after });
       return after;
@@ -46,7 +46,7 @@ export class QuotaController {
   async removeBudget(@Param('scope') segment: string, @Param('id') rawId: string, @AdminActor() actor: string): Promise<void> {
     await this.trail.transact(actor, async (tx) => {
       const scope = await this.scopes.resolve(segment, rawId, tx.manager);
-      const before = await this.budgets.balance(scope.level, scope.id);
+      const before = await this.budgets.balance(scope.level, scope.id, tx.manager);
       if (!before || !(await this.budgets.remove(scope.level, scope.id, tx.manager))) throw noBudget(scope);
       await tx.record({ action: 'budget.remove', target: { type: scope.level, id: scope.id }, before: balanceView(before) });
     });
@@ -65,7 +65,7 @@ export class QuotaController {
     const input = parseAdminBody(rateLimitsBody, body);
     return this.trail.transact(actor, async (tx) => {
       const scope = await this.scopes.resolve(segment, rawId, tx.manager);
-      const before = await this.rateLimits.get(scope.level, scope.id);
+      const before = await this.rateLimits.get(scope.level, scope.id, tx.manager);
       const after = await this.rateLimits.set(scope.level, scope.id, input, tx.manager);
       await tx.record({ action: 'rate_limits.set', target: { type: scope.level, id: scope.id }, before, after });
       return after;

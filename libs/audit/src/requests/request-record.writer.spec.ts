@@ -77,7 +77,7 @@ describe('RequestRecordWriter', () => {
     writer.add(record(3));
     await writer.flush();
     expect(store.stored).toEqual(['r1', 'r3']);
-    expect(writer.stats).toMatchObject({ buffered: 0, written: 2, dropped: 1, failedWrites: 0 });
+    expect(writer.stats).toMatchObject({ buffered: 0, written: 2, duplicates: 0, dropped: 1, failedWrites: 0 });
   });
 
   it('drops and counts records beyond the buffer cap while the database is down', async () => {

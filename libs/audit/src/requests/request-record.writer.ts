@@ -86,13 +86,11 @@ export class RequestRecordWriter implements OnModuleInit, OnApplicationShutdown 
     while (this.buffer.length > 0 && Date.now() >= this.retryAt) {
       const batch = this.buffer.slice(0, this.settings.batchSize);
       try {
-        const inserted = await this.insert(batch).catch((error: unknown) => {
-          if (!isRefusedData(error)) throw error;
-          return this.insertOneByOne(batch);
-        });
+        const { inserted, refused } = await this.write(batch);
         this.buffer.splice(0, batch.length);
         this.counts.written += inserted;
-        this.counts.duplicates += batch.length - inserted;
+        this.counts.dropped += refused;
+        this.counts.duplicates += batch.length - inserted - refused;
         this.retryDelayMs = 0;
       } catch (error) {
         this.counts.failedWrites++;
@@ -107,23 +105,30 @@ export class RequestRecordWriter implements OnModuleInit, OnApplicationShutdown 
     }
   }
 
-  private insert(batch: readonly RequestRecord[]): Promise<number> {
-    return withTimeout(this.store.insert(batch), WRITE_TIMEOUT_MS);
-  }
-
-  /** Isolates the rows the database refuses; any other failure ends the attempt, and the batch is retried whole. */
-  private async insertOneByOne(batch: readonly RequestRecord[]): Promise<number> {
+  /** Writes a batch in one statement; if the database refuses its data, row by row to isolate the bad rows. */
+  private async write(batch: readonly RequestRecord[]): Promise<{ inserted: number; refused: number }> {
+    try {
+      return { inserted: await this.insert(batch), refused: 0 };
+    } catch (error) {
+      if (!isRefusedData(error)) throw error;
+    }
     let inserted = 0;
+    const refused: Array<{ requestId: string; error: string }> = [];
+    // Any other failure ends this pass and the batch is retried whole: rows already written are then skipped.
     for (const record of batch) {
       try {
         inserted += await this.insert([record]);
       } catch (error) {
         if (!isRefusedData(error)) throw error;
-        this.counts.dropped++;
-        this.logger.error({ error: (error as Error).message, requestId: record.request_id }, 'the database refused a request record; it is dropped');
+        refused.push({ requestId: record.request_id, error: (error as Error).message });
       }
     }
-    return inserted;
+    for (const row of refused) this.logger.error(row, 'the database refused a request record; it is dropped');
+    return { inserted, refused: refused.length };
+  }
+
+  private insert(batch: readonly RequestRecord[]): Promise<number> {
+    return withTimeout(this.store.insert(batch), WRITE_TIMEOUT_MS);
   }
 
   private warnDropped(): void {

@@ -11,7 +11,12 @@ export interface AgentOptions {
  * Keep-alive agents with a connect timeout: a reused socket skips the handshake entirely, and a new one
  * that cannot connect in time fails fast with ETIMEDOUT instead of waiting for the OS (minutes).
  */
-export function createAgents(options: AgentOptions): { http: http.Agent; https: https.Agent } {
+export interface UpstreamAgents {
+  http: http.Agent;
+  https: https.Agent;
+}
+
+export function createAgents(options: AgentOptions): UpstreamAgents {
   const common = { keepAlive: true, keepAliveMsecs: 15_000, maxSockets: options.maxSockets, scheduling: 'lifo' as const };
   return {
     http: withConnectTimeout(new http.Agent(common), options.connectTimeoutMs, 'connect'),

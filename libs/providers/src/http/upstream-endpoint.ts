@@ -1,5 +1,5 @@
 import type { GatewayError } from '@app/common';
-import { createAgents } from './upstream-agents';
+import { createAgents, UpstreamAgents } from './upstream-agents';
 import { upstreamInvalidResponse } from './upstream-errors';
 import { readBody, UpstreamHttpService, UpstreamResponse } from './upstream-http.service';
 import type { UpstreamCallContext } from '../provider.types';
@@ -8,7 +8,6 @@ import type { UpstreamCallContext } from '../provider.types';
 export interface EndpointConfig {
   id: string;
   headers?: Record<string, string>;
-  connect_timeout_ms: number;
   max_sockets: number;
 }
 
@@ -23,7 +22,8 @@ const MAX_ERROR_BODY = 1024 * 1024;
  * into a gateway error through the provider's mapper.
  */
 export class UpstreamEndpoint {
-  private readonly agents;
+  /** Keep-alive pools by connect timeout: models may set different ones for the same provider. */
+  private readonly agents = new Map<number, UpstreamAgents>();
   private readonly headers: Record<string, string>;
 
   constructor(
@@ -32,7 +32,6 @@ export class UpstreamEndpoint {
     private readonly http: UpstreamHttpService,
     private readonly mapFailure: FailureMapper,
   ) {
-    this.agents = createAgents({ connectTimeoutMs: config.connect_timeout_ms, maxSockets: config.max_sockets });
     this.headers = { 'content-type': 'application/json', accept: 'application/json', ...config.headers, ...authHeaders };
   }
 
@@ -42,7 +41,7 @@ export class UpstreamEndpoint {
       url,
       headers: extraHeaders ? { ...this.headers, ...extraHeaders } : this.headers,
       body: JSON.stringify(body),
-      agents: this.agents,
+      agents: this.agentsFor(context.connectMs),
       context,
     });
   }
@@ -70,7 +69,18 @@ export class UpstreamEndpoint {
   }
 
   close(): void {
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+    for (const agents of this.agents.values()) {
+      agents.http.destroy();
+      agents.https.destroy();
+    }
+  }
+
+  private agentsFor(connectTimeoutMs: number): UpstreamAgents {
+    let agents = this.agents.get(connectTimeoutMs);
+    if (!agents) {
+      agents = createAgents({ connectTimeoutMs, maxSockets: this.config.max_sockets });
+      this.agents.set(connectTimeoutMs, agents);
+    }
+    return agents;
   }
 }

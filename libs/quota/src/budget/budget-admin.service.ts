@@ -80,9 +80,9 @@ export class BudgetAdminService {
     return rows.length > 0;
   }
 
-  /** Null when the scope has no budget. */
-  async balance(level: QuotaLevel, scopeId: string): Promise<BudgetBalance | null> {
-    const [row]: BudgetRow[] = await this.dataSource.query(
+  /** Null when the scope has no budget. Pass the caller's transaction manager when inside one. */
+  async balance(level: QuotaLevel, scopeId: string, manager?: EntityManager): Promise<BudgetBalance | null> {
+    const [row]: BudgetRow[] = await (manager ?? this.dataSource).query(
       `SELECT id, limit_micros, period, period_start, spent_micros, reserved_micros FROM budgets WHERE scope = $1 AND scope_id = $2`,
       [level, scopeId],
     );

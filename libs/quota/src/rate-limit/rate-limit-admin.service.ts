@@ -37,8 +37,9 @@ export class RateLimitAdminService {
     return this.effective(level, { rpm: stored(limits.rpm), tpm: stored(limits.tpm) });
   }
 
-  async get(level: QuotaLevel, scopeId: string): Promise<EffectiveRateLimits> {
-    const [row]: Array<{ rpm: number | null; tpm: number | null }> = await this.dataSource.query(
+  /** Pass the caller's transaction manager when inside one. */
+  async get(level: QuotaLevel, scopeId: string, manager?: EntityManager): Promise<EffectiveRateLimits> {
+    const [row]: Array<{ rpm: number | null; tpm: number | null }> = await (manager ?? this.dataSource).query(
       `SELECT rpm, tpm FROM rate_limits WHERE scope = $1 AND scope_id = $2`,
       [level, scopeId],
     );

@@ -8,7 +8,7 @@ const milliseconds = z.number().int().positive().max(MAX_MS);
 const delayMs = z.number().int().min(0).max(MAX_MS);
 
 const timeoutsSchema = z.object({
-  /** Time allowed to open a connection (today the provider's connect_timeout_ms is what is enforced). */
+  /** Time allowed to open a new upstream connection (reused keep-alive connections skip it). */
   connect_ms: milliseconds,
   /** Time allowed until the upstream's response headers arrive. */
   ttfb_ms: milliseconds,

@@ -7,13 +7,15 @@ function summarizeAttempts(trace: RouteTrace): string {
 }
 
 /** Every model and deployment the route could use failed or is cooling down. */
-export function routeExhaustedError(trace: RouteTrace, retryAfterSeconds: number): GatewayError {
+export function routeExhaustedError(trace: RouteTrace, retryAfterSeconds: number, lastFailure?: unknown): GatewayError {
   const model = `"${trace.modelRequested}"`;
   const message =
     trace.attempts.length === 0
       ? `No deployment for model ${model} is available right now: all are cooling down after failures or rate limits.`
       : `Model ${model} could not be served (${summarizeAttempts(trace)}).`;
-  return new GatewayError('upstream_unavailable', `${message} Retry in ${retryAfterSeconds} s.`, { retryAfterSeconds });
+  // The last upstream's own words stay in the evidence record; the client gets the summary.
+  const evidence = lastFailure instanceof GatewayError ? { upstreamStatus: lastFailure.options.upstreamStatus, upstreamMessage: lastFailure.options.upstreamMessage } : {};
+  return new GatewayError('upstream_unavailable', `${message} Retry in ${retryAfterSeconds} s.`, { retryAfterSeconds, ...evidence });
 }
 
 /** The request's total time ran out; with the trace, the message lists the attempts made. */

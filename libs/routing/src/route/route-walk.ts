@@ -154,7 +154,13 @@ export class RouteWalk<T> {
         model,
         deployment,
         adapter: this.catalog.adapter(deployment.provider),
-        context: { requestId: this.call.requestId, signal: this.signal, ttfbMs: model.timeouts.ttfb_ms, idleMs: model.timeouts.idle_ms },
+        context: {
+          requestId: this.call.requestId,
+          signal: this.signal,
+          connectMs: model.timeouts.connect_ms,
+          ttfbMs: model.timeouts.ttfb_ms,
+          idleMs: model.timeouts.idle_ms,
+        },
       });
       record.status = 200;
       this.call.trace.modelServed = model.name;
@@ -198,7 +204,7 @@ export class RouteWalk<T> {
     if (this.call.trace.attempts.length === 1 && this.lastFailure) return this.lastFailure;
     // retry-after: when the first deployment on the route can take a call again (a probe in flight: soon).
     const waitMs = this.soonestAvailableInMs(this.catalog.route(this.model));
-    return routeExhaustedError(this.call.trace, Number.isFinite(waitMs) ? Math.max(1, Math.ceil(waitMs / 1000)) : 1);
+    return routeExhaustedError(this.call.trace, Number.isFinite(waitMs) ? Math.max(1, Math.ceil(waitMs / 1000)) : 1, this.lastFailure);
   }
 
   private soonestAvailableInMs(models: readonly ModelConfig[]): number {
