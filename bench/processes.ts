@@ -24,7 +24,10 @@ export async function startPinned(script: string, core: number, env: NodeJS.Proc
 /** Starts the built gateway (dist) on a free port and waits until /healthz answers. */
 export async function startGateway(core: number, env: NodeJS.ProcessEnv): Promise<BenchProcess> {
   const port = await freePort();
+  const profileDir = process.env.BENCH_PROFILE_DIR;
   const child = fork('dist/apps/gateway/src/main.js', [], {
+    // BENCH_PROFILE_DIR=… writes a V8 CPU profile of the gateway for the whole run.
+    execArgv: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

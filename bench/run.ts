@@ -36,6 +36,8 @@ async function main(): Promise<void> {
       SWITCHYARD_ADMIN_KEY: ADMIN_KEY,
       SWITCHYARD_CONFIG: catalogFile(upstreamUrl),
       LOG_LEVEL: 'info',
+      // Shared rate-limit counters in Redis when REDIS_URL is set (as in production); in-process otherwise.
+      ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     });
     processes.push(gateway);
     const gatewayUrl = `http://127.0.0.1:${gateway.port}`;
@@ -129,6 +131,8 @@ const fmt = (value: number, digits: number) => value.toFixed(digits);
 const push = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value]);
 const rotate = <T>(items: T[], by: number) => [...items.slice(by % items.length), ...items.slice(0, by % items.length)];
 
+const PRICING = { input_per_mtok: 0.4, output_per_mtok: 1.6 };
+
 function catalogFile(upstreamUrl: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'switchyard-bench-')), 'catalog.json');
   // JSON is valid YAML.
@@ -137,8 +141,8 @@ function catalogFile(upstreamUrl: string): string {
     JSON.stringify({
       providers: [{ id: 'upstream', type: 'openai', base_url: `${upstreamUrl}/v1`, api_key: 'sk-bench-provider-key' }],
       models: [
-        { name: 'bench', deployments: [{ provider: 'upstream', model: 'bench' }] },
-        { name: 'bench-slow', deployments: [{ provider: 'upstream', model: 'bench-slow' }] },
+        { name: 'bench', pricing: PRICING, deployments: [{ provider: 'upstream', model: 'bench' }] },
+        { name: 'bench-slow', pricing: PRICING, deployments: [{ provider: 'upstream', model: 'bench-slow' }] },
       ],
     }),
   );
@@ -146,9 +150,9 @@ function catalogFile(upstreamUrl: string): string {
 }
 
 async function issueKey(gatewayUrl: string): Promise<string> {
-  const admin = async (path: string, body: object) => {
+  const admin = async (path: string, body: object, method = 'POST') => {
     const response = await fetch(gatewayUrl + path, {
-      method: 'POST',
+      method,
       headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
@@ -157,7 +161,13 @@ async function issueKey(gatewayUrl: string): Promise<string> {
   };
   const team = await admin('/admin/teams', { name: 'bench' });
   const project = await admin('/admin/projects', { name: 'bench', team_id: team.id });
-  return (await admin('/admin/keys', { project_id: project.id, name: 'bench', environment: 'test' })).key;
+  const key = await admin('/admin/keys', { project_id: project.id, name: 'bench', environment: 'test' });
+  // Every feature on: budgets at all three levels and rate limits, large enough never to refuse.
+  for (const [scope, id] of [['teams', team.id], ['projects', project.id], ['keys', key.id]]) {
+    await admin(`/admin/${scope}/${id}/budget`, { limit_usd: 1_000_000, period: 'monthly' }, 'PUT');
+    if (scope !== 'teams') await admin(`/admin/${scope}/${id}/rate-limits`, { rpm: 10_000_000, tpm: 1_000_000_000 }, 'PUT');
+  }
+  return key.key;
 }
 
 async function upstreamServed(upstreamUrl: string): Promise<number> {
