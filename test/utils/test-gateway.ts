@@ -23,6 +23,10 @@ export interface TestGateway {
   baseUrl: string;
   gateway: Gateway;
   database: TestDatabase;
+  /**
+   * Every log line of this test file's gateways. nestjs-pino keeps one application logger per process
+   * (the first app's), so the gateways of one file share their capture; request lines are per gateway.
+   */
   logs: string[];
   admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   /** Creates a team, a project and a key; returns the key and ids. */
@@ -30,18 +34,19 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
+const fileLogs: string[] = [];
+const logDestination = new Writable({
+  write(chunk, _encoding, done) {
+    fileLogs.push(...String(chunk).split('\n').filter(Boolean));
+    done();
+  },
+});
+
 export async function startTestGateway(options: TestGatewayOptions): Promise<TestGateway> {
   const ownDatabase = !options.database;
   const database = options.database ?? (await createTestDatabase());
   const configFile = join(mkdtempSync(join(tmpdir(), 'switchyard-test-')), 'catalog.yaml');
   writeFileSync(configFile, stringify(options.catalog));
-  const logs: string[] = [];
-  const logDestination = new Writable({
-    write(chunk, _encoding, done) {
-      logs.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
   const gateway = await withEnv(
     {
       DATABASE_URL: database.url,
@@ -84,7 +89,7 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
     baseUrl,
     gateway,
     database,
-    logs,
+    logs: fileLogs,
     admin,
     createKey,
     async close() {

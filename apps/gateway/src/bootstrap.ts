@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
-import { assignRequestId, serverTimingHook } from '@app/observability';
+import { assignRequestId, RequestLog, serverTimingHook } from '@app/observability';
 import { AppModule, GatewayModuleOptions } from './app.module';
 import { RequestEvidence } from './evidence/request-evidence';
 import { GatewayExceptionFilter } from './http/gateway-exception.filter';
@@ -34,19 +34,20 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new GatewayExceptionFilter());
-  configureFastify(app.getHttpAdapter().getInstance() as unknown as FastifyInstance, app.get(RequestEvidence));
+  configureFastify(app.getHttpAdapter().getInstance() as unknown as FastifyInstance, app.get(RequestEvidence), app.get(RequestLog));
   await app.init();
   const firstRun = await app.get(FirstRunService).setUp();
   return { app, settings, firstRun };
 }
 
-function configureFastify(fastify: FastifyInstance, evidence: RequestEvidence): void {
+function configureFastify(fastify: FastifyInstance, evidence: RequestEvidence, requestLog: RequestLog): void {
   // The request id goes out on every response, errors and streams included.
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.raw.setHeader('x-request-id', request.id);
     done();
   });
   fastify.addHook('onRequest', evidence.onRequest);
+  fastify.addHook('onRequest', requestLog.onRequest);
   fastify.addHook('onSend', serverTimingHook);
   // One JSON parser for every content type: `curl -d` sends form encoding by default, and `curl -X POST`
   // with a JSON content type but no body is common on admin actions; refusing either helps nobody.

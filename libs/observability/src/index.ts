@@ -4,6 +4,7 @@ export { KnownSecrets } from './known-secrets';
 export { assignRequestId } from './request-id';
 export { RedactionInterceptor } from './redaction.interceptor';
 export { REDACTED_PATHS } from './request-logging';
+export { RequestLog } from './request-log';
 export { TimingInterceptor } from './timing.interceptor';
 export { serverTimingHook } from './server-timing';
 export { Redactor } from './redactor';

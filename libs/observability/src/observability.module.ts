@@ -5,14 +5,15 @@ import type { DestinationStream } from 'pino';
 import { GatewayMetrics } from './metrics/gateway-metrics';
 import { MetricsAccess } from './metrics/metrics-access';
 import { observabilityConfig } from './observability.config';
-import { requestLoggingOptions } from './request-logging';
+import { LOG_DESTINATION, RequestLog } from './request-log';
+import { loggerOptions } from './request-logging';
 
 export interface ObservabilityOptions {
   /** Where log lines go; stdout when absent. Tests pass a capturing stream. */
   logDestination?: DestinationStream;
 }
 
-/** Request logging (one JSON line per request, through nestjs-pino) and the Prometheus metrics. */
+/** Logging (nestjs-pino for the app, one JSON line per request) and the Prometheus metrics. */
 @Global()
 @Module({})
 export class ObservabilityModule {
@@ -24,14 +25,16 @@ export class ObservabilityModule {
         LoggerModule.forRootAsync({
           imports: [ConfigModule.forFeature(observabilityConfig)],
           inject: [observabilityConfig.KEY],
+          // The app's logger only: the per-request line comes from RequestLog's hook, so no route gets
+          // nestjs-pino's middleware.
           useFactory: (settings: ConfigType<typeof observabilityConfig>) => ({
-            pinoHttp: requestLoggingOptions(settings.logLevel, options.logDestination),
-            forRoutes: ['*path'],
+            pinoHttp: loggerOptions(settings.logLevel, options.logDestination),
+            forRoutes: [],
           }),
         }),
       ],
-      providers: [GatewayMetrics, MetricsAccess],
-      exports: [GatewayMetrics, MetricsAccess],
+      providers: [GatewayMetrics, MetricsAccess, RequestLog, { provide: LOG_DESTINATION, useValue: options.logDestination }],
+      exports: [GatewayMetrics, MetricsAccess, RequestLog],
     };
   }
 }

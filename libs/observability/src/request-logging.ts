@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DestinationStream } from 'pino';
-import type { Options } from 'pino-http';
-import { requestContext, scrubSecrets } from '@app/common';
+import type { DestinationStream, LoggerOptions } from 'pino';
+import { preciseNow, requestContext, scrubSecrets } from '@app/common';
 
-/** Header paths pino must never print, even if a serializer change lets headers through. */
+/** Paths pino must never print, should a log call ever pass headers. */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',
@@ -15,41 +14,43 @@ export const REDACTED_PATHS = [
 
 const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
-/**
- * One JSON line per request: id, route, status, latency, and who called which model. Neither headers nor
- * bodies are serialised, so keys and prompts cannot reach the log; URLs are scrubbed, since people paste
- * keys into query strings.
- */
-export function requestLoggingOptions(level: string, stream?: DestinationStream): Options {
-  return {
-    level,
-    stream,
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    genReqId: (req) => requestContext(req).requestId || String(req.id),
-    // Runs as middleware, where middie has cut the mount path off req.url; originalUrl is the real one.
-    autoLogging: { ignore: (req) => QUIET_ROUTES.has(((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0]) },
-    serializers: {
-      req: (req: IncomingMessage & { id?: unknown }) => ({ id: req.id, method: req.method, url: loggedUrl(req) }),
-      res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
-    },
-    customProps: (req) => {
-      const context = requestContext(req);
-      const principal = context.principal;
-      return {
-        key_id: principal?.keyId ?? context.adminKeyId,
-        project_id: principal?.projectId,
-        team_id: principal?.teamId,
-        model: context.modelRequested,
-        served_model: context.trace?.modelServed,
-        deployment: context.trace?.deployment,
-        attempts: context.trace?.attempts.length,
-      };
-    },
-    customSuccessMessage: (req, res, responseTime) => `${req.method} ${loggedUrl(req)} ${res.statusCode} ${Math.round(responseTime)}ms`,
-    customErrorMessage: (req, res) => `${req.method} ${loggedUrl(req)} ${res.statusCode} failed`,
-  };
+/** The root pino logger's options: level, destination, redaction. */
+export function loggerOptions(level: string, stream?: DestinationStream): LoggerOptions & { stream?: DestinationStream } {
+  return { level, stream, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
 }
 
-function loggedUrl(req: IncomingMessage): string {
-  return scrubSecrets(req.url ?? '');
+export interface RequestLogLine {
+  fields: Record<string, unknown>;
+  message: string;
+}
+
+/**
+ * One JSON line per request, written when its response has ended (for a stream, at its end): id, route,
+ * status, latency, and who called which model. Neither headers nor bodies are logged, so keys and prompts
+ * cannot reach the log; the URL is scrubbed, since people paste keys into query strings. Null for the
+ * health and metrics routes, which would drown everything else.
+ */
+export function requestLogLine(request: IncomingMessage, response: ServerResponse): RequestLogLine | null {
+  const url = request.url ?? '';
+  if (QUIET_ROUTES.has(url.split('?')[0])) return null;
+  const context = requestContext(request);
+  const principal = context.principal;
+  const responseTime = Math.round(preciseNow() - context.receivedAt);
+  const loggedUrl = scrubSecrets(url);
+  const status = response.headersSent ? response.statusCode : 499;
+  return {
+    fields: {
+      req: { id: context.requestId, method: request.method, url: loggedUrl },
+      res: { statusCode: status },
+      responseTime,
+      key_id: principal?.keyId ?? context.adminKeyId,
+      project_id: principal?.projectId,
+      team_id: principal?.teamId,
+      model: context.modelRequested,
+      served_model: context.trace?.modelServed,
+      deployment: context.trace?.deployment,
+      attempts: context.trace?.attempts.length,
+    },
+    message: `${request.method} ${loggedUrl} ${status} ${responseTime}ms`,
+  };
 }

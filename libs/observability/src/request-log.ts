@@ -1,0 +1,36 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import pino, { DestinationStream, Logger } from 'pino';
+import { observabilityConfig } from './observability.config';
+import { loggerOptions, requestLogLine } from './request-logging';
+
+/** Where log lines go when not stdout (tests capture them). */
+export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
+
+/**
+ * Writes the one line per request from a Fastify hook when the response has ended. A hook rather than
+ * pino-http middleware: it costs no middleware layer, no child logger and no async-local storage per request.
+ */
+@Injectable()
+export class RequestLog {
+  private readonly logger: Logger;
+
+  constructor(
+    @Inject(observabilityConfig.KEY) settings: ConfigType<typeof observabilityConfig>,
+    @Optional() @Inject(LOG_DESTINATION) destination?: DestinationStream,
+  ) {
+    this.logger = destination ? pino(loggerOptions(settings.logLevel), destination) : pino(loggerOptions(settings.logLevel));
+  }
+
+  /** Fastify `onRequest` hook. */
+  readonly onRequest = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    reply.raw.once('close', () => {
+      const line = requestLogLine(request.raw, reply.raw);
+      if (!line) return;
+      if ((line.fields.res as { statusCode: number }).statusCode >= 500) this.logger.error(line.fields, line.message);
+      else this.logger.info(line.fields, line.message);
+    });
+    done();
+  };
+}
