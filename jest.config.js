@@ -1,17 +1,5 @@
 /** One Jest run for unit specs (beside the code), integration and end-to-end tests (under test/). */
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs' },
-    sourceMaps: 'inline',
-  },
-];
+const swc = ['@swc/jest', require('./test/utils/swc-options')];
 
 module.exports = {
   rootDir: '.',

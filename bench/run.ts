@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     const heldSeconds = (performance.now() - held) / 1000;
 
-    report({ throughput, latency, streams, idleRss, loadedRss, peakRss, heldSeconds, served, counted });
+    report({ throughput, latency, streams, idleRss, loadedRss, peakRss, heldSeconds, served, counted, quota: await quotaStats(gatewayUrl) });
   } finally {
     await Promise.all(processes.map((p) => p.stop()));
     await database.drop();
@@ -101,6 +101,7 @@ function report(r: {
   heldSeconds: number;
   served: number;
   counted: number;
+  quota: QuotaStats;
 }): void {
   const rps = (name: string) => median(r.throughput.get(name)!);
   const lat = (name: string, q: keyof LatencySample) => median(r.latency.get(name)!.map((s) => s[q]));
@@ -128,6 +129,12 @@ function report(r: {
   const line = (row: string[]) => `| ${row.map((cell, i) => String(cell).padEnd(widths[i])).join(' | ')} |`;
   console.log([line(rows[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n'));
   console.log(`\n${ROUNDS} round(s), medians; upstream served ${r.served} requests for ${r.counted} counted answers.`);
+  const checks = r.quota.budget_checks_from_lease + r.quota.lease_queries;
+  console.log(
+    `Budgets: ${r.quota.budget_checks_from_lease} of ${checks} budget checks answered from leased headroom; ` +
+      `${r.quota.lease_queries} lease statements (${fmt(r.quota.lease_queries / Math.max(1, checks), 5)} per check), ` +
+      `${r.quota.ledger_flushes} ledger flushes for ${r.quota.ledger_entries} settled requests.`,
+  );
 }
 
 const fmt = (value: number, digits: number) => value.toFixed(digits);
@@ -171,6 +178,18 @@ async function issueKey(gatewayUrl: string): Promise<string> {
     if (scope !== 'teams') await admin(`/admin/${scope}/${id}/rate-limits`, { rpm: 10_000_000, tpm: 1_000_000_000 }, 'PUT');
   }
   return key.key;
+}
+
+interface QuotaStats {
+  budget_checks_from_lease: number;
+  lease_queries: number;
+  ledger_flushes: number;
+  ledger_entries: number;
+}
+
+async function quotaStats(gatewayUrl: string): Promise<QuotaStats> {
+  const response = await fetch(`${gatewayUrl}/admin/quota/stats`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+  return (await response.json()) as QuotaStats;
 }
 
 async function upstreamServed(upstreamUrl: string): Promise<number> {

@@ -7,6 +7,7 @@ const Module = require('node:module');
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { transformSync } = require('@swc/core');
+const swcOptions = require('./swc-options');
 
 const root = join(__dirname, '..', '..');
 const resolveFilename = Module._resolveFilename;
@@ -16,16 +17,7 @@ Module._resolveFilename = function (request, ...rest) {
 };
 
 require.extensions['.ts'] = (module, filename) => {
-  const { code } = transformSync(readFileSync(filename, 'utf8'), {
-    filename,
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs' },
-    sourceMaps: 'inline',
-  });
+  const { code } = transformSync(readFileSync(filename, 'utf8'), { filename, ...swcOptions });
+
   module._compile(code, filename);
 };

@@ -10,6 +10,7 @@ import {
   Principal,
   providerUsage,
   RequestContext,
+  estimatedUsage,
 } from '@app/common';
 import { Redactor } from '@app/observability';
 import type { StreamEvent } from '@app/providers';
@@ -77,10 +78,12 @@ export class GatewayService {
     return {
       headers: routeHeaders(call.context.trace, stream.droppedParams),
       pump: async (writer) => {
+        let streamedChars = 0;
         try {
           for await (const event of stream.events) {
             // The last usage seen is the stream's usage, also when the client leaves before the end.
             if (event.chunk.usage) call.context.usage = providerUsage(event.chunk.usage);
+            streamedChars += generatedChars(event);
             const data = forClient(event, clientWantsUsage);
             if (data === undefined) continue;
             call.context.firstByteAt ??= preciseNow();
@@ -93,6 +96,8 @@ export class GatewayService {
           call.context.error = failure instanceof GatewayError ? failure : internalError();
           writer.fail(call.context.error.toBody());
         } finally {
+          // Cut short before the usage chunk: the evidence gets an estimate, marked as such.
+          call.context.usage ??= estimatedUsage(promptChars(request), streamedChars);
           // The upstream answered, so the request is charged: by its usage, or in full when none came.
           await spend.settle();
         }
@@ -139,6 +144,27 @@ function forClient(event: StreamEvent, clientWantsUsage: boolean): string | unde
   if (!chunk.choices || chunk.choices.length === 0) return undefined;
   const { usage: _usage, ...withoutUsage } = chunk;
   return JSON.stringify(withoutUsage);
+}
+
+/** Characters the model generated in one chunk: text, reasoning and tool-call arguments. */
+function generatedChars({ chunk }: StreamEvent): number {
+  let chars = 0;
+  for (const choice of chunk.choices ?? []) {
+    const delta = choice.delta ?? {};
+    chars += (typeof delta.content === 'string' ? delta.content.length : 0) + (typeof delta.reasoning_content === 'string' ? delta.reasoning_content.length : 0);
+    for (const call of delta.tool_calls ?? []) chars += call.function?.arguments?.length ?? 0;
+  }
+  return chars;
+}
+
+/** Characters of the prompt's text content. */
+function promptChars(request: ChatCompletionRequest): number {
+  return request.messages.reduce((sum, message) => {
+    const content = message.content;
+    if (typeof content === 'string') return sum + content.length;
+    if (!Array.isArray(content)) return sum;
+    return sum + content.reduce((n, part) => n + (part.type === 'text' && typeof part.text === 'string' ? part.text.length : 0), 0);
+  }, 0);
 }
 
 function internalError(): GatewayError {

@@ -24,3 +24,21 @@ export function providerUsage(usage: Pick<Usage, 'prompt_tokens'> & Partial<Usag
     source: 'provider',
   };
 }
+
+/** About four characters per token, OpenAI's rule of thumb for English text. */
+const CHARS_PER_TOKEN = 4;
+
+/**
+ * A rough count for a stream that ended (client abort, upstream failure) before the provider reported
+ * usage: the characters of the prompt's text and of what was streamed, at ~4 per token. Marked
+ * `estimated`; budgets never charge by it (they charge the reserved maximum instead).
+ */
+export function estimatedUsage(promptChars: number, completionChars: number): TokenUsage {
+  return {
+    promptTokens: Math.ceil(promptChars / CHARS_PER_TOKEN),
+    cachedTokens: 0,
+    completionTokens: Math.ceil(completionChars / CHARS_PER_TOKEN),
+    reasoningTokens: 0,
+    source: 'estimated',
+  };
+}
