@@ -54,6 +54,19 @@ describe('routing: fallbacks', () => {
     expect(b.receivedAt.at(-1)).toBeGreaterThanOrEqual(Math.max(a1.receivedAt.at(-1)!, a2.receivedAt.at(-1)!));
   });
 
+  it('never falls back to a model the caller may not use', async () => {
+    const { a1, a2, b } = upstreams.fakes;
+    a1.defaultReply = { status: 503 };
+    a2.defaultReply = { status: 503 };
+    const onlyA = (await gateway.createKey({ models: ['model-a'] })).key;
+    const before = b.chatCalls;
+    const reply = await postChat(gateway, onlyA, 'model-a');
+    expect(reply.status).toBe(503);
+    expect(reply.body.error.code).toBe('upstream_unavailable');
+    expect(reply.headers.get('x-switchyard-fallback-reason')).toBeNull();
+    expect(b.chatCalls).toBe(before);
+  });
+
   it('names a connection failure as the fallback reason', async () => {
     await upstreams.fakes.c.stop();
     const reply = await postChat(gateway, key, 'model-c');

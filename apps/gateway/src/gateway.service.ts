@@ -130,7 +130,12 @@ export class GatewayService {
   }
 
   private routeCall(call: GatewayCall) {
-    return { requestId: call.context.requestId, signal: call.signal, trace: call.context.trace! };
+    return {
+      requestId: call.context.requestId,
+      signal: call.signal,
+      trace: call.context.trace!,
+      mayUse: (model: ModelConfig) => modelAccessDenial(call.principal, model) === null,
+    };
   }
 }
 

@@ -17,6 +17,8 @@ export interface RouteCall {
   signal: AbortSignal;
   /** Filled in as the route is walked; complete even when the call fails. */
   trace: RouteTrace;
+  /** Whether the caller may be served by a fallback model (its allow-lists); all may when absent. */
+  mayUse?: (model: ModelConfig) => boolean;
 }
 
 /** One upstream call the route makes. */
@@ -81,7 +83,8 @@ export class RouteWalk<T> {
 
   async walk(): Promise<ServedRoute<T>> {
     try {
-      const route = this.catalog.route(this.model);
+      // The requested model was admitted by the caller; a fallback must pass the caller's allow-lists too.
+      const route = this.catalog.route(this.model).filter((model, i) => i === 0 || (this.call.mayUse?.(model) ?? true));
       for (const [index, model] of route.entries()) {
         const isLast = index === route.length - 1;
         const outcome = await this.tryModel(model, isLast);
