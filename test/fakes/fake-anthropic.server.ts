@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FakeHttpServer, RecordedRequest, sendJson, WireOptions, writeEvents } from './fake-http';
+import { FakeHttpServer, RecordedRequest, sendJson, WireOptions, writeAtOffsets, writeEvents } from './fake-http';
 import { validateMessagesRequest, ValidationOptions } from './fake-anthropic.validation';
 
 /**
@@ -249,15 +249,4 @@ function sse(event: object): string {
 
 function envelope(error: { type: string; message: string }, requestId: string) {
   return { type: 'error', error, request_id: requestId };
-}
-
-async function writeAtOffsets(res: ServerResponse, bytes: Buffer, offsets: number[]): Promise<void> {
-  let start = 0;
-  for (const end of [...[...new Set(offsets)].sort((a, b) => a - b), bytes.length]) {
-    if (res.destroyed) return;
-    res.write(bytes.subarray(start, end));
-    start = end;
-    // Yield so each piece leaves as its own TCP write.
-    await sleep(1);
-  }
 }

@@ -119,3 +119,15 @@ export async function writeSplit(res: ServerResponse, text: string, splitBytes?:
     await sleep(1);
   }
 }
+
+/** Writes `bytes` cut at the given offsets, each piece as its own TCP write (recorded-stream replays). */
+export async function writeAtOffsets(res: ServerResponse, bytes: Buffer, offsets: number[]): Promise<void> {
+  let start = 0;
+  for (const end of [...[...new Set(offsets)].sort((a, b) => a - b), bytes.length]) {
+    if (res.destroyed) return;
+    res.write(bytes.subarray(start, end));
+    start = end;
+    // Yield so each piece leaves as its own TCP write.
+    await sleep(1);
+  }
+}

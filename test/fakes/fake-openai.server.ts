@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FakeHttpServer, RecordedRequest, sendJson, WireOptions, writeEvents } from './fake-http';
+import { FakeHttpServer, RecordedRequest, sendJson, WireOptions, writeAtOffsets, writeEvents } from './fake-http';
 
 /**
  * A fake OpenAI-compatible upstream (Chat Completions + Embeddings) speaking OpenAI's exact wire format,
@@ -30,6 +30,10 @@ export interface OpenAiReply extends WireOptions {
   toolCalls?: Array<{ name: string; arguments: string }>;
   /** Streams: send an error event after this many events, then close without [DONE]. */
   errorAfterEvents?: number;
+  /** Streams: replay these recorded SSE bytes verbatim instead of the generated events. */
+  rawEvents?: string;
+  /** With `rawEvents`: cut the body into TCP writes at these byte offsets. */
+  splitAt?: number[];
 }
 
 const UPSTREAM_MODEL_SUFFIX = '-2025-04-14';
@@ -88,6 +92,11 @@ export class FakeOpenAiServer extends FakeHttpServer {
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', ...reply.headers });
+    if (reply.rawEvents !== undefined) {
+      await writeAtOffsets(res, Buffer.from(reply.rawEvents, 'utf8'), reply.splitAt ?? []);
+      res.end();
+      return;
+    }
     const events = streamEvents(answer, body.stream_options?.include_usage === true, this.dialect).map(
       (e) => `${this.dialect === 'deepseek' ? ': keep-alive\n\n' : ''}data: ${JSON.stringify(e)}\n\n`,
     );
