@@ -18,13 +18,14 @@ import { QuotaController } from './admin/quota.controller';
 import { RequestsController } from './admin/requests.controller';
 import { TenancyController } from './admin/tenancy.controller';
 import { UsageController } from './admin/usage.controller';
-import { ChatController } from './chat/chat.controller';
-import { EmbeddingsController } from './embeddings/embeddings.controller';
+import { ChatRoute } from './chat/chat.route';
+import { EmbeddingsRoute } from './embeddings/embeddings.route';
 import { RequestEvidence } from './evidence/request-evidence';
 import { GatewayService } from './gateway.service';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './health/metrics.controller';
 import { Readiness } from './health/readiness';
+import { ProxyRoutes } from './http/proxy-routes';
 import { ModelsController } from './models/models.controller';
 import { serverConfig } from './server.config';
 import { SpendService } from './spend/spend.service';
@@ -49,8 +50,6 @@ export class AppModule {
         AuditModule,
       ],
       controllers: [
-        ChatController,
-        EmbeddingsController,
         ModelsController,
         HealthController,
         MetricsController,
@@ -73,8 +72,14 @@ export class AppModule {
         ConfigReloadAudit,
         Redactor,
         { provide: KnownSecrets, inject: [ModelCatalogService], useFactory: (catalog: ModelCatalogService) => ({ list: () => catalog.secrets() }) },
-        { provide: APP_INTERCEPTOR, useClass: TimingInterceptor },
-        { provide: APP_INTERCEPTOR, useClass: RedactionInterceptor },
+        ChatRoute,
+        EmbeddingsRoute,
+        ProxyRoutes,
+        // Also provided by class: the proxy routes run them outside Nest's router (see ProxyRoutes).
+        TimingInterceptor,
+        RedactionInterceptor,
+        { provide: APP_INTERCEPTOR, useExisting: TimingInterceptor },
+        { provide: APP_INTERCEPTOR, useExisting: RedactionInterceptor },
       ],
     };
   }

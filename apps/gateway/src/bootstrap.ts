@@ -7,6 +7,7 @@ import { assignRequestId, RequestLog, serverTimingHook } from '@app/observabilit
 import { AppModule, GatewayModuleOptions } from './app.module';
 import { RequestEvidence } from './evidence/request-evidence';
 import { GatewayExceptionFilter } from './http/gateway-exception.filter';
+import { ProxyRoutes } from './http/proxy-routes';
 import { serverConfig, ServerSettings } from './server.config';
 import { FirstRunCredentials, FirstRunService } from './setup/first-run.service';
 
@@ -33,8 +34,11 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false, bodyParser: false });
   app.useLogger(app.get(Logger));
-  app.useGlobalFilters(new GatewayExceptionFilter());
-  configureFastify(app.getHttpAdapter().getInstance() as unknown as FastifyInstance, app.get(RequestEvidence), app.get(RequestLog));
+  const filter = new GatewayExceptionFilter();
+  app.useGlobalFilters(filter);
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  configureFastify(fastify, app.get(RequestEvidence), app.get(RequestLog));
+  app.get(ProxyRoutes).register(fastify, filter);
   await app.init();
   const firstRun = await app.get(FirstRunService).setUp();
   return { app, settings, firstRun };

@@ -9,7 +9,8 @@ import { TenancyService } from './tenancy/tenancy.service';
 
 @Module({
   imports: [ConfigModule.forFeature(authConfig)],
-  providers: [ApiKeyService, AdminKeyService, TenancyService, { provide: APP_GUARD, useClass: ApiKeyGuard }],
-  exports: [ApiKeyService, AdminKeyService, TenancyService],
+  // The guard is also exported by class: the proxy routes run it outside Nest's router (see the app's ProxyRoutes).
+  providers: [ApiKeyService, AdminKeyService, TenancyService, ApiKeyGuard, { provide: APP_GUARD, useExisting: ApiKeyGuard }],
+  exports: [ApiKeyService, AdminKeyService, TenancyService, ApiKeyGuard],
 })
 export class AuthModule {}

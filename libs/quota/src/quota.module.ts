@@ -35,8 +35,10 @@ import { RateLimitStore } from './rate-limit/rate-limit.store';
     BudgetService,
     BudgetAdminService,
     RateLimitAdminService,
-    { provide: APP_GUARD, useClass: RateLimitGuard },
+    // Also exported by class: the proxy routes run it outside Nest's router (see the app's ProxyRoutes).
+    RateLimitGuard,
+    { provide: APP_GUARD, useExisting: RateLimitGuard },
   ],
-  exports: [QuotaCoreModule, BudgetService, BudgetAdminService, RateLimitAdminService],
+  exports: [QuotaCoreModule, RateLimitGuard, BudgetService, BudgetAdminService, RateLimitAdminService],
 })
 export class QuotaModule {}

@@ -1,18 +1,17 @@
-import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EmbeddingsRequest } from '@app/common';
 import { invalid, requireModel, requireObject } from '../http/request-body';
 import { GatewayService } from '../gateway.service';
 import { gatewayCall } from '../http/gateway-call';
 
-@Controller('v1')
-export class EmbeddingsController {
+/** `POST /v1/embeddings`, served through the proxy pipeline (see ProxyRoutes). */
+@Injectable()
+export class EmbeddingsRoute {
   constructor(private readonly gateway: GatewayService) {}
 
-  @Post('embeddings')
-  @HttpCode(200)
-  async create(@Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const embeddings = requireObject(body);
+  async handle(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const embeddings = requireObject(request.body);
     requireModel(embeddings);
     const input = embeddings.input;
     if (input === undefined || input === null || input === '' || (Array.isArray(input) && input.length === 0)) {

@@ -1,18 +1,17 @@
-import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayService } from '../gateway.service';
 import { gatewayCall } from '../http/gateway-call';
 import { SseWriter } from '../sse-writer';
 import { parseChatRequest } from './chat-request';
 
-@Controller('v1')
-export class ChatController {
+/** `POST /v1/chat/completions`, served through the proxy pipeline (see ProxyRoutes). */
+@Injectable()
+export class ChatRoute {
   constructor(private readonly gateway: GatewayService) {}
 
-  @Post('chat/completions')
-  @HttpCode(200)
-  async create(@Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const chat = parseChatRequest(body);
+  async handle(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const chat = parseChatRequest(request.body);
     const call = gatewayCall(request, reply);
     if (!chat.stream) {
       const result = await this.gateway.chat(call, chat);
