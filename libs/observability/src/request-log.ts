@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import pino, { DestinationStream, Logger } from 'pino';
@@ -13,14 +13,20 @@ export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
  * pino-http middleware: it costs no middleware layer, no child logger and no async-local storage per request.
  */
 @Injectable()
-export class RequestLog {
+export class RequestLog implements OnApplicationShutdown {
   private readonly logger: Logger;
 
   constructor(
     @Inject(observabilityConfig.KEY) settings: ConfigType<typeof observabilityConfig>,
     @Optional() @Inject(LOG_DESTINATION) destination?: DestinationStream,
   ) {
-    this.logger = destination ? pino(loggerOptions(settings.logLevel), destination) : pino(loggerOptions(settings.logLevel));
+    // Asynchronous to stdout: lines written while a write is in flight go out together, instead of one
+    // blocking write per request; pino flushes what is buffered when the process exits.
+    this.logger = pino(loggerOptions(settings.logLevel), destination ?? pino.destination({ dest: 1, sync: false }));
+  }
+
+  onApplicationShutdown(): void {
+    this.logger.flush();
   }
 
   /** Fastify `onRequest` hook. */
