@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { fixedRateLatency, holdStreams, LatencySample, maxThroughput, median, streamTimings, Target } from './load';
 import { BenchProcess, pin, startGateway, startPinned } from './processes';
+import { cpuMsOf } from './service-cpu';
 
 /**
  * `npm run bench`: direct-to-upstream, a minimal Node proxy (the floor) and Switchyard with every feature on,
@@ -57,11 +58,19 @@ async function main(): Promise<void> {
 
     const throughput = new Map<string, number[]>();
     const latency = new Map<string, LatencySample[]>();
+    // What the gateway's Redis and Postgres spend on its requests, on the same machine.
+    const services = { requests: 0, redisMs: 0, postgresMs: 0 };
     for (let round = 0; round < ROUNDS; round++) {
       for (const target of rotate(targets, round)) {
+        const [redisBefore, postgresBefore] = [cpuMsOf('redis-server'), cpuMsOf('postgres')];
         const result = await maxThroughput(target, THROUGHPUT_SECONDS);
         counted += result.ok;
         push(throughput, target.name, result.rps);
+        if (target.name === 'switchyard') {
+          services.requests += result.ok;
+          services.redisMs += cpuMsOf('redis-server') - redisBefore;
+          services.postgresMs += cpuMsOf('postgres') - postgresBefore;
+        }
       }
       for (const target of rotate(targets, round)) {
         push(latency, target.name, await fixedRateLatency(target, LATENCY_RATE, LATENCY_SECONDS));
@@ -84,7 +93,7 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     const heldSeconds = (performance.now() - held) / 1000;
 
-    report({ throughput, latency, streams, idleRss, loadedRss, peakRss, heldSeconds, served, counted, quota: await quotaStats(gatewayUrl) });
+    report({ throughput, latency, streams, idleRss, loadedRss, peakRss, heldSeconds, served, counted, services, quota: await quotaStats(gatewayUrl) });
   } finally {
     await Promise.all(processes.map((p) => p.stop()));
     await database.drop();
@@ -101,16 +110,19 @@ function report(r: {
   heldSeconds: number;
   served: number;
   counted: number;
+  services: { requests: number; redisMs: number; postgresMs: number };
   quota: QuotaStats;
 }): void {
   const rps = (name: string) => median(r.throughput.get(name)!);
   const lat = (name: string, q: keyof LatencySample) => median(r.latency.get(name)!.map((s) => s[q]));
   const added = (name: string, q: keyof LatencySample) => lat(name, q) - lat('direct', q);
   const stream = (name: string) => r.streams.get(name)!;
+  const perRequest = (cpuMs: number) => (cpuMs * 1000) / Math.max(1, r.services.requests);
   const rows = [
     ['metric', 'direct', 'node-proxy', 'switchyard', 'target'],
     ['throughput, 50 conns (req/s)', fmt(rps('direct'), 0), fmt(rps('node-proxy'), 0), fmt(rps('switchyard'), 0), `≥ 0.5× floor: ${fmt(rps('switchyard') / rps('node-proxy'), 2)}×`],
     ['CPU per request (µs, 1 core)', '', fmt(1e6 / rps('node-proxy'), 0), fmt(1e6 / rps('switchyard'), 0), '≤ 200'],
+    ['Redis + Postgres CPU per request (µs)', '', '', `${fmt(perRequest(r.services.redisMs), 0)} + ${fmt(perRequest(r.services.postgresMs), 0)}`, 'unpinned, not in the above'],
     ...(['p50', 'p90', 'p99'] as const).map((q) => [
       `latency ${q} @${LATENCY_RATE}/s (ms)`,
       fmt(lat('direct', q), 2),
