@@ -1,7 +1,7 @@
 import type { GatewayError } from '@app/common';
 import { createAgents, UpstreamAgents } from './upstream-agents';
 import { upstreamInvalidResponse } from './upstream-errors';
-import { readBody, UpstreamHttpService, UpstreamResponse } from './upstream-http.service';
+import type { UpstreamHttpService, UpstreamResponse } from './upstream-http.service';
 import type { UpstreamCallContext } from '../provider.types';
 
 /** The provider config fields every HTTP adapter shares. */
@@ -15,6 +15,8 @@ export interface EndpointConfig {
 export type FailureMapper = (status: number, headers: Record<string, string | undefined>, body: string) => GatewayError;
 
 const MAX_ERROR_BODY = 1024 * 1024;
+/** Unless a provider's configured headers say otherwise. (No accept-encoding: upstream bodies come uncompressed.) */
+const USER_AGENT = 'switchyard';
 
 /**
  * One provider's connection to its upstream: its keep-alive agents, the headers every call carries (auth
@@ -32,7 +34,7 @@ export class UpstreamEndpoint {
     private readonly http: UpstreamHttpService,
     private readonly mapFailure: FailureMapper,
   ) {
-    this.headers = { 'content-type': 'application/json', accept: 'application/json', ...config.headers, ...authHeaders };
+    this.headers = { 'user-agent': USER_AGENT, 'content-type': 'application/json', accept: 'application/json', ...config.headers, ...authHeaders };
   }
 
   post(url: string, body: unknown, context: UpstreamCallContext, extraHeaders?: Record<string, string>): Promise<UpstreamResponse> {
@@ -48,8 +50,8 @@ export class UpstreamEndpoint {
 
   /** Throws the mapped error for a 4xx/5xx, otherwise parses the JSON body. */
   async json<T>(response: UpstreamResponse): Promise<T> {
-    await this.assertOk(response);
-    const text = await readBody(response.body);
+    if (response.status >= 400) throw await this.failure(response);
+    const text = await response.text();
     try {
       return JSON.parse(text) as T;
     } catch {
@@ -59,9 +61,7 @@ export class UpstreamEndpoint {
 
   /** Throws the mapped error for a 4xx/5xx response (reading its body); streams call this before iterating. */
   async assertOk(response: UpstreamResponse): Promise<void> {
-    if (response.status >= 400) {
-      throw this.mapFailure(response.status, response.headers, await readBody(response.body, MAX_ERROR_BODY));
-    }
+    if (response.status >= 400) throw await this.failure(response);
   }
 
   invalid(what: string): GatewayError {
@@ -73,6 +73,11 @@ export class UpstreamEndpoint {
       agents.http.destroy();
       agents.https.destroy();
     }
+  }
+
+  /** Reads an error response's body and maps it through the provider's mapper. */
+  private async failure(response: UpstreamResponse): Promise<GatewayError> {
+    return this.mapFailure(response.status, response.headers, await response.text(MAX_ERROR_BODY));
   }
 
   private agentsFor(connectTimeoutMs: number): UpstreamAgents {
