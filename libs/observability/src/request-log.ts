@@ -3,7 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import pino, { DestinationStream, Logger } from 'pino';
 import { observabilityConfig } from './observability.config';
-import { loggerOptions, requestLogLine } from './request-logging';
+import { requestLogLine } from './request-logging';
 
 /** Where log lines go when not stdout (tests capture them). */
 export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
@@ -21,8 +21,10 @@ export class RequestLog implements OnApplicationShutdown {
     @Optional() @Inject(LOG_DESTINATION) destination?: DestinationStream,
   ) {
     // Asynchronous to stdout: lines written while a write is in flight go out together, instead of one
-    // blocking write per request; pino flushes what is buffered when the process exits.
-    this.logger = pino(loggerOptions(settings.logLevel), destination ?? pino.destination({ dest: 1, sync: false }));
+    // blocking write per request; pino flushes what is buffered when the process exits. No redaction paths:
+    // a request line is built from named fields only (never headers or bodies), and pino's redaction would
+    // clone every line to look for paths that cannot be there.
+    this.logger = pino({ level: settings.logLevel }, destination ?? pino.destination({ dest: 1, sync: false }));
   }
 
   onApplicationShutdown(): void {
