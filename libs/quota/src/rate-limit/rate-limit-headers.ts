@@ -8,6 +8,16 @@ export interface LimitCheck extends WindowCheck {
   level: string;
 }
 
+/** Where the headers go: a Node `ServerResponse`, or anything with its `setHeader`. */
+export interface HeaderSink {
+  setHeader(name: string, value: string): unknown;
+}
+
+const DIMENSION_HEADERS = {
+  requests: ['x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'x-ratelimit-reset-requests'],
+  tokens: ['x-ratelimit-limit-tokens', 'x-ratelimit-remaining-tokens', 'x-ratelimit-reset-tokens'],
+} as const;
+
 /**
  * OpenAI's rate-limit headers, per dimension from the most constrained level:
  * `x-ratelimit-limit-requests`, `x-ratelimit-remaining-requests`, `x-ratelimit-reset-requests` (time
@@ -15,20 +25,33 @@ export interface LimitCheck extends WindowCheck {
  */
 export function rateLimitHeaders(checks: readonly LimitCheck[], decision: WindowDecision): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const dimension of ['requests', 'tokens'] as const) {
-    let tightest: { limit: number; remaining: number; resetMs: number } | undefined;
-    checks.forEach((check, i) => {
-      if (check.dimension !== dimension) return;
-      const window = decision.windows[i];
-      const remaining = Math.max(0, check.limit - window.used);
-      if (!tightest || remaining < tightest.remaining) tightest = { limit: check.limit, remaining, resetMs: window.resetMs };
-    });
-    if (!tightest) continue;
-    headers[`x-ratelimit-limit-${dimension}`] = String(tightest.limit);
-    headers[`x-ratelimit-remaining-${dimension}`] = String(tightest.remaining);
-    headers[`x-ratelimit-reset-${dimension}`] = formatDuration(tightest.resetMs);
-  }
+  setRateLimitHeaders(checks, decision, { setHeader: (name, value) => (headers[name] = value) });
   return headers;
+}
+
+/** `rateLimitHeaders`, set on `sink` directly: the per-request form, with no intermediate record. */
+export function setRateLimitHeaders(checks: readonly LimitCheck[], decision: WindowDecision, sink: HeaderSink): void {
+  setDimension('requests', checks, decision, sink);
+  setDimension('tokens', checks, decision, sink);
+}
+
+function setDimension(dimension: RateDimension, checks: readonly LimitCheck[], decision: WindowDecision, sink: HeaderSink): void {
+  let tightest = -1;
+  let tightestRemaining = 0;
+  for (let i = 0; i < checks.length; i++) {
+    const check = checks[i];
+    if (check.dimension !== dimension) continue;
+    const remaining = Math.max(0, check.limit - decision.windows[i].used);
+    if (tightest < 0 || remaining < tightestRemaining) {
+      tightest = i;
+      tightestRemaining = remaining;
+    }
+  }
+  if (tightest < 0) return;
+  const [limit, remaining, reset] = DIMENSION_HEADERS[dimension];
+  sink.setHeader(limit, String(checks[tightest].limit));
+  sink.setHeader(remaining, String(tightestRemaining));
+  sink.setHeader(reset, formatDuration(decision.windows[tightest].resetMs));
 }
 
 /** Go-style durations as OpenAI sends them: `20ms`, `1s`, `59.5s`, `6m0s`, `1h0m0s`. */

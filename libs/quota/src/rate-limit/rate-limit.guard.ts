@@ -2,11 +2,11 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GatewayError, requestContext } from '@app/common';
+import { GatewayError, Principal, requestContext } from '@app/common';
 import { measurePrompt, promptTokenEstimate, requestedOutputTokens } from '../estimate/prompt-size';
 import { QUOTA_LEVELS, scopeIdOf } from '../levels';
-import { QuotaPolicyService } from '../policy/quota-policy.service';
-import { LimitCheck, RateDimension, rateLimitHeaders } from './rate-limit-headers';
+import { QuotaPolicies, QuotaPolicyService } from '../policy/quota-policy.service';
+import { LimitCheck, RateDimension, setRateLimitHeaders } from './rate-limit-headers';
 import { RateLimitStore } from './rate-limit.store';
 import type { WindowDecision } from './sliding-window';
 
@@ -34,31 +34,80 @@ export class RateLimitGuard extends ThrottlerGuard {
     super(options, store, reflector);
   }
 
+  /**
+   * Per policy set (cached per key by QuotaPolicyService, so one object serves many requests): the key's
+   * windows with their Redis keys, built once rather than per request.
+   */
+  private readonly plans = new WeakMap<QuotaPolicies, CheckPlan>();
+
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
     const principal = requestContext(request.raw).principal;
     if (!principal) return true;
-    const { rateLimits } = await this.policies.for(principal);
-    const tokens = promptTokenEstimate(measurePrompt(request.body)) + (requestedOutputTokens(request.body) ?? 0);
-    const checks: LimitCheck[] = [];
-    for (const throttler of this.throttlers) {
+    const plan = this.planFor(principal, await this.policies.for(principal));
+    // A request without tokens (GET /v1/models) has nothing to count against a tokens window.
+    const tokens = plan.tokens.length === 0 ? 0 : promptTokenEstimate(measurePrompt(request.body)) + (requestedOutputTokens(request.body) ?? 0);
+    const checks = tokens === 0 ? plan.requestsOnly : plan.withTokens(tokens);
+    if (checks.length === 0) return true;
+    const decision = await this.store.consume(checks);
+    // On the raw response, so they also reach streams, which bypass Fastify's reply.
+    setRateLimitHeaders(checks, decision, http.getResponse<FastifyReply>().raw);
+    if (!decision.allowed) throw rateLimitExceeded(checks, decision);
+    return true;
+  }
+
+  private planFor(principal: Principal, policies: QuotaPolicies): CheckPlan {
+    const cached = this.plans.get(policies);
+    // Policies are cached per key id; the principal check keeps a plan from ever serving another key.
+    if (cached?.principal === principal) return cached;
+    const plan = new CheckPlan(principal, policies.rateLimits, this.throttlers);
+    this.plans.set(policies, plan);
+    return plan;
+  }
+}
+
+/**
+ * One key's windows, in the throttlers' order and narrowest level first: the requests windows as shared,
+ * immutable checks (weight 1), the tokens windows as templates weighed per request.
+ */
+class CheckPlan {
+  readonly requestsOnly: readonly LimitCheck[];
+  readonly tokens: ReadonlyArray<Omit<LimitCheck, 'weight'>>;
+  private readonly all: ReadonlyArray<LimitCheck | Omit<LimitCheck, 'weight'>>;
+
+  constructor(
+    readonly principal: Principal,
+    rateLimits: QuotaPolicies['rateLimits'],
+    throttlers: ReadonlyArray<{ name?: string; ttl: unknown }>,
+  ) {
+    const all: Array<LimitCheck | Omit<LimitCheck, 'weight'>> = [];
+    for (const throttler of throttlers) {
       const dimension = throttler.name as RateDimension;
-      // A request without tokens (GET /v1/models) has nothing to count against a tokens window.
-      if (dimension === 'tokens' && tokens === 0) continue;
       for (const level of QUOTA_LEVELS) {
         const limit = dimension === 'requests' ? rateLimits[level].rpm : rateLimits[level].tpm;
         if (limit === 0) continue;
         const key = `sy:rl:${level}:${scopeIdOf(principal, level)}:${dimension}`;
-        checks.push({ dimension, level, key, limit, windowMs: throttler.ttl as number, weight: dimension === 'requests' ? 1 : tokens });
+        const windowMs = throttler.ttl as number;
+        all.push(dimension === 'requests' ? { dimension, level, key, limit, windowMs, weight: 1 } : { dimension, level, key, limit, windowMs });
       }
     }
-    if (checks.length === 0) return true;
-    const decision = await this.store.consume(checks);
-    // On the raw response, so they also reach streams, which bypass Fastify's reply.
-    for (const [name, value] of Object.entries(rateLimitHeaders(checks, decision))) reply.raw.setHeader(name, value);
-    if (!decision.allowed) throw rateLimitExceeded(checks, decision);
-    return true;
+    this.all = all;
+    this.requestsOnly = all.filter((check): check is LimitCheck => check.dimension === 'requests');
+    this.tokens = all.filter((check) => check.dimension === 'tokens');
+  }
+
+  /** Every window, the tokens ones weighed by this request's `tokens`. */
+  withTokens(tokens: number): LimitCheck[] {
+    const checks = new Array<LimitCheck>(this.all.length);
+    for (let i = 0; i < this.all.length; i++) {
+      const check = this.all[i];
+      checks[i] =
+        check.dimension === 'requests'
+          ? (check as LimitCheck)
+          : { dimension: check.dimension, level: check.level, key: check.key, limit: check.limit, windowMs: check.windowMs, weight: tokens };
+    }
+    return checks;
   }
 }
 

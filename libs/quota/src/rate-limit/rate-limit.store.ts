@@ -63,7 +63,7 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleInit, OnApplica
   /** Checks and records one request in every window, atomically. */
   async consume(checks: readonly WindowCheck[]): Promise<WindowDecision> {
     const now = this.clock.now().getTime();
-    if (!this.shared) return this.memory.consume(checks, now);
+    if (!this.shared) return this.memory.decide(checks, now);
     if (Date.now() >= this.skipRedisUntil) {
       try {
         const decision = await this.shared.consume(checks, now);
@@ -77,7 +77,7 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleInit, OnApplica
       throw new GatewayError('service_unavailable', 'Rate limits cannot be checked right now; try again shortly.', { retryAfterSeconds: 1 });
     }
     const share = (limit: number) => Math.max(1, Math.floor(limit / this.settings.instances));
-    return this.memory.consume(
+    return this.memory.decide(
       checks.map((check) => ({ ...check, limit: share(check.limit) })),
       now,
     );

@@ -43,6 +43,16 @@ function behavesAsASlidingWindow(name: string, make: () => SlidingWindowCounter)
       expect((await hit(60_000, 100, 50)).allowed).toBe(true);
     });
 
+    it('decides concurrent requests one after the other, as separate calls in that order would', async () => {
+      const results = await Promise.all(Array.from({ length: 5 }, (_, i) => hit(1_000 + i)));
+      expect(results.map((r) => r.allowed)).toEqual([true, true, true, false, false]);
+      expect(results.map((r) => r.windows[0].used)).toEqual([1, 2, 3, 3, 3]);
+      // More at once than one Redis call decides: still exactly the limit.
+      const many = await Promise.all(Array.from({ length: 100 }, () => hit(2_000, 70, 1, `${key}:many`)));
+      expect(many.filter((r) => r.allowed)).toHaveLength(70);
+      expect(many.map((r) => r.allowed)).toEqual([...Array(70).fill(true), ...Array(30).fill(false)]);
+    });
+
     it('records a request in every window or in none', async () => {
       const other = `${key}:other`;
       const both = (now: number) =>

@@ -45,17 +45,29 @@ interface Log {
 export class MemorySlidingWindow implements SlidingWindowCounter {
   private readonly logs = new Map<string, Log>();
 
-  async consume(checks: readonly WindowCheck[], now: number): Promise<WindowDecision> {
-    const logs = checks.map((check) => this.evicted(check, now));
-    const allowed = checks.every((check, i) => logs[i].total + check.weight <= check.limit);
-    if (allowed) {
-      checks.forEach((check, i) => {
-        logs[i].at.push(now);
-        logs[i].weight.push(check.weight);
-        logs[i].total += check.weight;
-      });
+  consume(checks: readonly WindowCheck[], now: number): Promise<WindowDecision> {
+    return Promise.resolve(this.decide(checks, now));
+  }
+
+  /** `consume`, synchronously. */
+  decide(checks: readonly WindowCheck[], now: number): WindowDecision {
+    const logs = new Array<Log>(checks.length);
+    let allowed = true;
+    for (let i = 0; i < checks.length; i++) {
+      const log = (logs[i] = this.evicted(checks[i], now));
+      if (log.total + checks[i].weight > checks[i].limit) allowed = false;
     }
-    return { allowed, windows: checks.map((check, i) => stateOf(logs[i], check, now, allowed)) };
+    if (allowed) {
+      for (let i = 0; i < checks.length; i++) {
+        const weight = checks[i].weight;
+        logs[i].at.push(now);
+        logs[i].weight.push(weight);
+        logs[i].total += weight;
+      }
+    }
+    const windows = new Array<WindowState>(checks.length);
+    for (let i = 0; i < checks.length; i++) windows[i] = stateOf(logs[i], checks[i], now, allowed);
+    return { allowed, windows };
   }
 
   /** Forgets windows with nothing left in them; called periodically to bound memory. */
