@@ -75,10 +75,10 @@ export class RouteWalk<T> {
   ) {
     this.catalog = lease.catalog;
     // Should the consumer of a served stream never end it, the deadline still frees the route.
-    this.deadline = new RouteDeadline(model.timeouts.total_ms, () => {
+    this.deadline = new RouteDeadline(model.timeouts.total_ms, call.signal, () => {
       if (this.served) this.finish('neutral');
     });
-    this.signal = AbortSignal.any([call.signal, this.deadline.signal]);
+    this.signal = this.deadline.signal;
   }
 
   async walk(): Promise<ServedRoute<T>> {
