@@ -41,7 +41,13 @@ export class SpendService implements OnModuleInit {
     let maxCost = 0n;
     for (const candidate of this.servingCandidates(model)) {
       const outputTokens = chat ? (requestedOutput ?? candidate.max_output_tokens * choices(request)) : 0;
+      // Deployments without a price of their own share the model's: one computation for all of them.
+      let modelPriced = false;
       for (const deployment of candidate.deployments) {
+        if (!deployment.pricing) {
+          if (modelPriced) continue;
+          modelPriced = true;
+        }
         const price = priceAt(deployment.pricing ?? candidate.pricing, at);
         const cost = price ? maxCostMicros(price, promptTokens, outputTokens) : 0n;
         if (cost > maxCost) maxCost = cost;
@@ -53,6 +59,7 @@ export class SpendService implements OnModuleInit {
 
   /** The model and, transitively, its fallbacks: every model that may end up serving the request. */
   private servingCandidates(model: ModelConfig): ModelConfig[] {
+    if (model.fallbacks.length === 0) return [model];
     const seen = new Map<string, ModelConfig>([[model.name, model]]);
     for (const candidate of seen.values()) {
       for (const name of candidate.fallbacks) {

@@ -43,10 +43,19 @@ export class BudgetReservation {
     if (!this.open) return false;
     this.open = false;
     const cost = outcome.costMicros ?? 0n;
-    for (const hold of this.holds) hold.lease.settle(hold.amount, cost);
+    const charges = new Array<{ lease: BudgetLease; amount: bigint }>(this.holds.length);
+    for (let i = 0; i < this.holds.length; i++) {
+      const { lease, amount } = this.holds[i];
+      lease.settle(amount, cost);
+      charges[i] = { lease, amount: cost };
+    }
     const { principal, requestId, admittedAt } = this.admitted;
     this.ledger.record({
-      ...outcome,
+      costMicros: outcome.costMicros,
+      costStatus: outcome.costStatus,
+      usage: outcome.usage,
+      modelServed: outcome.modelServed,
+      deployment: outcome.deployment,
       id: this.id,
       requestId,
       teamId: principal.teamId,
@@ -54,9 +63,9 @@ export class BudgetReservation {
       keyId: principal.keyId,
       admittedAt,
       settledAt: this.ledger.now(),
-      charges: this.holds.map((hold) => ({ lease: hold.lease, amount: cost })),
+      charges,
     });
-    await this.ledger.returnChange(this.holds.map((hold) => hold.lease));
+    await this.returnChange();
     return true;
   }
 
@@ -64,6 +73,14 @@ export class BudgetReservation {
     if (!this.open) return;
     this.open = false;
     for (const hold of this.holds) hold.lease.release(hold.amount);
-    await this.ledger.returnChange(this.holds.map((hold) => hold.lease));
+    await this.returnChange();
+  }
+
+  /** Only leases near their limit have change to return; most settlements skip the call altogether. */
+  private returnChange(): Promise<void> | undefined {
+    for (const hold of this.holds) {
+      if (hold.lease.nearLimit) return this.ledger.returnChange(this.holds.map((h) => h.lease));
+    }
+    return undefined;
   }
 }

@@ -1,14 +1,33 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { Clock, newId, Principal } from '@app/common';
+import { randomBytes } from 'node:crypto';
+import { Clock, Principal } from '@app/common';
 import { formatUsd } from '../money/micros';
 import { QuotaPolicyService } from '../policy/quota-policy.service';
 import { quotaConfig } from '../quota.config';
 import { QuotaStats } from '../quota-stats';
 import { BudgetLeases } from './budget-leases';
-import { BudgetHold, BudgetReservation } from './budget-reservation';
+import { BudgetHold, BudgetReservation, LedgerSink } from './budget-reservation';
 import { BudgetStore } from './budget.store';
 import type { LedgerEntry } from './ledger-entry';
+
+/** Reservation ids drawn from one buffer of random bytes, refilled every this many ids. */
+const IDS_PER_REFILL = 256;
+const ID_BYTES = 12;
+let idPool = Buffer.alloc(0);
+let idOffset = 0;
+
+/**
+ * `spend_` and 24 random hex digits, as `newId('spend_')` makes them, but from a pooled random buffer: one
+ * CSPRNG call per 256 ids instead of one per request.
+ */
+function reservationId(): string {
+  if (idOffset === idPool.length) {
+    idPool = randomBytes(ID_BYTES * IDS_PER_REFILL);
+    idOffset = 0;
+  }
+  return `spend_${idPool.toString('hex', idOffset, (idOffset += ID_BYTES))}`;
+}
 
 /** Ledger rows per INSERT. */
 const FLUSH_BATCH = 2_000;
@@ -65,8 +84,15 @@ export class BudgetService implements OnModuleInit, BeforeApplicationShutdown {
     if (maxCostMicros > 0n) {
       let local = true;
       try {
+        let now = this.clock.now();
         for (const policy of budgets) {
+          const lease = this.leases.holdLocally(policy, maxCostMicros, now);
+          if (lease) {
+            holds.push({ lease, amount: maxCostMicros });
+            continue;
+          }
           const held = await this.leases.hold(policy, maxCostMicros);
+          now = this.clock.now();
           if (!held) continue;
           holds.push({ lease: held.lease, amount: maxCostMicros });
           local &&= held.local;
@@ -77,15 +103,18 @@ export class BudgetService implements OnModuleInit, BeforeApplicationShutdown {
       }
       if (holds.length > 0 && local) this.stats.budgetChecksFromLease++;
     }
-    return new BudgetReservation(newId('spend_'), maxCostMicros, { principal, requestId, admittedAt }, holds, {
-      record: (entry) => {
-        if (entry.costStatus === 'unpriced') this.stats.unpricedRequests++;
-        this.pending.push(entry);
-      },
-      returnChange: (leases) => this.leases.returnChange(leases),
-      now: () => this.clock.now(),
-    });
+    return new BudgetReservation(reservationId(), maxCostMicros, { principal, requestId, admittedAt }, holds, this.ledger);
   }
+
+  /** Where every reservation settles: one object for all of them. */
+  private readonly ledger: LedgerSink = {
+    record: (entry) => {
+      if (entry.costStatus === 'unpriced') this.stats.unpricedRequests++;
+      this.pending.push(entry);
+    },
+    returnChange: (leases) => this.leases.returnChange(leases),
+    now: () => this.clock.now(),
+  };
 
   /** Writes every settled request queued so far to the ledger (also runs every flush interval). */
   async flush(): Promise<void> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { QuotaStats } from '../quota-stats';
+import type { BudgetLease } from './budget-lease';
 import type { LedgerEntry } from './ledger-entry';
 
 /** A budget row as a failed lease statement saw it: enough to explain a 402. */
@@ -128,33 +129,22 @@ export class BudgetStore {
                               $9::bigint[], $10::bigint[], $11::bigint[], $12::text[], $13::timestamptz[], $14::timestamptz[])
          ON CONFLICT (id) DO NOTHING
          RETURNING id`,
-        [
-          entries.map((e) => e.id),
-          entries.map((e) => e.requestId),
-          entries.map((e) => e.teamId),
-          entries.map((e) => e.projectId),
-          entries.map((e) => e.keyId),
-          entries.map((e) => e.modelServed),
-          entries.map((e) => e.deployment),
-          entries.map((e) => e.usage?.promptTokens ?? null),
-          entries.map((e) => e.usage?.cachedTokens ?? null),
-          entries.map((e) => e.usage?.completionTokens ?? null),
-          entries.map((e) => e.costMicros?.toString() ?? null),
-          entries.map((e) => e.costStatus),
-          entries.map((e) => e.admittedAt.toISOString()),
-          entries.map((e) => e.settledAt.toISOString()),
-        ],
+        ledgerColumns(entries),
       );
       const written = new Set(inserted.map((row) => row.id));
-      const charges = new Map<string, { budgetId: string; periodStart: Date; amount: bigint }>();
+      // Summed per lease object first (a handful per batch), then per budget and period: a lease replaced
+      // meanwhile by a new object for the same budget and period must still make one charge row.
+      const perLease = new Map<BudgetLease, bigint>();
       for (const entry of entries) {
         if (!written.has(entry.id)) continue;
-        for (const { lease, amount } of entry.charges) {
-          const key = `${lease.policy.id}/${lease.periodStart.toISOString()}`;
-          const charge = charges.get(key) ?? { budgetId: lease.policy.id, periodStart: lease.periodStart, amount: 0n };
-          charge.amount += amount;
-          charges.set(key, charge);
-        }
+        for (const { lease, amount } of entry.charges) perLease.set(lease, (perLease.get(lease) ?? 0n) + amount);
+      }
+      const charges = new Map<string, { budgetId: string; periodStart: Date; amount: bigint }>();
+      for (const [lease, amount] of perLease) {
+        const key = `${lease.policy.id}/${lease.periodStart.getTime()}`;
+        const charge = charges.get(key) ?? { budgetId: lease.policy.id, periodStart: lease.periodStart, amount: 0n };
+        charge.amount += amount;
+        charges.set(key, charge);
       }
       if (charges.size > 0) {
         const list = [...charges.values()];
@@ -197,4 +187,28 @@ export class BudgetStore {
     );
     return { leases: Number(rows[0].leases), micros: BigInt(rows[0].micros) };
   }
+}
+
+/** The ledger INSERT's 14 column arrays, filled in one pass over the entries. */
+function ledgerColumns(entries: readonly LedgerEntry[]): unknown[][] {
+  const n = entries.length;
+  const columns = Array.from({ length: 14 }, () => new Array<unknown>(n));
+  for (let i = 0; i < n; i++) {
+    const e = entries[i];
+    columns[0][i] = e.id;
+    columns[1][i] = e.requestId;
+    columns[2][i] = e.teamId;
+    columns[3][i] = e.projectId;
+    columns[4][i] = e.keyId;
+    columns[5][i] = e.modelServed;
+    columns[6][i] = e.deployment;
+    columns[7][i] = e.usage?.promptTokens ?? null;
+    columns[8][i] = e.usage?.cachedTokens ?? null;
+    columns[9][i] = e.usage?.completionTokens ?? null;
+    columns[10][i] = e.costMicros?.toString() ?? null;
+    columns[11][i] = e.costStatus;
+    columns[12][i] = e.admittedAt.toISOString();
+    columns[13][i] = e.settledAt.toISOString();
+  }
+  return columns;
 }
