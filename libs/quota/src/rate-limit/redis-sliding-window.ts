@@ -59,7 +59,14 @@ export class RedisSlidingWindow implements SlidingWindowCounter {
         args.push(check.windowMs, check.limit, check.weight);
       }
     }
-    this.redis.slidingWindow(keys.length, keys, args).then(
+    let call: Promise<number[]>;
+    try {
+      call = this.redis.slidingWindow(keys.length, keys, args);
+    } catch (error) {
+      // Outside any caller's stack (a setImmediate callback): a synchronous throw must reach the callers too.
+      call = Promise.reject(error);
+    }
+    call.then(
       (reply) => {
         let at = 0;
         for (const { checks, resolve } of batch) {

@@ -91,3 +91,20 @@ describe('MemorySlidingWindow.sweep', () => {
     expect((await counter.consume(check('live'), MINUTE)).allowed).toBe(false);
   });
 });
+
+describe('RedisSlidingWindow when the call fails', () => {
+  it("fails each request of the batch, whether the call rejects or throws", async () => {
+    const failing = (fail: () => Promise<number[]>) => {
+      const redis = { defineCommand: () => undefined, slidingWindow: fail } as unknown as Redis;
+      return new RedisSlidingWindow(redis);
+    };
+    const check = [{ key: 'k', limit: 1, windowMs: MINUTE, weight: 1 }];
+    const rejecting = failing(() => Promise.reject(new Error('timed out')));
+    await expect(Promise.all([rejecting.consume(check, 0), rejecting.consume(check, 0)])).rejects.toThrow('timed out');
+    const throwing = failing(() => {
+      throw new Error('not writable');
+    });
+    const results = await Promise.allSettled([throwing.consume(check, 0), throwing.consume(check, 0)]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+  });
+});
