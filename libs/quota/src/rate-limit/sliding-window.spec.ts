@@ -78,6 +78,24 @@ describe('with Redis', () => {
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 0 });
   afterAll(() => redis.quit());
   behavesAsASlidingWindow('RedisSlidingWindow', () => new RedisSlidingWindow(redis));
+
+  it('holds a limit exactly for two instances sending batches at once', async () => {
+    const other = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 0 });
+    try {
+      const instances = [new RedisSlidingWindow(redis), new RedisSlidingWindow(other)];
+      const key = `test:${randomBytes(6).toString('hex')}`;
+      const checks = [
+        { key, limit: 70, windowMs: MINUTE, weight: 1 },
+        { key: `${key}:tokens`, limit: 1_000, windowMs: MINUTE, weight: 10 },
+      ];
+      const results = await Promise.all(Array.from({ length: 120 }, (_, i) => instances[i % 2].consume(checks, 1_000 + i)));
+      expect(results.filter((r) => r.allowed)).toHaveLength(70);
+      const last = await instances[0].consume(checks, 2_000);
+      expect(last.windows.map((w) => w.used)).toEqual([70, 700]);
+    } finally {
+      await other.quit();
+    }
+  });
 });
 
 describe('MemorySlidingWindow.sweep', () => {
