@@ -1,4 +1,4 @@
-import { formatDuration, LimitCheck, rateLimitHeaders } from './rate-limit-headers';
+import { formatDuration, LimitCheck, setRateLimitHeaders } from './rate-limit-headers';
 
 describe('rate-limit headers', () => {
   it('formats durations the way OpenAI does', () => {
@@ -28,7 +28,9 @@ describe('rate-limit headers', () => {
         { used: 200, retryAfterMs: 0, resetMs: 1_500 },
       ],
     };
-    expect(rateLimitHeaders(checks, decision)).toEqual({
+    const headers: Record<string, string> = {};
+    setRateLimitHeaders(checks, decision, { setHeader: (name, value) => (headers[name] = value) });
+    expect(headers).toEqual({
       'x-ratelimit-limit-requests': '60',
       'x-ratelimit-remaining-requests': '5',
       'x-ratelimit-reset-requests': '30s',

@@ -19,17 +19,10 @@ const DIMENSION_HEADERS = {
 } as const;
 
 /**
- * OpenAI's rate-limit headers, per dimension from the most constrained level:
+ * Sets OpenAI's rate-limit headers on `sink`, per dimension from the most constrained level:
  * `x-ratelimit-limit-requests`, `x-ratelimit-remaining-requests`, `x-ratelimit-reset-requests` (time
  * until the window is empty, as `1s`, `6m0s`, `20ms`), and the same for `-tokens`.
  */
-export function rateLimitHeaders(checks: readonly LimitCheck[], decision: WindowDecision): Record<string, string> {
-  const headers: Record<string, string> = {};
-  setRateLimitHeaders(checks, decision, { setHeader: (name, value) => (headers[name] = value) });
-  return headers;
-}
-
-/** `rateLimitHeaders`, set on `sink` directly: the per-request form, with no intermediate record. */
 export function setRateLimitHeaders(checks: readonly LimitCheck[], decision: WindowDecision, sink: HeaderSink): void {
   setDimension('requests', checks, decision, sink);
   setDimension('tokens', checks, decision, sink);
