@@ -1,10 +1,15 @@
 import { openChat, postChat, readSse, startUpstreams, streamError, Upstreams } from '../utils/routing-harness';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 
-/** Each timeout must fire within ±20 % of its setting. */
+/**
+ * Each timeout fires at its setting: never early, and within 20 % plus a scheduling allowance late. The
+ * allowance absorbs event-loop lag while other test files load both cores (CI once measured 664 ms for a
+ * 500 ms setting); the upstream delays are far beyond it, so a timeout that did not fire still fails.
+ */
+const SCHEDULING_ALLOWANCE_MS = 250;
 function expectWithinTolerance(measuredMs: number, settingMs: number): void {
   expect(measuredMs).toBeGreaterThanOrEqual(settingMs * 0.8);
-  expect(measuredMs).toBeLessThanOrEqual(settingMs * 1.2);
+  expect(measuredMs).toBeLessThanOrEqual(settingMs * 1.2 + SCHEDULING_ALLOWANCE_MS);
 }
 
 describe('routing: timeouts', () => {
@@ -38,7 +43,7 @@ describe('routing: timeouts', () => {
   const stream = (model: string, content = 'hello') => ({ model, stream: true, messages: [{ role: 'user', content }] });
 
   it('ttfb_ms: no response headers in time → 504 upstream_timeout at ttfb_ms', async () => {
-    upstreams.fakes.slow.script({ headersDelayMs: 1_000 });
+    upstreams.fakes.slow.script({ headersDelayMs: 3_000 });
     const reply = await postChat(gateway, key, 'ttfb');
     expect(reply.status).toBe(504);
     expect(reply.body.error.code).toBe('upstream_timeout');
@@ -57,7 +62,7 @@ describe('routing: timeouts', () => {
   });
 
   it('total_ms: covers every attempt; a retry that would run past it ends at total_ms with 504', async () => {
-    upstreams.fakes.slow.script({ status: 503 }, { headersDelayMs: 1_000 });
+    upstreams.fakes.slow.script({ status: 503 }, { headersDelayMs: 3_000 });
     const reply = await postChat(gateway, key, 'total');
     expect(reply.status).toBe(504);
     expect(reply.body.error.code).toBe('upstream_timeout');

@@ -1,6 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { FakeHttpServer, RecordedRequest, sendJson, WireOptions, writeAtOffsets, writeEvents } from './fake-http';
+import { delayHeaders, FakeHttpServer, RecordedRequest, sendJson, WireOptions, writeAtOffsets, writeEvents } from './fake-http';
 import { validateMessagesRequest, ValidationOptions } from './fake-anthropic.validation';
 
 /**
@@ -113,7 +112,7 @@ export class FakeAnthropicServer extends FakeHttpServer {
       return sendJson(res, rejection.status, envelope(rejection.error, requestId), { 'request-id': requestId });
     }
     const reply = this.queue.shift() ?? this.defaultReply;
-    if (reply.headersDelayMs) await sleep(reply.headersDelayMs);
+    if (reply.headersDelayMs) await delayHeaders(res, reply.headersDelayMs);
     const headers = { 'request-id': requestId, 'anthropic-organization-id': 'org-fake', ...reply.headers };
     if (reply.status && reply.status >= 400) {
       if (reply.rawBody !== undefined) {

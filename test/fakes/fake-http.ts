@@ -82,6 +82,13 @@ export abstract class FakeHttpServer {
   }
 }
 
+/** Waits `ms` before the status line, or less if the client hangs up first (no timer outlives the test). */
+export async function delayHeaders(res: ServerResponse, ms: number): Promise<void> {
+  const hungUp = new AbortController();
+  res.once('close', () => hungUp.abort());
+  await sleep(ms, undefined, { signal: hungUp.signal }).catch(() => undefined);
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));

@@ -1,6 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { FakeHttpServer, RecordedRequest, sendJson, WireOptions, writeAtOffsets, writeEvents } from './fake-http';
+import { delayHeaders, FakeHttpServer, RecordedRequest, sendJson, WireOptions, writeAtOffsets, writeEvents } from './fake-http';
 
 /**
  * A fake OpenAI-compatible upstream (Chat Completions + Embeddings) speaking OpenAI's exact wire format,
@@ -68,7 +67,7 @@ export class FakeOpenAiServer extends FakeHttpServer {
       return sendJson(res, 404, { error: { code: '404', message: 'Resource not found' } });
     }
     const reply = this.queue.shift() ?? this.defaultReply;
-    if (reply.headersDelayMs) await sleep(reply.headersDelayMs);
+    if (reply.headersDelayMs) await delayHeaders(res, reply.headersDelayMs);
     if (reply.status && reply.status >= 400) {
       return sendJson(res, reply.status, reply.errorBody ?? defaultError(reply.status), reply.headers);
     }
