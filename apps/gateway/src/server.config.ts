@@ -8,20 +8,24 @@ const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
 /**
  * Whose X-Forwarded-For to believe for the client IP (key IP allow-lists): `false` (the socket address),
- * `true` (any proxy: only behind a proxy that overwrites the header), a hop count, or the proxies' addresses.
+ * `true` (any proxy: only behind a proxy that overwrites the header), or the proxies' addresses. No hop count:
+ * it cannot check who sent the header, so a direct client could spoof its address (Fastify ≥ 5.12 ignores it).
  */
 const trustProxy = z
   .string()
   .trim()
   .default('false')
-  .transform((text, ctx): boolean | number | string[] => {
+  .transform((text, ctx): boolean | string[] => {
     if (text === 'false' || text === '') return false;
     if (text === 'true') return true;
-    if (/^\d+$/.test(text)) return Number(text);
+    if (/^\d+$/.test(text)) {
+      ctx.addIssue({ code: 'custom', message: `a hop count ("${text}") cannot tell a proxy from a client that sets X-Forwarded-For itself; name the proxies' addresses or CIDR ranges` });
+      return z.NEVER;
+    }
     const ranges = text.split(',').map((entry) => entry.trim());
     const bad = invalidIpRange(ranges.filter((entry) => !PROXY_RANGE_NAMES.has(entry)));
     if (bad === undefined) return ranges;
-    ctx.addIssue({ code: 'custom', message: `"${bad}" is not true, false, a hop count, an address, a CIDR range or loopback/linklocal/uniquelocal` });
+    ctx.addIssue({ code: 'custom', message: `"${bad}" is not true, false, an address, a CIDR range or loopback/linklocal/uniquelocal` });
     return z.NEVER;
   });
 
@@ -39,7 +43,7 @@ export interface ServerSettings {
   bodyLimitBytes: number;
   /** On SIGTERM, how long readiness reports 503 before the listener closes (load balancer deregistration). */
   drainDelayMs: number;
-  trustProxy: boolean | number | string[];
+  trustProxy: boolean | string[];
 }
 
 export const serverConfig = registerAs('server', (): ServerSettings => {
