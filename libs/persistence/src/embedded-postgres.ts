@@ -1,8 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 export interface EmbeddedPostgres {
   url: string;
@@ -12,9 +10,11 @@ export interface EmbeddedPostgres {
 /**
  * The zero-setup database: PGlite (Postgres compiled to WASM) persisted under `dataDir`, served on a
  * loopback port over the Postgres wire protocol, so the app uses the same `pg` driver, TypeORM path and
- * migrations as with a real server. PGlite runs one query at a time; callers use a pool of one.
+ * migrations as with a real server. PGlite runs one query at a time; callers use a pool of one. Loaded
+ * only here: a gateway on a real Postgres does not carry PGlite's code in memory.
  */
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
+  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-socket')]);
   const dir = resolve(dataDir, 'pglite');
   mkdirSync(dir, { recursive: true });
   const db = await PGlite.create(dir);
