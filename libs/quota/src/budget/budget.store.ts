@@ -4,6 +4,26 @@ import { QuotaStats } from '../quota-stats';
 import type { BudgetLease } from './budget-lease';
 import type { LedgerEntry } from './ledger-entry';
 
+/** The ledger's columns with their Postgres types: the INSERT and its JSON recordset follow this list. */
+const LEDGER_COLUMNS = [
+  ['id', 'text'],
+  ['request_id', 'text'],
+  ['team_id', 'uuid'],
+  ['project_id', 'uuid'],
+  ['key_id', 'uuid'],
+  ['model_served', 'text'],
+  ['deployment', 'text'],
+  ['prompt_tokens', 'bigint'],
+  ['cached_prompt_tokens', 'bigint'],
+  ['completion_tokens', 'bigint'],
+  ['cost_micros', 'bigint'],
+  ['cost_status', 'text'],
+  ['admitted_at', 'timestamptz'],
+  ['settled_at', 'timestamptz'],
+] as const;
+const LEDGER_COLUMN_LIST = LEDGER_COLUMNS.map(([name]) => name).join(', ');
+const LEDGER_RECORDSET_DEFINITION = LEDGER_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ');
+
 /** A budget row as a failed lease statement saw it: enough to explain a 402. */
 export interface BudgetState {
   limitMicros: bigint;
@@ -123,13 +143,11 @@ export class BudgetStore {
     this.stats.ledgerFlushes++;
     return this.dataSource.transaction(async (manager) => {
       const inserted: Array<{ id: string }> = await manager.query(
-        `INSERT INTO ledger_entries (id, request_id, team_id, project_id, key_id, model_served, deployment, prompt_tokens,
-                                     cached_prompt_tokens, completion_tokens, cost_micros, cost_status, admitted_at, settled_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::bigint[],
-                              $9::bigint[], $10::bigint[], $11::bigint[], $12::text[], $13::timestamptz[], $14::timestamptz[])
+        `INSERT INTO ledger_entries (${LEDGER_COLUMN_LIST})
+         SELECT ${LEDGER_COLUMN_LIST} FROM jsonb_to_recordset($1::jsonb) AS entry(${LEDGER_RECORDSET_DEFINITION})
          ON CONFLICT (id) DO NOTHING
          RETURNING id`,
-        ledgerColumns(entries),
+        [JSON.stringify(entries.map(ledgerRow))],
       );
       const written = new Set(inserted.map((row) => row.id));
       // Summed per lease object first (a handful per batch), then per budget and period: a lease replaced
@@ -189,26 +207,22 @@ export class BudgetStore {
   }
 }
 
-/** The ledger INSERT's 14 column arrays, filled in one pass over the entries. */
-function ledgerColumns(entries: readonly LedgerEntry[]): unknown[][] {
-  const n = entries.length;
-  const columns = Array.from({ length: 14 }, () => new Array<unknown>(n));
-  for (let i = 0; i < n; i++) {
-    const e = entries[i];
-    columns[0][i] = e.id;
-    columns[1][i] = e.requestId;
-    columns[2][i] = e.teamId;
-    columns[3][i] = e.projectId;
-    columns[4][i] = e.keyId;
-    columns[5][i] = e.modelServed;
-    columns[6][i] = e.deployment;
-    columns[7][i] = e.usage?.promptTokens ?? null;
-    columns[8][i] = e.usage?.cachedTokens ?? null;
-    columns[9][i] = e.usage?.completionTokens ?? null;
-    columns[10][i] = e.costMicros?.toString() ?? null;
-    columns[11][i] = e.costStatus;
-    columns[12][i] = e.admittedAt.toISOString();
-    columns[13][i] = e.settledAt.toISOString();
-  }
-  return columns;
+/** A ledger row as the INSERT's JSON parameter carries it (one `JSON.stringify` per batch, not 14 arrays). */
+function ledgerRow(e: LedgerEntry): Record<(typeof LEDGER_COLUMNS)[number][0], string | number | null> {
+  return {
+    id: e.id,
+    request_id: e.requestId,
+    team_id: e.teamId,
+    project_id: e.projectId,
+    key_id: e.keyId,
+    model_served: e.modelServed,
+    deployment: e.deployment,
+    prompt_tokens: e.usage?.promptTokens ?? null,
+    cached_prompt_tokens: e.usage?.cachedTokens ?? null,
+    completion_tokens: e.usage?.completionTokens ?? null,
+    cost_micros: e.costMicros?.toString() ?? null,
+    cost_status: e.costStatus,
+    admitted_at: e.admittedAt.toISOString(),
+    settled_at: e.settledAt.toISOString(),
+  };
 }
