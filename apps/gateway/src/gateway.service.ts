@@ -14,7 +14,7 @@ import {
 } from '@app/common';
 import { Redactor } from '@app/observability';
 import type { StreamEvent } from '@app/providers';
-import { ModelCatalogService, ModelConfig, RouterService } from '@app/routing';
+import { CallerSignal, ModelCatalogService, ModelConfig, RouterService } from '@app/routing';
 import { routeHeaders } from './http/route-headers';
 import { modelAccessDenial } from './model-access';
 import { SpendService } from './spend/spend.service';
@@ -25,7 +25,7 @@ export interface GatewayCall {
   principal: Principal;
   context: RequestContext;
   /** Aborted with `ClientDisconnectedError` when the client goes away. */
-  signal: AbortSignal;
+  signal: CallerSignal;
 }
 
 export interface GatewayReply<T> {

@@ -1,3 +1,4 @@
+import type { CallerSignal } from './caller-signal';
 import { totalTimeError } from './route-failure';
 
 /**
@@ -16,7 +17,7 @@ export class RouteDeadline {
 
   constructor(
     readonly totalMs: number,
-    private readonly caller: AbortSignal,
+    private readonly caller: CallerSignal,
     onExpired: () => void,
   ) {
     this.timer = setTimeout(() => {

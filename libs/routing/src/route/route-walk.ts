@@ -7,6 +7,7 @@ import { DeploymentHealth, HealthOutcome } from '../health/deployment-health';
 import { RetryBudget } from '../retry/retry-budget';
 import { backoffDelayMs, FallbackTrigger, judgeFailure } from '../retry/retry-policy';
 import { pickDeployment } from '../selection/deployment-selector';
+import type { CallerSignal } from './caller-signal';
 import { RouteDeadline } from './route-deadline';
 import { routeExhaustedError, totalTimeError } from './route-failure';
 
@@ -14,7 +15,7 @@ import { routeExhaustedError, totalTimeError } from './route-failure';
 export interface RouteCall {
   requestId: string;
   /** Aborted when the client disconnects. */
-  signal: AbortSignal;
+  signal: CallerSignal;
   /** Filled in as the route is walked; complete even when the call fails. */
   trace: RouteTrace;
   /** Whether the caller may be served by a fallback model (its allow-lists); all may when absent. */
