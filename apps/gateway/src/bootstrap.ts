@@ -45,13 +45,16 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
 }
 
 function configureFastify(fastify: FastifyInstance, evidence: RequestEvidence, requestLog: RequestLog): void {
-  // The request id goes out on every response, errors and streams included.
+  // The request id goes out on every response, errors and streams included. When the response has closed,
+  // the request leaves its evidence record and its log line: one hook and one listener for both.
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.raw.setHeader('x-request-id', request.id);
+    reply.raw.once('close', () => {
+      evidence.responseClosed(request, reply);
+      requestLog.responseClosed(request, reply);
+    });
     done();
   });
-  fastify.addHook('onRequest', evidence.onRequest);
-  fastify.addHook('onRequest', requestLog.onRequest);
   fastify.addHook('onSend', serverTimingHook);
   // One JSON parser for every content type: `curl -d` sends form encoding by default, and `curl -X POST`
   // with a JSON content type but no body is common on admin actions; refusing either helps nobody.

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import pino, { DestinationStream, Logger } from 'pino';
 import { observabilityConfig } from './observability.config';
 import { requestLogLine } from './request-logging';
@@ -13,7 +13,7 @@ function bufferedStdout(): DestinationStream {
 }
 
 /**
- * Writes the one line per request from a Fastify hook when the response has ended. A hook rather than
+ * Writes the one line per request when the response has ended (the app's `onRequest` hook calls it). Not
  * pino-http middleware: it costs no middleware layer, no child logger and no async-local storage per request.
  */
 @Injectable()
@@ -36,14 +36,11 @@ export class RequestLog implements OnApplicationShutdown {
     this.logger.flush();
   }
 
-  /** Fastify `onRequest` hook. */
-  readonly onRequest = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
-    reply.raw.once('close', () => {
-      const line = requestLogLine(request.raw, reply.raw);
-      if (!line) return;
-      if ((line.fields.res as { statusCode: number }).statusCode >= 500) this.logger.error(line.fields, line.message);
-      else this.logger.info(line.fields, line.message);
-    });
-    done();
-  };
+  /** Writes the request's line; called once its response has closed. */
+  responseClosed(request: FastifyRequest, reply: FastifyReply): void {
+    const line = requestLogLine(request.raw, reply.raw);
+    if (!line) return;
+    if ((line.fields.res as { statusCode: number }).statusCode >= 500) this.logger.error(line.fields, line.message);
+    else this.logger.info(line.fields, line.message);
+  }
 }

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequestRecordWriter, requestRecordFrom } from '@app/audit';
 import { preciseNow, requestContext } from '@app/common';
 import { GatewayMetrics } from '@app/observability';
@@ -28,13 +28,10 @@ export class RequestEvidence implements OnModuleInit, OnApplicationShutdown {
     this.metrics.watchEvidenceWriter(() => this.records.stats);
   }
 
-  /** Fastify `onRequest` hook. */
-  readonly onRequest = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
-    if (!UNRECORDED_PATH.test(request.url.split('?')[0])) {
-      reply.raw.once('close', () => this.track(this.record(request, reply, preciseNow())));
-    }
-    done();
-  };
+  /** Called once the response has closed (normal end, stream end, or the client leaving). */
+  responseClosed(request: FastifyRequest, reply: FastifyReply): void {
+    if (!UNRECORDED_PATH.test(request.url.split('?')[0])) this.track(this.record(request, reply, preciseNow()));
+  }
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(this.pending);
