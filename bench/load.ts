@@ -35,11 +35,14 @@ export interface LatencySample {
 
 /**
  * Open-loop latency at a fixed rate: requests start on a schedule whether or not earlier ones finished, so
- * queueing shows up in the tail (a closed loop would hide it). Microsecond timing with hrtime.
+ * queueing shows up in the tail (a closed loop would hide it). Microsecond timing with hrtime. Requests of
+ * the first `leadInSeconds` run at the same rate but are not measured (steady state, not the aftermath of
+ * whatever ran before).
  */
-export async function fixedRateLatency(target: Target, ratePerSecond: number, seconds: number): Promise<LatencySample> {
+export async function fixedRateLatency(target: Target, ratePerSecond: number, seconds: number, leadInSeconds = 0): Promise<LatencySample> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  const total = Math.round(ratePerSecond * seconds);
+  const unmeasured = Math.round(ratePerSecond * leadInSeconds);
+  const total = unmeasured + Math.round(ratePerSecond * seconds);
   const latencies: number[] = [];
   const started = performance.now();
   const pending: Array<Promise<void>> = [];
@@ -47,9 +50,10 @@ export async function fixedRateLatency(target: Target, ratePerSecond: number, se
     const due = started + (i * 1000) / ratePerSecond;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const measured = i >= unmeasured;
     pending.push(
       timedRequest(target, CHAT_BODY, agent).then((timing) => {
-        latencies.push(timing.totalMs);
+        if (measured) latencies.push(timing.totalMs);
       }),
     );
   }
