@@ -1,5 +1,6 @@
 import { ChildProcess, execFileSync, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { createServer } from 'node:net';
 
 /** A benchmark process pinned to a CPU core, so load generator and gateway do not steal from each other. */
@@ -61,12 +62,31 @@ function wrap(child: ChildProcess, port: number): BenchProcess {
 }
 
 /** Pins a process to one core with taskset, when available (the numbers mean more with it). */
-export function pin(pid: number, core: number): void {
+export function pin(pid: number, core: number | string): void {
   try {
     execFileSync('taskset', ['-pc', String(core), String(pid)], { stdio: 'ignore' });
   } catch {
-    // No taskset: the run still works, only noisier.
+    // No taskset (or not allowed): the run still works, only noisier.
   }
+}
+
+/**
+ * Moves every running process of the named services (and the backends they fork later) to `core`, and
+ * returns how to put them back on every core. In production a gateway's database and Redis run elsewhere;
+ * here, left unpinned, the kernel sometimes runs a Postgres backend on the gateway's core for milliseconds.
+ */
+export function pinServices(names: readonly string[], core: number): () => void {
+  const pids = names.flatMap((name) => {
+    try {
+      return execFileSync('pgrep', ['-x', name], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  });
+  for (const pid of pids) pin(pid, core);
+  return () => {
+    for (const pid of pids) pin(pid, `0-${cpus().length - 1}`);
+  };
 }
 
 function freePort(): Promise<number> {

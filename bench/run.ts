@@ -3,14 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { fixedRateLatency, holdStreams, LatencySample, maxThroughput, median, streamTimings, Target } from './load';
-import { BenchProcess, pin, startGateway, startPinned } from './processes';
+import { BenchProcess, pin, pinServices, startGateway, startPinned } from './processes';
 import { cpuMsOf } from './service-cpu';
 
 /**
  * `npm run bench`: direct-to-upstream, a minimal Node proxy (the floor) and Switchyard with every feature on,
  * measured side by side in one run, interleaved over rounds (the machine is noisy; ratios from the same run
  * are what count). `--smoke` runs a 10-second version for CI.
- *   core 0: the gateway or the floor proxy        core 1: this driver (load generator) and the fake upstream
+ *   core 0: the gateway or the floor proxy        core 1: this driver (load generator), the fake upstream,
+ *                                                          Postgres and Redis
  */
 const SMOKE = process.argv.includes('--smoke');
 const ROUNDS = SMOKE ? 1 : 3;
@@ -26,6 +27,7 @@ const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DA
 
 async function main(): Promise<void> {
   pin(process.pid, 1);
+  const unpinServices = pinServices(['postgres', 'redis-server'], 1);
   const database = await createDatabase();
   const processes: BenchProcess[] = [];
   try {
@@ -106,6 +108,7 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all(processes.map((p) => p.stop()));
     await database.drop();
+    unpinServices();
   }
 }
 
