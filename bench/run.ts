@@ -135,7 +135,7 @@ function report(r: {
     ['metric', 'direct', 'node-proxy', 'switchyard', 'target'],
     ['throughput, 50 conns (req/s)', fmt(rps('direct'), 0), fmt(rps('node-proxy'), 0), fmt(rps('switchyard'), 0), `≥ 0.5× floor: ${fmt(rps('switchyard') / rps('node-proxy'), 2)}×`],
     ['CPU per request (µs, 1 core)', '', fmt(1e6 / rps('node-proxy'), 0), fmt(1e6 / rps('switchyard'), 0), '≤ 200'],
-    ['Redis + Postgres CPU per request (µs)', '', '', `${fmt(perRequest(r.services.redisMs), 0)} + ${fmt(perRequest(r.services.postgresMs), 0)}`, 'unpinned, not in the above'],
+    ['Redis + Postgres CPU per request (µs)', '', '', `${fmt(perRequest(r.services.redisMs), 0)} + ${fmt(perRequest(r.services.postgresMs), 0)}`, 'on core 1, not in the above'],
     ...(['p50', 'p90', 'p99'] as const).map((q) => [
       `latency ${q} @${LATENCY_RATE}/s (ms)`,
       fmt(lat('direct', q), 2),
