@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  CancelSignal,
   ChatCompletion,
   ChatCompletionRequest,
   ClientDisconnectedError,
@@ -14,7 +15,7 @@ import {
 } from '@app/common';
 import { Redactor } from '@app/observability';
 import type { StreamEvent } from '@app/providers';
-import { CallerSignal, ModelCatalogService, ModelConfig, RouterService } from '@app/routing';
+import { ModelCatalogService, ModelConfig, RouterService } from '@app/routing';
 import { routeHeaders } from './http/route-headers';
 import { modelAccessDenial } from './model-access';
 import { SpendService } from './spend/spend.service';
@@ -25,7 +26,7 @@ export interface GatewayCall {
   principal: Principal;
   context: RequestContext;
   /** Aborted with `ClientDisconnectedError` when the client goes away. */
-  signal: CallerSignal;
+  signal: CancelSignal;
 }
 
 export interface GatewayReply<T> {

@@ -3,6 +3,7 @@ export * from './errors/gateway-error';
 export * from './openai/chat.types';
 export * from './principal';
 export * from './util/ids';
+export * from './util/cancel-signal';
 export * from './util/clock';
 export * from './util/precise-time';
 export * from './util/secrets';

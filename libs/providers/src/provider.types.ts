@@ -4,6 +4,7 @@ import type {
   ChatCompletionRequest,
   EmbeddingsRequest,
   EmbeddingsResponse,
+  CancelSignal,
   Usage,
 } from '@app/common';
 
@@ -11,7 +12,7 @@ import type {
 export interface UpstreamCallContext {
   requestId: string;
   /** Aborted when the client goes away or the request's total time runs out; `reason` says which. */
-  signal: AbortSignal;
+  signal: CancelSignal;
   /** Time allowed to open a new connection (reused keep-alive connections skip it). */
   connectMs: number;
   /** Time allowed until the upstream's response headers arrive. */

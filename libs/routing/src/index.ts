@@ -3,7 +3,6 @@ export { routingConfig } from './routing.config';
 export { ModelCatalogService, CatalogReloadEvent, ReloadTrigger } from './catalog/model-catalog.service';
 export { RouterService, RoutedStream } from './router.service';
 export { RouteCall } from './route/route-walk';
-export { CallerSignal } from './route/caller-signal';
 export {
   CatalogConfig,
   ModelConfig,

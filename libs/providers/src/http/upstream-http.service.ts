@@ -54,7 +54,7 @@ export class UpstreamHttpService {
   }
 
   async send(request: UpstreamRequest): Promise<UpstreamResponse> {
-    request.context.signal.throwIfAborted();
+    if (request.context.signal.aborted) throw request.context.signal.reason;
     const call = new UpstreamCall(request);
     const config: UpstreamAxiosConfig = { exchange: call.exchange };
     let response: AxiosResponse<Readable>;

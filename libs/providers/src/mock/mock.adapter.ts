@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import {
   ChatCompletion,
   ChatCompletionChunk,
   ChatCompletionRequest,
   ChatMessage,
+  delay as cancellableDelay,
   EmbeddingsRequest,
   Usage,
 } from '@app/common';
@@ -57,7 +57,7 @@ export class MockAdapter implements ProviderAdapter {
       });
       yield chunk({ role: 'assistant', content: '' });
       for (const piece of text.match(/\S+\s*/g) ?? []) {
-        if (delay > 0) await sleep(delay, undefined, { signal: context.signal });
+        if (delay > 0) await cancellableDelay(delay, context.signal);
         yield chunk({ content: piece });
       }
       yield chunk({}, 'stop');

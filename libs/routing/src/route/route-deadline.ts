@@ -1,37 +1,37 @@
-import type { CallerSignal } from './caller-signal';
+import { CancelSignal, CancelSource } from '@app/common';
 import { totalTimeError } from './route-failure';
 
 /**
  * A request's total-time limit: one clock across every attempt, backoff and, for a stream, its relay.
  *
  * Its `signal` is the walk's: aborted when the caller's signal aborts (the client left; its reason passes
- * through) or when the time is up (`upstream_timeout`), whichever comes first. One controller, a listener
- * on the caller's signal and a timer, all dropped by `clear()`: cheaper per request than `AbortSignal.any`.
+ * through) or when the time is up (`upstream_timeout`), whichever comes first. A `CancelSource`, a listener
+ * on the caller's signal and a timer, all dropped by `clear()`: no AbortController or `AbortSignal.any`.
  */
 export class RouteDeadline {
-  private readonly controller = new AbortController();
+  private readonly source = new CancelSource();
   private readonly timer: NodeJS.Timeout;
   private readonly startedAt = performance.now();
   private timeUp = false;
-  private readonly onCallerAbort = () => this.controller.abort(this.caller.reason);
+  private readonly onCallerAbort = () => this.source.cancel(this.caller.reason);
 
   constructor(
     readonly totalMs: number,
-    private readonly caller: CallerSignal,
+    private readonly caller: CancelSignal,
     onExpired: () => void,
   ) {
     this.timer = setTimeout(() => {
       this.timeUp = true;
-      this.controller.abort(totalTimeError(totalMs));
+      this.source.cancel(totalTimeError(totalMs));
       onExpired();
     }, totalMs);
-    if (caller.aborted) this.controller.abort(caller.reason);
+    if (caller.aborted) this.source.cancel(caller.reason);
     else caller.addEventListener('abort', this.onCallerAbort, { once: true });
   }
 
   /** Aborted when the caller's signal is (with its reason) or when the time is up (an `upstream_timeout` error). */
-  get signal(): AbortSignal {
-    return this.controller.signal;
+  get signal(): CancelSignal {
+    return this.source;
   }
 
   /** The total time ran out (whether or not the caller had left before). */

@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { GatewayError, RouteAttempt, RouteTrace } from '@app/common';
+import { CancelSignal, delay, GatewayError, RouteAttempt, RouteTrace } from '@app/common';
 import type { ProviderAdapter, UpstreamCallContext } from '@app/providers';
 import { DeploymentConfig, deploymentName, ModelConfig } from '../catalog/catalog.schema';
 import type { CatalogGeneration, CatalogLease } from '../catalog/catalog-generation';
@@ -7,7 +6,6 @@ import { DeploymentHealth, HealthOutcome } from '../health/deployment-health';
 import { RetryBudget } from '../retry/retry-budget';
 import { backoffDelayMs, FallbackTrigger, judgeFailure } from '../retry/retry-policy';
 import { pickDeployment } from '../selection/deployment-selector';
-import type { CallerSignal } from './caller-signal';
 import { RouteDeadline } from './route-deadline';
 import { routeExhaustedError, totalTimeError } from './route-failure';
 
@@ -15,7 +13,7 @@ import { routeExhaustedError, totalTimeError } from './route-failure';
 export interface RouteCall {
   requestId: string;
   /** Aborted when the client disconnects. */
-  signal: CallerSignal;
+  signal: CancelSignal;
   /** Filled in as the route is walked; complete even when the call fails. */
   trace: RouteTrace;
   /** Whether the caller may be served by a fallback model (its allow-lists); all may when absent. */
@@ -60,7 +58,7 @@ type ModelOutcome<T> = { served: ServedRoute<T> } | { trigger: FallbackTrigger; 
 export class RouteWalk<T> {
   private readonly deadline: RouteDeadline;
   /** Aborted when the client leaves or the total time is up. */
-  private readonly signal: AbortSignal;
+  private readonly signal: CancelSignal;
   private readonly catalog: CatalogGeneration;
   private lastFailure?: unknown;
   private served?: Served;
@@ -217,7 +215,7 @@ export class RouteWalk<T> {
 
   private async pause(ms: number): Promise<void> {
     try {
-      await sleep(ms, undefined, { signal: this.signal });
+      await delay(ms, this.signal);
     } catch (error) {
       this.throwIfStopped();
       throw error;
