@@ -1,6 +1,6 @@
 import type { ChatCompletion, ToolCall } from '@app/common';
 import type { AnthropicMessageResponse } from './anthropic.types';
-import { finishReasonFor } from './anthropic-stop-reason';
+import { finishReasonFor } from './anthropic-stop-reason.mapper';
 import { toOpenAiUsage } from './anthropic-usage.mapper';
 
 /**

@@ -4,7 +4,7 @@ import type { SseEvent } from '../sse/sse-parser';
 import type { AnthropicDelta, AnthropicMessageResponse, AnthropicResponseBlock, AnthropicStreamEvent, AnthropicUsage } from './anthropic.types';
 import { upstreamInvalidResponse as invalidResponse } from '../http/upstream-errors';
 import { anthropicStreamError } from './anthropic-error.mapper';
-import { finishReasonFor } from './anthropic-stop-reason';
+import { finishReasonFor } from './anthropic-stop-reason.mapper';
 import { accumulateUsage, toOpenAiUsage } from './anthropic-usage.mapper';
 
 type ChunkDelta = ChatCompletionChunk['choices'][number]['delta'];

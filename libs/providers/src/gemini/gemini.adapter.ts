@@ -14,11 +14,11 @@ import type {
 } from '../provider.types';
 import { baseProviderSchema, httpProviderFields } from '../provider-config';
 import { sseEvents } from '../sse/sse-parser';
-import { embeddingInputs, toBatchEmbedRequest, toEmbeddingsResponse } from './gemini-embeddings';
-import { geminiHttpError, geminiStreamError } from './gemini-errors';
-import { toGeminiRequest } from './gemini-request';
-import { identify, toChatCompletion } from './gemini-response';
-import { GeminiStreamTranslator } from './gemini-stream';
+import { embeddingInputs, toBatchEmbedRequest, toEmbeddingsResponse } from './gemini-embeddings.mapper';
+import { geminiHttpError, geminiStreamError } from './gemini-error.mapper';
+import { toGeminiRequest } from './gemini-request.mapper';
+import { identify, toChatCompletion } from './gemini-response.mapper';
+import { GeminiStreamTransformer } from './gemini-stream.transformer';
 import type { GeminiBatchEmbedResponse, GeminiResponse } from './gemini.types';
 
 export const geminiProviderSchema = baseProviderSchema.extend({
@@ -81,7 +81,7 @@ export class GeminiAdapter implements ProviderAdapter {
   }
 
   private async *chunks(response: UpstreamResponse, upstreamModel: string): AsyncGenerator<StreamEvent> {
-    const translator = new GeminiStreamTranslator(upstreamModel);
+    const transformer = new GeminiStreamTransformer(upstreamModel);
     for await (const event of sseEvents(response.body)) {
       let parsed: GeminiResponse;
       try {
@@ -91,10 +91,10 @@ export class GeminiAdapter implements ProviderAdapter {
       }
       const error = geminiStreamError(this.id, parsed);
       if (error) throw error;
-      for (const chunk of translator.translate(parsed)) yield { chunk };
+      for (const chunk of transformer.translate(parsed)) yield { chunk };
     }
     // Gemini has no end-of-stream marker: only a finish reason tells a complete answer from a cut one.
-    const usage = translator.end();
+    const usage = transformer.end();
     if (!usage) throw upstreamStreamError(this.id, 'the stream ended before any finish reason');
     yield { chunk: usage };
   }

@@ -1,7 +1,7 @@
 import type { ChatCompletionChunk } from '@app/common';
 import { SseParser } from '../sse/sse-parser';
-import { identify, toChatCompletion } from './gemini-response';
-import { GeminiStreamTranslator } from './gemini-stream';
+import { identify, toChatCompletion } from './gemini-response.mapper';
+import { GeminiStreamTransformer } from './gemini-stream.transformer';
 import type { GeminiResponse } from './gemini.types';
 
 const base = { modelVersion: 'gemini-2.5-flash', responseId: 'rid' };
@@ -22,14 +22,14 @@ const TOOL_STREAM: GeminiResponse[] = [
 ];
 
 function run(events: GeminiResponse[]): { chunks: ChatCompletionChunk[]; end: ChatCompletionChunk | undefined } {
-  const translator = new GeminiStreamTranslator('gemini-2.5-flash');
-  const chunks = events.flatMap((event) => translator.translate(event));
-  return { chunks, end: translator.end() };
+  const transformer = new GeminiStreamTransformer('gemini-2.5-flash');
+  const chunks = events.flatMap((event) => transformer.translate(event));
+  return { chunks, end: transformer.end() };
 }
 
 const deltas = (chunks: ChatCompletionChunk[]) => chunks.map((chunk) => [chunk.choices[0].index, chunk.choices[0].delta, chunk.choices[0].finish_reason]);
 
-describe('GeminiStreamTranslator', () => {
+describe('GeminiStreamTransformer', () => {
   it('sends the role first, then one chunk per part, tool calls indexed among tool calls only, then the finish', () => {
     const { chunks } = run(TOOL_STREAM);
     expect(deltas(chunks)).toEqual([
@@ -112,14 +112,14 @@ describe('GeminiStreamTranslator', () => {
     const bytes = Buffer.from(TOOL_STREAM.map((event) => `data: ${JSON.stringify(event)}\r\n\r\n`).join('').replace('Let me ', 'Lät mé 🌧 '));
     const translate = (cuts: number[]) => {
       const parser = new SseParser();
-      const translator = new GeminiStreamTranslator('gemini-2.5-flash');
+      const transformer = new GeminiStreamTransformer('gemini-2.5-flash');
       const out: ChatCompletionChunk[] = [];
       let start = 0;
       for (const cut of [...cuts, bytes.length]) {
-        for (const event of parser.push(bytes.subarray(start, cut))) out.push(...translator.translate(JSON.parse(event.data)));
+        for (const event of parser.push(bytes.subarray(start, cut))) out.push(...transformer.translate(JSON.parse(event.data)));
         start = cut;
       }
-      out.push(translator.end()!);
+      out.push(transformer.end()!);
       return out.map(({ created: _created, ...chunk }) => chunk);
     };
     const reference = translate([]);

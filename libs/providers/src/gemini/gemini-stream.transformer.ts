@@ -1,7 +1,7 @@
 import type { ChatCompletionChunk, FinishReason } from '@app/common';
-import { CompletionIdentity, finishReasonOf, identify, messagePieces } from './gemini-response';
-import { toolCallId } from './gemini-tool-call-id';
-import { toOpenAiUsage } from './gemini-usage';
+import { CompletionIdentity, finishReasonOf, identify, messagePieces } from './gemini-response.mapper';
+import { toolCallId } from './gemini-tool-call-id.mapper';
+import { toOpenAiUsage } from './gemini-usage.mapper';
 import type { GeminiResponse, GeminiUsageMetadata } from './gemini.types';
 
 type Delta = ChatCompletionChunk['choices'][number]['delta'];
@@ -19,7 +19,7 @@ const NO_USAGE = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
  * the per-choice bookkeeping: the role chunk first, tool-call indices counting tool calls only, STOP after a
  * call meaning `tool_calls`, and the usage, which Gemini repeats cumulatively on every event (the last wins).
  */
-export class GeminiStreamTranslator {
+export class GeminiStreamTransformer {
   private identity: CompletionIdentity | undefined;
   private readonly choices = new Map<number, ChoiceState>();
   private usage: GeminiUsageMetadata | undefined;

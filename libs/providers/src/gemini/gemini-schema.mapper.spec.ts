@@ -1,4 +1,4 @@
-import { toGeminiSchema } from './gemini-schema';
+import { toGeminiSchema } from './gemini-schema.mapper';
 
 describe('toGeminiSchema', () => {
   it('drops the JSON Schema keys Gemini rejects and keeps the ones it knows', () => {

@@ -1,4 +1,4 @@
-import { finishReasonOf, identify, toChatCompletion } from './gemini-response';
+import { finishReasonOf, identify, toChatCompletion } from './gemini-response.mapper';
 import type { GeminiResponse } from './gemini.types';
 
 const translate = (response: GeminiResponse) => toChatCompletion(response, identify(response, 'gemini-2.5-flash'));

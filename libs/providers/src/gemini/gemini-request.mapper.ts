@@ -1,7 +1,7 @@
 import { ChatCompletionRequest, ChatMessage, ContentPart, GatewayError, ToolDefinition } from '@app/common';
-import { dataUrlPart, imagePart } from './gemini-media';
-import { toGeminiSchema } from './gemini-schema';
-import { thoughtSignatureOf } from './gemini-tool-call-id';
+import { dataUrlPart, imagePart } from './gemini-media.mapper';
+import { toGeminiSchema } from './gemini-schema.mapper';
+import { thoughtSignatureOf } from './gemini-tool-call-id.mapper';
 import type {
   GeminiContent,
   GeminiFunctionCallingMode,

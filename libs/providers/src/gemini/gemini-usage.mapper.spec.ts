@@ -1,4 +1,4 @@
-import { toOpenAiUsage } from './gemini-usage';
+import { toOpenAiUsage } from './gemini-usage.mapper';
 
 describe('toOpenAiUsage', () => {
   it('counts thinking as completion and reports it and cached input in the details', () => {

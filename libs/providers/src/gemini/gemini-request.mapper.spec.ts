@@ -1,6 +1,6 @@
 import { ChatCompletionRequest, ChatMessage, GatewayError } from '@app/common';
-import { toGeminiRequest } from './gemini-request';
-import { toolCallId } from './gemini-tool-call-id';
+import { toGeminiRequest } from './gemini-request.mapper';
+import { toolCallId } from './gemini-tool-call-id.mapper';
 
 const request = (messages: ChatMessage[], extra: Partial<ChatCompletionRequest> = {}): ChatCompletionRequest => ({ model: 'm', messages, ...extra });
 

@@ -1,4 +1,4 @@
-import { thoughtSignatureOf, toolCallId } from './gemini-tool-call-id';
+import { thoughtSignatureOf, toolCallId } from './gemini-tool-call-id.mapper';
 
 describe('tool-call ids', () => {
   it('are derived from the response, choice and call index alone', () => {

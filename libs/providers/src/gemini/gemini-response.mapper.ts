@@ -1,6 +1,6 @@
 import { ChatCompletion, FinishReason, newId, ToolCall } from '@app/common';
-import { toolCallId } from './gemini-tool-call-id';
-import { toOpenAiUsage } from './gemini-usage';
+import { toolCallId } from './gemini-tool-call-id.mapper';
+import { toOpenAiUsage } from './gemini-usage.mapper';
 import type { GeminiCandidate, GeminiPart, GeminiResponse } from './gemini.types';
 
 /** Which completion an answer (or every chunk of a streamed one) belongs to. */

@@ -1,5 +1,5 @@
 import { GatewayError } from '@app/common';
-import { geminiHttpError, geminiStreamError } from './gemini-errors';
+import { geminiHttpError, geminiStreamError } from './gemini-error.mapper';
 
 const envelope = (code: number, status: string, message: string, details?: object[]) =>
   JSON.stringify({ error: { code, message, status, ...(details ? { details } : {}) } });
