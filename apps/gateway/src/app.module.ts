@@ -4,7 +4,7 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditModule } from '@app/audit';
 import { AUTH_ENTITIES, AuthModule } from '@app/auth';
 import { ClockModule } from '@app/common';
-import { KnownSecrets, ObservabilityModule, ObservabilityOptions, RedactionInterceptor, Redactor, TimingInterceptor } from '@app/observability';
+import { KnownSecrets, ObservabilityModule, ObservabilityOptions, RedactionInterceptor, Redactor, HandlerCompletionInterceptor } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { QuotaModule } from '@app/quota';
 import { ModelCatalogService, RoutingModule } from '@app/routing';
@@ -76,9 +76,9 @@ export class AppModule {
         EmbeddingsRoute,
         ProxyRoutes,
         // Also provided by class: the proxy routes run them outside Nest's router (see ProxyRoutes).
-        TimingInterceptor,
+        HandlerCompletionInterceptor,
         RedactionInterceptor,
-        { provide: APP_INTERCEPTOR, useExisting: TimingInterceptor },
+        { provide: APP_INTERCEPTOR, useExisting: HandlerCompletionInterceptor },
         { provide: APP_INTERCEPTOR, useExisting: RedactionInterceptor },
       ],
     };

@@ -5,7 +5,7 @@ export { assignRequestId } from './request-id';
 export { RedactionInterceptor } from './redaction.interceptor';
 export { REDACTED_PATHS } from './request-logging';
 export { RequestLog } from './request-log';
-export { TimingInterceptor } from './timing.interceptor';
+export { HandlerCompletionInterceptor } from './handler-completion.interceptor';
 export { serverTimingHook } from './server-timing';
 export { Redactor } from './redactor';
 export { GatewayMetrics, EvidenceWriterStats } from './metrics/gateway-metrics';

@@ -3,7 +3,7 @@ import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-hos
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { defer, from, isObservable, lastValueFrom, mergeAll, Observable } from 'rxjs';
 import { ApiKeyGuard } from '@app/auth';
-import { RedactionInterceptor, TimingInterceptor } from '@app/observability';
+import { RedactionInterceptor, HandlerCompletionInterceptor } from '@app/observability';
 import { RateLimitGuard } from '@app/quota';
 import { ChatRoute } from '../chat/chat.route';
 import { EmbeddingsRoute } from '../embeddings/embeddings.route';
@@ -25,7 +25,7 @@ export class ProxyRoutes {
   constructor(
     apiKeys: ApiKeyGuard,
     rateLimits: RateLimitGuard,
-    timing: TimingInterceptor,
+    timing: HandlerCompletionInterceptor,
     redaction: RedactionInterceptor,
     private readonly chat: ChatRoute,
     private readonly embeddings: EmbeddingsRoute,
