@@ -1,4 +1,4 @@
-import { DataSource, MixedList } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { MIGRATIONS } from './migrations';
 import type { PersistenceSettings } from './persistence.config';
@@ -7,6 +7,9 @@ import { SnakeNamingStrategy } from './snake-naming.strategy';
 // Any constant works; it only has to be the same for every instance migrating this database.
 const MIGRATION_LOCK_KEY = 7_305_142_019;
 
+/** The entity classes (or schemas) to map, in TypeORM's own terms. */
+export type EntityList = NonNullable<DataSourceOptions['entities']>;
+
 export interface Database {
   dataSource: DataSource;
   embedded: boolean;
@@ -14,10 +17,7 @@ export interface Database {
 }
 
 /** Connects to the configured Postgres (or starts the embedded one) and applies pending migrations. */
-export async function openDatabase(
-  settings: PersistenceSettings,
-  entities: MixedList<Function>,
-): Promise<Database> {
+export async function openDatabase(settings: PersistenceSettings, entities: EntityList): Promise<Database> {
   let embedded: EmbeddedPostgres | undefined;
   const url = settings.databaseUrl ?? (embedded = await startEmbeddedPostgres(settings.dataDir)).url;
   const dataSource = new DataSource({

@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigModule, ConfigType } from '@nestjs/config';
-import { DataSource, MixedList } from 'typeorm';
-import { Database, openDatabase } from './database';
+import { DataSource } from 'typeorm';
+import { Database, EntityList, openDatabase } from './database';
 import { persistenceConfig } from './persistence.config';
 
 const DATABASE = Symbol('DATABASE');
@@ -19,7 +19,7 @@ class DatabaseLifecycle implements OnApplicationShutdown {
 @Global()
 @Module({})
 export class PersistenceModule {
-  static forRoot(entities: MixedList<Function>): DynamicModule {
+  static forRoot(entities: EntityList): DynamicModule {
     return {
       module: PersistenceModule,
       imports: [ConfigModule.forFeature(persistenceConfig)],

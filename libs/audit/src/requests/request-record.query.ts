@@ -54,7 +54,7 @@ export class RequestRecordQuery {
 
   /** The record of a request id; if a caller reused its `x-request-id`, the latest of them. */
   async get(requestId: string): Promise<RequestRecord | null> {
-    const rows = await this.dataSource.query(`SELECT ${SELECT_LIST} FROM request_records r WHERE request_id = $1 ORDER BY r.created_at DESC, r.id DESC LIMIT 1`, [
+    const rows = await this.dataSource.query<RecordRow[]>(`SELECT ${SELECT_LIST} FROM request_records r WHERE request_id = $1 ORDER BY r.created_at DESC, r.id DESC LIMIT 1`, [
       requestId,
     ]);
     return rows.length > 0 ? fromRow(rows[0]) : null;
@@ -82,7 +82,7 @@ export class RequestRecordQuery {
     // Ordered by the table's columns (r.), not the formatted output column of the same name, so the primary key index serves it.
     const sql = `SELECT ${SELECT_LIST} FROM request_records r ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY r.created_at ${order}, r.id ${order} LIMIT $${params.push(limit)}`;
-    return (await this.dataSource.query(sql, params)).map(fromRow);
+    return (await this.dataSource.query<RecordRow[]>(sql, params)).map(fromRow);
   }
 }
 
@@ -104,8 +104,10 @@ function conditions(filter: RecordFilter, params: unknown[]): string[] {
   return where;
 }
 
-/** bigint arrives from the driver as a string. */
-function fromRow(row: RequestRecord & { cost_micro_usd: string | null }): RequestRecord {
+/** A row as the driver returns it: bigint arrives as a string. */
+type RecordRow = Omit<RequestRecord, 'cost_micro_usd'> & { cost_micro_usd: string | null };
+
+function fromRow(row: RecordRow): RequestRecord {
   return { ...row, cost_micro_usd: row.cost_micro_usd === null ? null : Number(row.cost_micro_usd) };
 }
 
@@ -113,10 +115,16 @@ function encodeCursor(position: Position): string {
   return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
+function isPosition(value: unknown): value is Position {
+  if (!Array.isArray(value) || value.length !== 2) return false;
+  const [createdAt, id] = value as unknown[];
+  return typeof createdAt === 'string' && typeof id === 'string' && CURSOR_TIME.test(createdAt) && UUID.test(id);
+}
+
 function decodeCursor(cursor: string): Position {
   try {
-    const position = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(position) && CURSOR_TIME.test(position[0]) && UUID.test(position[1])) return [position[0], position[1]];
+    const position: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (isPosition(position)) return position;
   } catch {
     // Reported below.
   }

@@ -65,7 +65,7 @@ export class RequestRecordStore {
   }
 
   private async write(batch: readonly RequestRecord[]): Promise<number> {
-    const [result] = await this.dataSource.query(INSERT_BATCH, [JSON.stringify(batch)]);
+    const [result] = await this.dataSource.query<[{ inserted: number }]>(INSERT_BATCH, [JSON.stringify(batch)]);
     return result.inserted;
   }
 }

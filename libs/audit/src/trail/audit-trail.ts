@@ -93,7 +93,7 @@ export class AuditTrail {
     if (filter.targetType) equal('target_type', filter.targetType);
     if (filter.targetId) equal('target_id', filter.targetId);
     if (cursor !== undefined) where.push(`id < $${params.push(cursor)}`);
-    const rows = await this.dataSource.query(
+    const rows = await this.dataSource.query<EventRow[]>(
       `SELECT ${COLUMNS} FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.push(limit)}`,
       params,
     );
@@ -107,7 +107,7 @@ export class AuditTrail {
     let firstBadId: number | null = null;
     let expected = { id: 1, prevHash: GENESIS_HASH };
     for (let after = 0; ; ) {
-      const rows = await this.dataSource.query(`SELECT ${COLUMNS} FROM audit_events WHERE id > $1 ORDER BY id LIMIT $2`, [after, VERIFY_BATCH_ROWS]);
+      const rows = await this.dataSource.query<EventRow[]>(`SELECT ${COLUMNS} FROM audit_events WHERE id > $1 ORDER BY id LIMIT $2`, [after, VERIFY_BATCH_ROWS]);
       for (const event of rows.map(fromRow)) {
         count++;
         const intact = event.id === expected.id && event.prev_hash === expected.prevHash && eventHash(event) === event.hash;
@@ -126,6 +126,9 @@ function jsonOrNull(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
 }
 
-function fromRow(row: Omit<AuditEvent, 'id' | 'occurred_at'> & { id: string; occurred_at: Date }): AuditEvent {
+/** An event as the driver returns it: bigserial as a string, timestamptz as a Date. */
+type EventRow = Omit<AuditEvent, 'id' | 'occurred_at'> & { id: string; occurred_at: Date };
+
+function fromRow(row: EventRow): AuditEvent {
   return { ...row, id: Number(row.id), occurred_at: row.occurred_at.toISOString() };
 }

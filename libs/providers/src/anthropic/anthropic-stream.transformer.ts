@@ -69,7 +69,7 @@ export class AnthropicStreamTransformer {
   private parse(data: string): AnthropicStreamEvent {
     let event: AnthropicStreamEvent | undefined;
     try {
-      event = JSON.parse(data);
+      event = JSON.parse(data) as AnthropicStreamEvent; // checked below
     } catch {
       // Reported below, without echoing the body.
     }

@@ -161,9 +161,10 @@ function assistantParts(message: ChatMessage, i: number, functionNames: Map<stri
 
 function parseArguments(text: unknown, param: string): Record<string, unknown> {
   if (text === undefined || text === null || text === '') return {};
+  if (typeof text !== 'string') throw invalid(param, 'Tool-call arguments must be a JSON object.');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(String(text));
+    parsed = JSON.parse(text);
   } catch {
     throw invalid(param, 'Tool-call arguments must be a JSON object.');
   }
@@ -227,7 +228,7 @@ function toToolConfig(choice: unknown, dropped: Set<string>): GeminiRequest['too
 
 function toGenerationConfig(request: ChatCompletionRequest, dropped: Set<string>): GeminiGenerationConfig {
   const config: GeminiGenerationConfig = {};
-  const number = (key: string) => (typeof request[key] === 'number' ? (request[key] as number) : undefined);
+  const number = (key: string) => (typeof request[key] === 'number' ? request[key] : undefined);
   const set = <K extends keyof GeminiGenerationConfig>(key: K, value: GeminiGenerationConfig[K] | undefined) => {
     if (value !== undefined) config[key] = value;
   };

@@ -85,7 +85,7 @@ export class GeminiAdapter implements ProviderAdapter {
     for await (const event of sseEvents(response.body)) {
       let parsed: GeminiResponse;
       try {
-        parsed = JSON.parse(event.data);
+        parsed = JSON.parse(event.data) as GeminiResponse; // checked by geminiStreamError and the transformer
       } catch {
         throw this.endpoint.invalid('a stream event that is not JSON');
       }

@@ -67,7 +67,7 @@ export function parseErrorEnvelope(text: string): { message: string; code?: stri
     const error = parsed.error;
     if (error && typeof error === 'object') {
       const { message, code, type, status } = error as Record<string, unknown>;
-      const upstreamCode = [code, status, type].find((v) => typeof v === 'string') as string | undefined;
+      const upstreamCode = [code, status, type].find((v): v is string => typeof v === 'string');
       return { message: typeof message === 'string' ? message : text, code: upstreamCode };
     }
     if (typeof error === 'string') return { message: error };

@@ -112,7 +112,7 @@ export class OpenAiAdapter implements ProviderAdapter {
       if (event.data === '[DONE]') return;
       let chunk: ChatCompletionChunk & { error?: unknown };
       try {
-        chunk = JSON.parse(event.data);
+        chunk = JSON.parse(event.data) as typeof chunk;
       } catch {
         throw this.endpoint.invalid('a stream event that is not JSON');
       }
