@@ -4,20 +4,11 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditModule } from '@app/audit';
 import { AUTH_ENTITIES, AuthModule } from '@app/auth';
 import { ClockModule } from '@app/common';
-import { KnownSecrets, ObservabilityModule, ObservabilityOptions, RedactionInterceptor, Redactor, HandlerCompletionInterceptor } from '@app/observability';
+import { ObservabilityModule, ObservabilityOptions, RedactionInterceptor, HandlerCompletionInterceptor } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { QuotaModule } from '@app/quota';
-import { ModelCatalogService, RoutingModule } from '@app/routing';
-import { AccessController } from './admin/access.controller';
-import { AuditEventsController } from './admin/audit-events.controller';
-import { ConfigReloadAudit } from './admin/config-reload-audit';
-import { ConfigController } from './admin/config.controller';
-import { KeysController } from './admin/keys.controller';
-import { QuotaScopes } from './admin/quota-scopes';
-import { QuotaController } from './admin/quota.controller';
-import { RequestsController } from './admin/requests.controller';
-import { TenancyController } from './admin/tenancy.controller';
-import { UsageController } from './admin/usage.controller';
+import { RoutingModule } from '@app/routing';
+import { AdminModule } from './admin/admin.module';
 import { ChatRoute } from './chat/chat.route';
 import { EmbeddingsRoute } from './embeddings/embeddings.route';
 import { RequestEvidence } from './evidence/request-evidence';
@@ -27,6 +18,7 @@ import { MetricsController } from './health/metrics.controller';
 import { Readiness } from './health/readiness';
 import { ProxyRoutes } from './http/proxy-routes';
 import { ModelsController } from './models/models.controller';
+import { RedactionModule } from './redaction.module';
 import { serverConfig } from './server.config';
 import { SpendService } from './spend/spend.service';
 import { FirstRunService } from './setup/first-run.service';
@@ -48,30 +40,20 @@ export class AppModule {
         QuotaModule,
         RoutingModule,
         AuditModule,
+        RedactionModule,
+        AdminModule,
       ],
       controllers: [
         ModelsController,
         HealthController,
         MetricsController,
-        TenancyController,
-        KeysController,
-        RequestsController,
-        UsageController,
-        AuditEventsController,
-        ConfigController,
-        QuotaController,
-        AccessController,
       ],
       providers: [
         GatewayService,
         SpendService,
-        QuotaScopes,
         FirstRunService,
         RequestEvidence,
         Readiness,
-        ConfigReloadAudit,
-        Redactor,
-        { provide: KnownSecrets, inject: [ModelCatalogService], useFactory: (catalog: ModelCatalogService) => ({ list: () => catalog.secrets() }) },
         ChatRoute,
         EmbeddingsRoute,
         ProxyRoutes,

@@ -3,7 +3,7 @@ import type { Subscription } from 'rxjs';
 import { AuditTrail } from '@app/audit';
 import { Redactor } from '@app/observability';
 import { CatalogReloadEvent, ModelCatalogService } from '@app/routing';
-import { reloadView } from './config-reload-view';
+import { reloadView } from './reload.view';
 
 /**
  * Catalog reloads nobody asked for through the API — SIGHUP, a changed config file — go into the audit
@@ -11,8 +11,8 @@ import { reloadView } from './config-reload-view';
  * the admin key as actor.)
  */
 @Injectable()
-export class ConfigReloadAudit implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(ConfigReloadAudit.name);
+export class ConfigReloadAuditService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ConfigReloadAuditService.name);
   private subscription?: Subscription;
 
   constructor(
@@ -34,7 +34,11 @@ export class ConfigReloadAudit implements OnApplicationBootstrap, OnApplicationS
   private async record(event: CatalogReloadEvent): Promise<void> {
     try {
       await this.trail.transact(`system:${event.trigger}`, (tx) =>
-        tx.record({ action: 'config.reload', target: { type: 'config', id: null }, after: reloadView(event, this.redactor) }),
+        tx.record({
+          action: 'config.reload',
+          target: { type: 'config', id: null },
+          after: reloadView(event, this.redactor),
+        }),
       );
     } catch (error) {
       this.logger.error({ err: error, trigger: event.trigger }, 'could not record a config reload in the audit trail');

@@ -1,15 +1,16 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { UsageReport } from '@app/audit';
-import { AdminOnly } from '@app/auth';
 import { Clock, GatewayError } from '@app/common';
-import { parseAdminBody } from './admin-body';
+import { parseAdminInput } from '../shared/admin-input';
 
 const DEFAULT_DAYS = 30;
 const DAY_MS = 86_400_000;
 
 /** A UTC day, given as `YYYY-MM-DD` or as any ISO timestamp inside it. */
-const day = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).transform((value) => new Date(value).toISOString().slice(0, 10));
+const day = z
+  .union([z.iso.date(), z.iso.datetime({ offset: true })])
+  .transform((value) => new Date(value).toISOString().slice(0, 10));
 
 const usageQuery = z.strictObject({
   group_by: z.enum(['team', 'project', 'key', 'model', 'day']),
@@ -21,21 +22,20 @@ const usageQuery = z.strictObject({
 });
 
 /** Requests, errors, tokens and cost per team, project, key, model or day, from the daily rollups. */
-@AdminOnly()
-@Controller('admin/usage')
-export class UsageController {
+@Injectable()
+export class UsageAdminService {
   constructor(
     private readonly usage: UsageReport,
     private readonly clock: Clock,
   ) {}
 
   /** `since` and `until` are whole UTC days, both included; by default the last 30 days. */
-  @Get()
-  async report(@Query() query: unknown) {
-    const input = parseAdminBody(usageQuery, query);
+  async report(query: unknown) {
+    const input = parseAdminInput(usageQuery, query);
     const until = input.until ?? this.clock.now().toISOString().slice(0, 10);
     const since = input.since ?? new Date(Date.parse(until) - (DEFAULT_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
-    if (since > until) throw new GatewayError('invalid_request_error', 'since: must not be after until', { param: 'since' });
+    if (since > until)
+      throw new GatewayError('invalid_request_error', 'since: must not be after until', { param: 'since' });
     const data = await this.usage.totals({
       groupBy: input.group_by,
       since,

@@ -1,11 +1,10 @@
-import { Controller, Get, Param, Query, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { EXPORT_FORMATS, exportChunks, RecordFilter, RequestRecordQuery } from '@app/audit';
-import { AdminOnly } from '@app/auth';
 import { GatewayError } from '@app/common';
-import { parseAdminBody } from './admin-body';
+import { parseAdminInput } from '../shared/admin-input';
+import { pageView } from '../shared/list.view';
 
 const filterFields = {
   request_id: z.string().min(1).max(128).optional(),
@@ -25,32 +24,35 @@ const listQuery = z.strictObject({
 });
 const exportQuery = z.strictObject({ ...filterFields, format: z.enum(['csv', 'jsonl']).default('jsonl') });
 
+/** An export ready to send: the controller writes it to the reply as an attachment. */
+export interface RecordExport {
+  contentType: string;
+  filename: string;
+  body: Readable;
+}
+
 /** The per-request evidence: search, look up by request id, export. */
-@AdminOnly()
-@Controller('admin/requests')
-export class RequestsController {
+@Injectable()
+export class RequestsAdminService {
   constructor(private readonly records: RequestRecordQuery) {}
 
   /** Newest first; follow `next_cursor` for older pages. */
-  @Get()
-  async list(@Query() query: unknown) {
-    const { cursor, limit, ...filter } = parseAdminBody(listQuery, query);
-    const page = await this.records.list(recordFilter(filter), limit, cursor);
-    return { object: 'list', data: page.data, next_cursor: page.nextCursor };
+  async list(query: unknown) {
+    const { cursor, limit, ...filter } = parseAdminInput(listQuery, query);
+    return pageView(await this.records.list(recordFilter(filter), limit, cursor));
   }
 
   /** Streamed in batches with back-pressure: memory stays flat however many records match. */
-  @Get('export')
-  async export(@Query() query: unknown, @Res() reply: FastifyReply): Promise<void> {
-    const { format, ...filter } = parseAdminBody(exportQuery, query);
-    await reply
-      .header('content-type', EXPORT_FORMATS[format].contentType)
-      .header('content-disposition', `attachment; filename="requests.${format}"`)
-      .send(Readable.from(exportChunks(format, this.records.export(recordFilter(filter)))));
+  async export(query: unknown): Promise<RecordExport> {
+    const { format, ...filter } = parseAdminInput(exportQuery, query);
+    return {
+      contentType: EXPORT_FORMATS[format].contentType,
+      filename: `requests.${format}`,
+      body: Readable.from(exportChunks(format, this.records.export(recordFilter(filter)))),
+    };
   }
 
-  @Get(':request_id')
-  async get(@Param('request_id') requestId: string) {
+  async get(requestId: string) {
     const record = await this.records.get(requestId);
     if (!record) throw new GatewayError('not_found', `No request record with id ${requestId}.`);
     return record;

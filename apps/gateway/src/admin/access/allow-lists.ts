@@ -15,7 +15,8 @@ export function checkAllowLists(
   if (unknownModel) throw invalid('models', `unknown model "${unknownModel}"`);
   const tiers = new Set(catalog.models().flatMap((model) => (model.tier ? [model.tier] : [])));
   const unknownTier = lists.tiers?.find((tier) => !tiers.has(tier));
-  if (unknownTier) throw invalid('tiers', `unknown tier "${unknownTier}" (catalog tiers: ${[...tiers].join(', ') || 'none'})`);
+  if (unknownTier)
+    throw invalid('tiers', `unknown tier "${unknownTier}" (catalog tiers: ${[...tiers].join(', ') || 'none'})`);
   const badRange = lists.allowed_ips ? invalidIpRange(lists.allowed_ips) : undefined;
   if (badRange !== undefined) throw invalid('allowed_ips', `"${badRange}" is not an IP address or CIDR range`);
 }

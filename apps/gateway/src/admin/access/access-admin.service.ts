@@ -1,13 +1,13 @@
-import { Body, Controller, Param, Put } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { AuditTrail } from '@app/audit';
-import { AdminOnly, ApiKeyService, TenancyService } from '@app/auth';
+import { ApiKeyService, TenancyService } from '@app/auth';
 import { ModelCatalogService } from '@app/routing';
-import { allowListField, checkAllowLists } from './access-lists';
-import { AdminActor } from './admin-actor';
-import { parseAdminBody, parseId } from './admin-body';
-import { keyView } from './keys.controller';
-import { projectView } from './tenancy.controller';
+import { keyView } from '../keys/key.view';
+import { AdminActor } from '../shared/admin-actor';
+import { parseAdminInput, parseId } from '../shared/admin-input';
+import { projectView } from '../tenancy/project.view';
+import { allowListField, checkAllowLists } from './allow-lists';
 
 /** PUT replaces the whole policy: an absent or null list lifts that limit. */
 const keyAccessBody = z.strictObject({ models: allowListField, tiers: allowListField, allowed_ips: allowListField });
@@ -18,9 +18,8 @@ const projectAccessBody = z.strictObject({ models: allowListField, tiers: allowL
  * may be used from. Enforced on /v1 and reflected in /v1/models; other instances apply a change within
  * AUTH_CACHE_TTL_MS.
  */
-@AdminOnly()
-@Controller('admin')
-export class AccessController {
+@Injectable()
+export class AccessAdminService {
   constructor(
     private readonly keys: ApiKeyService,
     private readonly tenancy: TenancyService,
@@ -28,29 +27,27 @@ export class AccessController {
     private readonly trail: AuditTrail,
   ) {}
 
-  @Put('keys/:id/access')
-  async setKeyAccess(@Param('id') rawId: string, @Body() body: unknown, @AdminActor() actor: string) {
+  async setKeyAccess(actor: AdminActor, rawId: string, body: unknown) {
     const id = parseId(rawId, 'key');
-    const input = parseAdminBody(keyAccessBody, body);
+    const input = parseAdminInput(keyAccessBody, body);
     checkAllowLists(this.catalog, input);
-    return this.trail.transact(actor, async (tx) => {
+    const access = { models: input.models ?? null, tiers: input.tiers ?? null, allowedIps: input.allowed_ips ?? null };
+    return this.trail.transact(actor.id, async (tx) => {
       const before = keyView(await this.keys.get(id, tx.manager));
-      const after = keyView(
-        await this.keys.updateAccess(id, { models: input.models ?? null, tiers: input.tiers ?? null, allowedIps: input.allowed_ips ?? null }, tx.manager),
-      );
+      const after = keyView(await this.keys.updateAccess(id, access, tx.manager));
       await tx.record({ action: 'key.access.set', target: { type: 'key', id }, before, after });
       return after;
     });
   }
 
-  @Put('projects/:id/access')
-  async setProjectAccess(@Param('id') rawId: string, @Body() body: unknown, @AdminActor() actor: string) {
+  async setProjectAccess(actor: AdminActor, rawId: string, body: unknown) {
     const id = parseId(rawId, 'project');
-    const input = parseAdminBody(projectAccessBody, body);
+    const input = parseAdminInput(projectAccessBody, body);
     checkAllowLists(this.catalog, input);
-    return this.trail.transact(actor, async (tx) => {
+    const access = { models: input.models ?? null, tiers: input.tiers ?? null };
+    return this.trail.transact(actor.id, async (tx) => {
       const before = projectView(await this.tenancy.getProject(id, tx.manager));
-      const after = projectView(await this.tenancy.updateProjectAccess(id, { models: input.models ?? null, tiers: input.tiers ?? null }, tx.manager));
+      const after = projectView(await this.tenancy.updateProjectAccess(id, access, tx.manager));
       await tx.record({ action: 'project.access.set', target: { type: 'project', id }, before, after });
       return after;
     });

@@ -1,8 +1,8 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { AuditTrail } from '@app/audit';
-import { AdminOnly } from '@app/auth';
-import { parseAdminBody } from './admin-body';
+import { parseAdminInput } from '../shared/admin-input';
+import { pageView } from '../shared/list.view';
 
 const listQuery = z.strictObject({
   actor: z.string().min(1).max(200).optional(),
@@ -14,21 +14,19 @@ const listQuery = z.strictObject({
 });
 
 /** The admin audit trail: every admin change, hash-chained. */
-@AdminOnly()
-@Controller('admin/audit-events')
-export class AuditEventsController {
+@Injectable()
+export class AuditEventsAdminService {
   constructor(private readonly trail: AuditTrail) {}
 
   /** Newest first; follow `next_cursor` for older events. */
-  @Get()
-  async list(@Query() query: unknown) {
-    const { cursor, limit, actor, action, target_type, target_id } = parseAdminBody(listQuery, query);
-    const page = await this.trail.list({ actor, action, targetType: target_type, targetId: target_id }, limit, cursor);
-    return { object: 'list', data: page.data, next_cursor: page.nextCursor };
+  async list(query: unknown) {
+    const { cursor, limit, actor, action, target_type, target_id } = parseAdminInput(listQuery, query);
+    return pageView(
+      await this.trail.list({ actor, action, targetType: target_type, targetId: target_id }, limit, cursor),
+    );
   }
 
   /** Recomputes the whole chain: `ok` false names the first event that was changed, removed or inserted. */
-  @Get('verify')
   verify() {
     return this.trail.verify();
   }

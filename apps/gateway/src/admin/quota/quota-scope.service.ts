@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { ApiKeyService, TenancyService } from '@app/auth';
 import { GatewayError } from '@app/common';
 import type { QuotaLevel } from '@app/quota';
-import { parseId } from './admin-body';
+import { parseId } from '../shared/admin-input';
 
 const LEVEL_BY_SEGMENT: Record<string, QuotaLevel> = { teams: 'team', projects: 'project', keys: 'key' };
 
@@ -14,7 +14,7 @@ export interface QuotaScope {
 }
 
 @Injectable()
-export class QuotaScopes {
+export class QuotaScopeService {
   constructor(
     private readonly tenancy: TenancyService,
     private readonly keys: ApiKeyService,

@@ -1,15 +1,13 @@
-import { Controller, HttpCode, Post } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AuditTrail } from '@app/audit';
-import { AdminOnly } from '@app/auth';
 import { GatewayError } from '@app/common';
 import { Redactor } from '@app/observability';
 import { ModelCatalogService } from '@app/routing';
-import { AdminActor } from './admin-actor';
-import { reloadView } from './config-reload-view';
+import { AdminActor } from '../shared/admin-actor';
+import { reloadView } from './reload.view';
 
-@AdminOnly()
-@Controller('admin/config')
-export class ConfigController {
+@Injectable()
+export class ConfigAdminService {
   constructor(
     private readonly catalog: ModelCatalogService,
     private readonly trail: AuditTrail,
@@ -20,16 +18,17 @@ export class ConfigController {
    * Re-reads the catalog file. Accepted or rejected, the attempt is in the audit trail; a rejected file
    * answers 400 with the validation message, and the previous catalog keeps serving.
    */
-  @Post('reload')
-  @HttpCode(200)
-  async reload(@AdminActor() actor: string) {
-    const view = await this.trail.transact(actor, async (tx) => {
+  async reload(actor: AdminActor) {
+    const view = await this.trail.transact(actor.id, async (tx) => {
       const attempt = reloadView(this.catalog.reload('api'), this.redactor);
       await tx.record({ action: 'config.reload', target: { type: 'config', id: null }, after: attempt });
       return attempt;
     });
     if (!view.accepted) {
-      throw new GatewayError('invalid_request_error', `The config file was rejected; the previous catalog keeps serving. ${view.error}`);
+      throw new GatewayError(
+        'invalid_request_error',
+        `The config file was rejected; the previous catalog keeps serving. ${view.error}`,
+      );
     }
     return view;
   }

@@ -1,0 +1,60 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '@app/audit';
+import { AuthModule } from '@app/auth';
+import { QuotaModule } from '@app/quota';
+import { RoutingModule } from '@app/routing';
+import { RedactionModule } from '../redaction.module';
+import { AccessAdminService } from './access/access-admin.service';
+import { AccessController } from './access/access.controller';
+import { AuditEventsAdminService } from './audit-events/audit-events-admin.service';
+import { AuditEventsController } from './audit-events/audit-events.controller';
+import { ConfigAdminService } from './config/config-admin.service';
+import { ConfigReloadAuditService } from './config/config-reload-audit.service';
+import { ConfigController } from './config/config.controller';
+import { KeysAdminService } from './keys/keys-admin.service';
+import { KeysController } from './keys/keys.controller';
+import { QuotaAdminService } from './quota/quota-admin.service';
+import { QuotaScopeService } from './quota/quota-scope.service';
+import { QuotaController } from './quota/quota.controller';
+import { RequestsAdminService } from './requests/requests-admin.service';
+import { RequestsController } from './requests/requests.controller';
+import { TenancyAdminService } from './tenancy/tenancy-admin.service';
+import { TenancyController } from './tenancy/tenancy.controller';
+import { UsageAdminService } from './usage/usage-admin.service';
+import { UsageController } from './usage/usage.controller';
+
+/**
+ * The admin API under `/admin`, one folder per area. Controllers only map HTTP to one service call; each
+ * `*-admin.service.ts` parses and checks the input, makes the change and its audit event in one
+ * transaction (AuditTrail.transact), and answers with the views (`*.view.ts`) next to it. Changes take the
+ * acting admin as their first argument.
+ *
+ * The lib modules are imported again for their exports (Nest shares one instance of each); the app imports
+ * them first, so the global guards keep their order.
+ */
+@Module({
+  imports: [AuthModule, QuotaModule, RoutingModule, AuditModule, RedactionModule],
+  controllers: [
+    TenancyController,
+    KeysController,
+    RequestsController,
+    UsageController,
+    AuditEventsController,
+    ConfigController,
+    QuotaController,
+    AccessController,
+  ],
+  providers: [
+    TenancyAdminService,
+    KeysAdminService,
+    RequestsAdminService,
+    UsageAdminService,
+    AuditEventsAdminService,
+    ConfigAdminService,
+    ConfigReloadAuditService,
+    QuotaAdminService,
+    QuotaScopeService,
+    AccessAdminService,
+  ],
+})
+export class AdminModule {}

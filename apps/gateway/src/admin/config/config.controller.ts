@@ -1,0 +1,16 @@
+import { Controller, HttpCode, Post } from '@nestjs/common';
+import { AdminOnly } from '@app/auth';
+import { Actor, type AdminActor } from '../shared/admin-actor';
+import { ConfigAdminService } from './config-admin.service';
+
+@AdminOnly()
+@Controller('admin/config')
+export class ConfigController {
+  constructor(private readonly config: ConfigAdminService) {}
+
+  @Post('reload')
+  @HttpCode(200)
+  reload(@Actor() actor: AdminActor) {
+    return this.config.reload(actor);
+  }
+}

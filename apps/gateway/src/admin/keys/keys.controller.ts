@@ -1,0 +1,33 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { AdminOnly } from '@app/auth';
+import { Actor, type AdminActor } from '../shared/admin-actor';
+import { KeysAdminService } from './keys-admin.service';
+
+@AdminOnly()
+@Controller('admin/keys')
+export class KeysController {
+  constructor(private readonly keys: KeysAdminService) {}
+
+  @Post()
+  @HttpCode(201)
+  create(@Actor() actor: AdminActor, @Body() body: unknown) {
+    return this.keys.create(actor, body);
+  }
+
+  @Get()
+  list(@Query('project_id') projectId?: string) {
+    return this.keys.list(projectId);
+  }
+
+  @Post(':id/revoke')
+  @HttpCode(200)
+  revoke(@Actor() actor: AdminActor, @Param('id') id: string) {
+    return this.keys.revoke(actor, id);
+  }
+
+  @Post(':id/rotate')
+  @HttpCode(201)
+  rotate(@Actor() actor: AdminActor, @Param('id') id: string) {
+    return this.keys.rotate(actor, id);
+  }
+}

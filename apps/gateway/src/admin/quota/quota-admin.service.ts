@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { z } from 'zod';
+import { AuditTrail } from '@app/audit';
+import { GatewayError, isMicroUsdAmount } from '@app/common';
+import { BUDGET_PERIODS, BudgetAdminService, QuotaStats, RateLimitAdminService, usdToMicros } from '@app/quota';
+import { AdminActor } from '../shared/admin-actor';
+import { parseAdminInput } from '../shared/admin-input';
+import { balanceView } from './balance.view';
+import { QuotaScope, QuotaScopeService } from './quota-scope.service';
+
+const budgetBody = z.strictObject({
+  limit_usd: z.number().refine(isMicroUsdAmount, 'must be a non-negative USD amount with at most 6 decimals'),
+  period: z.enum(BUDGET_PERIODS),
+});
+
+/** A number sets the limit, null lifts it, absent means the configured default. */
+const perMinute = z.number().int().positive().nullable().optional();
+const rateLimitsBody = z.strictObject({ rpm: perMinute, tpm: perMinute });
+
+/**
+ * Budgets, balances and rate limits of teams, projects and keys. A scope is named by its path segment and
+ * id (`teams`, `projects`, `keys`); changes resolve it inside their transaction.
+ */
+@Injectable()
+export class QuotaAdminService {
+  constructor(
+    private readonly scopes: QuotaScopeService,
+    private readonly budgets: BudgetAdminService,
+    private readonly rateLimits: RateLimitAdminService,
+    private readonly trail: AuditTrail,
+    private readonly stats: QuotaStats,
+  ) {}
+
+  async setBudget(actor: AdminActor, segment: string, rawId: string, body: unknown) {
+    const input = parseAdminInput(budgetBody, body);
+    return this.trail.transact(actor.id, async (tx) => {
+      const scope = await this.scopes.resolve(segment, rawId, tx.manager);
+      const before = await this.budgets.balance(scope.level, scope.id, tx.manager);
+      const after = balanceView(
+        await this.budgets.set(scope.level, scope.id, usdToMicros(input.limit_usd), input.period, tx.manager),
+      );
+      await tx.record({
+        action: 'budget.set',
+        target: { type: scope.level, id: scope.id },
+        before: before && balanceView(before),
+        after,
+      });
+      return after;
+    });
+  }
+
+  async removeBudget(actor: AdminActor, segment: string, rawId: string): Promise<void> {
+    await this.trail.transact(actor.id, async (tx) => {
+      const scope = await this.scopes.resolve(segment, rawId, tx.manager);
+      const before = await this.budgets.balance(scope.level, scope.id, tx.manager);
+      if (!before || !(await this.budgets.remove(scope.level, scope.id, tx.manager))) throw noBudget(scope);
+      await tx.record({
+        action: 'budget.remove',
+        target: { type: scope.level, id: scope.id },
+        before: balanceView(before),
+      });
+    });
+  }
+
+  async balance(segment: string, rawId: string) {
+    const scope = await this.scopes.resolve(segment, rawId);
+    const balance = await this.budgets.balance(scope.level, scope.id);
+    if (!balance) throw noBudget(scope);
+    return balanceView(balance);
+  }
+
+  async setRateLimits(actor: AdminActor, segment: string, rawId: string, body: unknown) {
+    const input = parseAdminInput(rateLimitsBody, body);
+    return this.trail.transact(actor.id, async (tx) => {
+      const scope = await this.scopes.resolve(segment, rawId, tx.manager);
+      const before = await this.rateLimits.get(scope.level, scope.id, tx.manager);
+      const after = await this.rateLimits.set(scope.level, scope.id, input, tx.manager);
+      await tx.record({ action: 'rate_limits.set', target: { type: scope.level, id: scope.id }, before, after });
+      return after;
+    });
+  }
+
+  async getRateLimits(segment: string, rawId: string) {
+    const scope = await this.scopes.resolve(segment, rawId);
+    return this.rateLimits.get(scope.level, scope.id);
+  }
+
+  /** This instance's quota counters: how many budget checks needed the database, store errors, … */
+  quotaStats() {
+    return this.stats.snapshot();
+  }
+}
+
+function noBudget(scope: QuotaScope): GatewayError {
+  return new GatewayError('not_found', `The ${scope.level} ${scope.id} has no budget; PUT a budget to set one.`);
+}

@@ -1,0 +1,27 @@
+import { z, ZodType } from 'zod';
+import { formatConfigPath, GatewayError } from '@app/common';
+
+/**
+ * Admin bodies and query strings are validated strictly: unknown fields are rejected, and the first bad
+ * field is named.
+ */
+export function parseAdminInput<T>(schema: ZodType<T>, input: unknown): T {
+  const result = schema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const param = issue.code === 'unrecognized_keys' ? issue.keys[0] : formatConfigPath(issue.path);
+  throw new GatewayError('invalid_request_error', `${param}: ${issue.message}`, { param });
+}
+
+const uuid = z.uuid();
+
+/** Ids in paths and filters must be UUIDs; anything else can only be unknown. */
+export function parseId(value: string | undefined, what: string): string {
+  if (!uuid.safeParse(value).success) throw new GatewayError('not_found', `No ${what} with id ${value}.`);
+  return value!;
+}
+
+/** An optional id filter (`?team_id=`): absent means no filter. */
+export function parseOptionalId(value: string | undefined, what: string): string | undefined {
+  return value === undefined ? undefined : parseId(value, what);
+}
