@@ -61,7 +61,7 @@ describe('graceful shutdown', () => {
         });
         const reader = response.body!.getReader();
         const first = await reader.read();
-        return { status: response.status, reader, text: Buffer.from(first.value!).toString() };
+        return { status: response.status, reader, text: Buffer.from(first.value).toString() };
       }),
     );
     expect(streams.map((stream) => stream.status)).toEqual(Array(STREAMS).fill(200));

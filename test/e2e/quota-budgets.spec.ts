@@ -5,7 +5,7 @@ import { Clock } from '@app/common';
 import { QuotaStats } from '@app/quota';
 import type { RecordedRequest } from '../fakes/fake-http';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
-import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gateway';
+import { startTestGateway, TestGateway } from '../utils/test-gateway';
 
 const PROVIDER_KEY = 'sk-budget-provider';
 // $2 in, $8 out per million tokens: 2 and 8 micro-USD per token.

@@ -99,7 +99,7 @@ function checkTools(tools: unknown): Set<string> {
 function checkToolChoice(choice: unknown, toolNames: Set<string>): void {
   if (choice === undefined) return;
   if (!isObject(choice) || !['auto', 'any', 'tool', 'none'].includes(choice.type as string)) {
-    reject(`tool_choice: Input tag '${isObject(choice) ? choice.type : choice}' found using 'type' does not match any of the expected tags: 'auto', 'any', 'tool', 'none'`);
+    reject(`tool_choice: Input tag '${String(isObject(choice) ? choice.type : choice)}' found using 'type' does not match any of the expected tags: 'auto', 'any', 'tool', 'none'`);
   }
   if (toolNames.size === 0 && choice.type !== 'none') reject('tool_choice: tool_choice may only be specified while providing tools.');
   if (choice.type === 'tool' && !toolNames.has(choice.name as string)) reject(`tool_choice: Tool '${String(choice.name)}' not found in provided tools`);
@@ -218,8 +218,9 @@ function checkThinking(body: Json): void {
     const assistant = messages.at(-2);
     const first = Array.isArray(assistant?.content) ? (assistant.content as Json[])[0] : undefined;
     if (first?.type !== 'thinking' && first?.type !== 'redacted_thinking') {
+      const found: unknown = first?.type ?? 'text';
       reject(
-        `messages.${messages.length - 2}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${String(first?.type ?? 'text')}\`. ` +
+        `messages.${messages.length - 2}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${String(found)}\`. ` +
           'When `thinking` is enabled, a final `assistant` message must start with a thinking block.',
       );
     }

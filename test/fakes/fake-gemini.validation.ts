@@ -95,7 +95,7 @@ function validateContent(content: Json, i: number, previous: unknown, options: V
       return 'Please ensure that function call turn comes immediately after a user turn or after a function response turn.';
     }
     if (options.requireThoughtSignatures && typeof calls[0].thoughtSignature !== 'string') {
-      return `Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call \`default_api:${(calls[0].functionCall as Json).name}\` , position ${i + 1}. Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.`;
+      return `Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call \`default_api:${String((calls[0].functionCall as Json).name)}\` , position ${i + 1}. Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.`;
     }
   }
   const responses = content.parts.filter((part: Json) => isObject(part.functionResponse));

@@ -212,7 +212,7 @@ describe('AnthropicAdapter against the fake Anthropic API', () => {
       expect(stream.droppedParams).toEqual(['temperature']);
       expect(fake.requests.at(-1)!.body.thinking).toEqual({ type: 'enabled', budget_tokens: 2048 });
       const chunks = await collect(stream);
-      expect(chunks.map((c) => c.choices[0]?.delta.reasoning_content ?? '').join('')).toBe('Oslo is north.');
+      expect(chunks.map((c) => (c.choices[0]?.delta.reasoning_content as string | undefined) ?? '').join('')).toBe('Oslo is north.');
     });
 
     it.each(['text-and-parallel-tools.sse', 'thinking-then-text.sse'])(

@@ -286,7 +286,7 @@ describe('GeminiAdapter against the fake Gemini server', () => {
       fake.enqueue({ reply: { thoughts: 'Considering the question.', text: 'Yes.' } });
       const chunks = await collect(adapter.chatStream({ ...chat([{ role: 'user', content: 'Ok?' }]), reasoning_effort: 'low' }, { upstreamModel: MODEL }, context()));
       expect((fake.requests[0].body as { generationConfig: unknown }).generationConfig).toEqual({ thinkingConfig: { thinkingBudget: 1024, includeThoughts: true } });
-      expect(chunks.map((chunk) => chunk.choices[0]?.delta.reasoning_content ?? '').join('')).toBe('Considering the question.');
+      expect(chunks.map((chunk) => (chunk.choices[0]?.delta.reasoning_content as string | undefined) ?? '').join('')).toBe('Considering the question.');
       expect(contentOf(chunks)).toBe('Yes.');
       const usage = chunks.at(-1)!.usage!;
       expect(usage.completion_tokens_details?.reasoning_tokens).toBeGreaterThan(0);
@@ -364,7 +364,7 @@ describe('GeminiAdapter against the fake Gemini server', () => {
       fake.enqueue({ rawStream: readFileSync(path.join(FIXTURES, name)) });
       const chunks = await collect(adapter.chatStream(chat([{ role: 'user', content: 'Hi' }]), { upstreamModel: MODEL }, context()));
       expect(contentOf(chunks)).toBe(expected.content);
-      expect(chunks.map((chunk) => chunk.choices[0]?.delta.reasoning_content ?? '').join('')).toBe(expected.reasoning ?? '');
+      expect(chunks.map((chunk) => (chunk.choices[0]?.delta.reasoning_content as string | undefined) ?? '').join('')).toBe(expected.reasoning ?? '');
       expect(chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? [])).toEqual(expected.toolCalls ?? []);
       expect(chunks.filter((chunk) => chunk.choices[0]?.finish_reason).map((chunk) => chunk.choices[0].finish_reason)).toEqual([expected.finish]);
       expect(chunks.at(-1)).toMatchObject({ choices: [], usage: expected.usage });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { ChatCompletionChunk } from '@app/common';
 import { ProviderAdapter, ProviderFactory, providerConfigSchema, UpstreamCallContext } from '@app/providers';
 import { UpstreamHttpService } from '../../libs/providers/src/http/upstream-http.service';
-import { FakeOpenAiServer, OpenAiDialect } from '../fakes/fake-openai.server';
+import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 
 const KEY = 'sk-openai-wire-fixture-key';
 const fixture = (name: string) => readFileSync(join(__dirname, '..', 'fixtures', 'openai', name), 'utf8');
@@ -22,7 +22,7 @@ describe.each([
   ['azure-openai', 'azure', 'azure-tool-calls.sse', { api_version: '2024-10-21' }],
   ['deepseek', 'deepseek', 'deepseek-tool-calls.sse', {}],
 ] as const)('%s adapter replaying a recorded stream', (type, dialect, file, extra) => {
-  const fake = new FakeOpenAiServer(KEY, dialect as OpenAiDialect);
+  const fake = new FakeOpenAiServer(KEY, dialect);
   const bytes = Buffer.byteLength(fixture(file));
   let adapter: ProviderAdapter;
 

@@ -27,8 +27,8 @@ export async function spawnGateway(env: Record<string, string>): Promise<Gateway
       const listening = /listening on (http:\/\/127\.0\.0\.1:\d+)\/v1/.exec(output);
       if (listening) resolve(listening[1]);
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     void exited.then((code) => reject(new Error(`gateway exited with ${code} before listening:\n${output}`)));
   });
   return { baseUrl, child, exited, output: () => output };

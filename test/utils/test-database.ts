@@ -6,7 +6,8 @@ export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://p
 
 export interface TestDatabase {
   url: string;
-  drop(): Promise<void>;
+  /** A plain function (not a method), so it can be handed on detached from this object. */
+  drop: () => Promise<void>;
 }
 
 /** A fresh, empty database for one test file, so files can run in parallel without seeing each other. */

@@ -16,6 +16,8 @@ export interface TestGatewayOptions {
   env?: Record<string, string>;
   /** Share a database with another gateway instance. */
   database?: TestDatabase;
+  /** Runs on the initialised gateway before it listens: the last moment routes can still be added. */
+  beforeListen?: (gateway: Gateway) => void;
 }
 
 /** A whole gateway on a real socket, a fresh Postgres database, and every log line it wrote. */
@@ -57,6 +59,7 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
     },
     () => createGateway({ logDestination }),
   );
+  options.beforeListen?.(gateway);
   await gateway.app.listen(0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${(gateway.app.getHttpServer().address() as AddressInfo).port}`;
 
@@ -67,7 +70,7 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : null) as any };
+    return { status: response.status, body: text ? JSON.parse(text) : null };
   };
   let keys = 0;
   const createKey: TestGateway['createKey'] = async (keyOptions = {}) => {
