@@ -1,69 +1,82 @@
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { MetadataScanner, ModulesContainer } from '@nestjs/core';
-import { ROUTE_ACCESS } from '@app/auth';
+import type { FastifyInstance } from 'fastify';
+import { RouteInventory } from '../../apps/gateway/src/http/route-inventory';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gateway';
 
 /** Routes anyone may call without a key. Adding one here is a deliberate, reviewed decision. */
-const PUBLIC_ROUTES = ['GET /healthz', 'GET /metrics', 'GET /readyz'];
+const PUBLIC_ROUTES = ['GET /healthz', 'GET /metrics', 'GET /readyz', 'HEAD /healthz', 'HEAD /metrics', 'HEAD /readyz'];
+
+const SOME_ID = '00000000-0000-4000-8000-000000000000';
+
+/**
+ * Every route the gateway mounted, however it was mounted (Nest controllers, the /v1 pipeline, Fastify's
+ * own HEAD routes), called without a key: each route that is not listed as public and does not answer 401.
+ */
+async function unguardedRoutes(gateway: TestGateway): Promise<string[]> {
+  const unguarded: string[] = [];
+  for (const { method, url } of gateway.gateway.app.get(RouteInventory).routes) {
+    const route = `${method} ${url}`;
+    if (PUBLIC_ROUTES.includes(route)) continue;
+    const response = await fetch(gateway.baseUrl + url.replace(/:[a-z_]+/gi, SOME_ID), {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: method === 'GET' || method === 'HEAD' ? undefined : '{}',
+    });
+    if (response.status !== 401) unguarded.push(`${route} → ${response.status}`);
+  }
+  return unguarded;
+}
 
 describe('route access', () => {
   let fake: FakeOpenAiServer;
-  let gateway: TestGateway;
+  let upstream: string;
 
   beforeAll(async () => {
     fake = new FakeOpenAiServer('sk-provider');
-    gateway = await startTestGateway({ catalog: openAiCatalog(await fake.start(), 'sk-provider') });
+    upstream = await fake.start();
   });
 
   afterAll(async () => {
-    await gateway?.close();
     await fake?.stop();
   });
 
-  function routes(): Array<{ route: string; access: string }> {
-    const modules = [...gateway.gateway.app.get(ModulesContainer).values()];
-    const controllers = modules.flatMap((module) => [...module.controllers.values()]);
-    const scanner = new MetadataScanner();
-    return controllers.flatMap(({ metatype }) => {
-      const prefix = Reflect.getMetadata(PATH_METADATA, metatype!) as string;
-      const prototype = metatype!.prototype;
-      return scanner.getAllMethodNames(prototype).flatMap((name) => {
-        const handler = prototype[name];
-        const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
-        if (path === undefined) return [];
-        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
-        const access = Reflect.getMetadata(ROUTE_ACCESS, handler) ?? Reflect.getMetadata(ROUTE_ACCESS, metatype!) ?? 'gateway';
-        const fullPath = `/${[prefix, path].filter((p) => p && p !== '/').join('/')}`.replace(/\/+/g, '/');
-        return [{ route: `${method} ${fullPath}`, access }];
-      });
+  describe('the gateway as built', () => {
+    let gateway: TestGateway;
+
+    beforeAll(async () => {
+      gateway = await startTestGateway({ catalog: openAiCatalog(upstream, 'sk-provider') });
     });
-  }
 
-  it('marks exactly the listed routes public; every other route needs a key', () => {
-    const all = routes();
-    expect(all.length).toBeGreaterThan(8);
-    expect(all.filter((r) => r.access === 'public').map((r) => r.route).sort()).toEqual(PUBLIC_ROUTES);
-    for (const { route, access } of all) {
-      expect([route, access]).toEqual([route, route.includes(' /admin') ? 'admin' : route.includes(' /v1') ? 'gateway' : 'public']);
-    }
+    afterAll(async () => {
+      await gateway?.close();
+    });
+
+    it('mounts the model routes, the admin API and the public operations endpoints', () => {
+      const routes = gateway.gateway.app.get(RouteInventory).routes.map(({ method, url }) => `${method} ${url}`);
+      expect(routes).toEqual(expect.arrayContaining(['POST /v1/chat/completions', 'POST /v1/embeddings', 'GET /v1/models', 'POST /admin/keys', ...PUBLIC_ROUTES]));
+      expect(routes.length).toBeGreaterThan(30);
+    });
+
+    it('answers 401 to a keyless call on every route but the listed public ones', async () => {
+      expect(await unguardedRoutes(gateway)).toEqual([]);
+    });
+
+    it('serves the public health check without a key', async () => {
+      expect((await fetch(`${gateway.baseUrl}/healthz`)).status).toBe(200);
+    });
   });
 
-  it('really rejects keyless calls on every non-public route', async () => {
-    for (const { route, access } of routes().filter((r) => r.access !== 'public')) {
-      const [method, path] = route.split(' ');
-      const response = await fetch(gateway.baseUrl + path.replace(/:id/g, '00000000-0000-4000-8000-000000000000'), {
-        method,
-        headers: { 'content-type': 'application/json' },
-        body: method === 'GET' ? undefined : '{}',
-      });
-      expect([route, access, response.status]).toEqual([route, access, 401]);
+  it('catches a /v1 route mounted without the shared guards', async () => {
+    const planted = await startTestGateway({
+      catalog: openAiCatalog(upstream, 'sk-provider'),
+      beforeListen: ({ app }) => {
+        (app.getHttpAdapter().getInstance() as unknown as FastifyInstance).post('/v1/planted', async () => ({ served: true }));
+      },
+    });
+    try {
+      expect(await unguardedRoutes(planted)).toEqual(['POST /v1/planted → 200']);
+    } finally {
+      await planted.close();
     }
-  });
-
-  it('serves the public health check without a key', async () => {
-    const response = await fetch(`${gateway.baseUrl}/healthz`);
-    expect(response.status).toBe(200);
   });
 });

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditModule } from '@app/audit';
 import { AUTH_ENTITIES, AuthModule } from '@app/auth';
 import { ClockModule } from '@app/common';
@@ -9,19 +9,15 @@ import { PersistenceModule } from '@app/persistence';
 import { QuotaModule } from '@app/quota';
 import { RoutingModule } from '@app/routing';
 import { AdminModule } from './admin/admin.module';
-import { ChatRoute } from './chat/chat.route';
-import { EmbeddingsRoute } from './embeddings/embeddings.route';
-import { RequestEvidence } from './evidence/request-evidence';
-import { GatewayService } from './gateway.service';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './health/metrics.controller';
 import { Readiness } from './health/readiness';
-import { ProxyRoutes } from './http/proxy-routes';
-import { ModelsController } from './models/models.controller';
+import { GatewayExceptionFilter } from './http/gateway-exception.filter';
+import { RouteInventory } from './http/route-inventory';
 import { RedactionModule } from './redaction.module';
 import { serverConfig } from './server.config';
-import { SpendService } from './spend/spend.service';
 import { FirstRunService } from './setup/first-run.service';
+import { V1Module } from './v1/v1.module';
 
 export type GatewayModuleOptions = ObservabilityOptions;
 
@@ -41,27 +37,18 @@ export class AppModule {
         RoutingModule,
         AuditModule,
         RedactionModule,
+        V1Module,
         AdminModule,
       ],
-      controllers: [
-        ModelsController,
-        HealthController,
-        MetricsController,
-      ],
+      controllers: [HealthController, MetricsController],
       providers: [
-        GatewayService,
-        SpendService,
         FirstRunService,
-        RequestEvidence,
         Readiness,
-        ChatRoute,
-        EmbeddingsRoute,
-        ProxyRoutes,
-        // Also provided by class: the proxy routes run them outside Nest's router (see ProxyRoutes).
-        HandlerCompletionInterceptor,
-        RedactionInterceptor,
-        { provide: APP_INTERCEPTOR, useExisting: HandlerCompletionInterceptor },
-        { provide: APP_INTERCEPTOR, useExisting: RedactionInterceptor },
+        RouteInventory,
+        // The global enhancers, outermost first. The /v1 pipeline runs these same instances (GlobalEnhancers).
+        { provide: APP_INTERCEPTOR, useClass: HandlerCompletionInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: RedactionInterceptor },
+        { provide: APP_FILTER, useClass: GatewayExceptionFilter },
       ],
     };
   }

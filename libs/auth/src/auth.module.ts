@@ -9,8 +9,8 @@ import { TenancyService } from './tenancy/tenancy.service';
 
 @Module({
   imports: [ConfigModule.forFeature(authConfig)],
-  // The guard is also exported by class: the proxy routes run it outside Nest's router (see the app's ProxyRoutes).
-  providers: [ApiKeyService, AdminKeyService, TenancyService, ApiKeyGuard, { provide: APP_GUARD, useExisting: ApiKeyGuard }],
-  exports: [ApiKeyService, AdminKeyService, TenancyService, ApiKeyGuard],
+  // A global guard: Nest runs it on its routes, and the app's /v1 pipeline runs the same instance on its own.
+  providers: [ApiKeyService, AdminKeyService, TenancyService, { provide: APP_GUARD, useClass: ApiKeyGuard }],
+  exports: [ApiKeyService, AdminKeyService, TenancyService],
 })
 export class AuthModule {}

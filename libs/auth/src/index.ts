@@ -4,7 +4,6 @@ export { ApiKeyService, CreateApiKeyInput, KeyAccess } from './keys/api-key.serv
 export { invalidIpRange } from './keys/ip-allow-list';
 export { AdminKeyService, ENV_ADMIN_KEY_ID } from './keys/admin-key.service';
 export { TenancyService } from './tenancy/tenancy.service';
-export { ApiKeyGuard } from './guards/api-key.guard';
 export { Public, AdminOnly, ROUTE_ACCESS, RouteAccess } from './guards/access.decorator';
 export { maskKey } from './keys/key-format';
 export { ApiKeyEntity } from './entities/api-key.entity';

@@ -4,12 +4,18 @@ import type { RouteTrace } from './route-trace';
 import type { TokenUsage } from './token-usage';
 import { preciseNow } from './util/precise-time';
 
+/** The wire APIs clients call models through: what evidence records, usage and metrics group by. */
+export const INBOUND_APIS = ['chat', 'embeddings', 'messages', 'count_tokens', 'responses'] as const;
+export type InboundApiName = (typeof INBOUND_APIS)[number];
+
 /**
  * What the gateway learns about one request as it travels (who called, which model), hung on the raw
  * Node request so that guards, services, the request logger and interceptors all see the same object.
  */
 export interface RequestContext {
   requestId: string;
+  /** The inbound API the request was sent to; unset outside the `/v1` model routes. */
+  api?: InboundApiName;
   principal?: Principal;
   adminKeyId?: string;
   modelRequested?: string;

@@ -7,7 +7,6 @@ export { BudgetReservation } from './budget/budget-reservation';
 export { BudgetAdminService, BudgetBalance } from './budget/budget-admin.service';
 export { BUDGET_PERIODS, BudgetPeriod } from './budget/budget-period';
 export { CostStatus, SpendOutcome } from './budget/ledger-entry';
-export { RateLimitGuard } from './rate-limit/rate-limit.guard';
 export { RateLimitAdminService, EffectiveRateLimits, RateLimitOverride } from './rate-limit/rate-limit-admin.service';
 export { usdToMicros, microsToUsd } from './money/micros';
 export { priceAt, usageCostMicros, maxCostMicros } from './money/pricing';

@@ -35,10 +35,9 @@ import { RateLimitStore } from './rate-limit/rate-limit.store';
     BudgetService,
     BudgetAdminService,
     RateLimitAdminService,
-    // Also exported by class: the proxy routes run it outside Nest's router (see the app's ProxyRoutes).
-    RateLimitGuard,
-    { provide: APP_GUARD, useExisting: RateLimitGuard },
+    // A global guard: Nest runs it on its routes, and the app's /v1 pipeline runs the same instance on its own.
+    { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
-  exports: [QuotaCoreModule, RateLimitGuard, BudgetService, BudgetAdminService, RateLimitAdminService],
+  exports: [QuotaCoreModule, BudgetService, BudgetAdminService, RateLimitAdminService],
 })
 export class QuotaModule {}

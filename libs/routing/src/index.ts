@@ -3,6 +3,7 @@ export { routingConfig } from './routing.config';
 export { ModelCatalogService, CatalogReloadEvent, ReloadTrigger } from './catalog/model-catalog.service';
 export { RouterService, RoutedStream } from './router.service';
 export { RouteCall } from './route/route-walk';
+export { RoutePlan } from './plan/route-plan';
 export {
   CatalogConfig,
   ModelConfig,

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { ChatCompletionRequest, ClientDisconnectedError, GatewayError, RouteTrace, SystemClock } from '@app/common';
+import { ChatCompletionRequest, ClientDisconnectedError, GatewayError, Principal, RouteTrace, SystemClock } from '@app/common';
 import type { ChatResult, ProviderAdapter, ProviderFactory } from '@app/providers';
 import { ModelCatalogService } from './catalog/model-catalog.service';
 import { DeploymentHealth } from './health/deployment-health';
@@ -35,6 +35,20 @@ class ScriptedAdapter implements ProviderAdapter {
   close(): void {}
 }
 
+/** A caller without allow-lists: may use every model. */
+const ANY_KEY: Principal = {
+  keyId: 'key_1',
+  maskedKey: 'sy-test-Ab12…wxyz',
+  keyName: 'test',
+  projectId: 'project_1',
+  teamId: 'team_1',
+  environment: 'test',
+  allowedModels: null,
+  allowedTiers: null,
+  projectAllowedModels: null,
+  projectAllowedTiers: null,
+};
+
 const CATALOG = `
 providers: [{ id: a, type: mock }, { id: b, type: mock }]
 models:
@@ -60,13 +74,13 @@ describe('RouterService', () => {
     const factory = { create: (config: { id: string }) => adapters[config.id] } as unknown as ProviderFactory;
     const clock = new SystemClock();
     catalog = new ModelCatalogService({ configPath: file }, factory, clock);
-    router = new RouterService(catalog, new DeploymentHealth(clock), new RetryBudget(clock));
+    router = new RouterService(new DeploymentHealth(clock), new RetryBudget(clock));
   });
 
   const request: ChatCompletionRequest = { model: 'model-a', messages: [{ role: 'user', content: 'hi' }] };
   const route = (signal = new AbortController().signal) => {
     const trace: RouteTrace = { modelRequested: 'model-a', attempts: [] };
-    const result = router.chat(catalog.resolve('model-a')!, request, { requestId: 'req_1', signal, trace });
+    const result = router.chat(catalog.plan(ANY_KEY, 'model-a'), request, { requestId: 'req_1', signal, trace });
     return { trace, result };
   };
 

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ChatCompletionRequest, EmbeddingsRequest } from '@app/common';
 import type { ChatResult, ChatTarget, EmbeddingsResult, StreamEvent } from '@app/providers';
-import { ModelConfig } from './catalog/catalog.schema';
-import { ModelCatalogService } from './catalog/model-catalog.service';
 import { DeploymentHealth } from './health/deployment-health';
+import type { RoutePlan } from './plan/route-plan';
 import { RetryBudget } from './retry/retry-budget';
 import { Attempt, RouteCall, RouteWalk, ServedRoute } from './route/route-walk';
 import { readUntilFirstContent, relay } from './stream/first-content';
@@ -15,25 +14,24 @@ export interface RoutedStream {
 }
 
 /**
- * Routes one call of a model to an upstream: selection, retries, fallbacks, timeouts and health, recorded
+ * Routes one planned call to an upstream: selection, retries, fallbacks, timeouts and health, recorded
  * in the call's trace (see RouteWalk). The same walk serves chat, embeddings and streams.
  */
 @Injectable()
 export class RouterService {
   constructor(
-    private readonly catalog: ModelCatalogService,
     private readonly health: DeploymentHealth,
     private readonly budget: RetryBudget,
   ) {}
 
-  async chat(model: ModelConfig, request: ChatCompletionRequest, call: RouteCall): Promise<ChatResult> {
-    const served = await this.walk(model, call, (a) => a.adapter.chat(request, chatTarget(a), a.context));
+  async chat(plan: RoutePlan, request: ChatCompletionRequest, call: RouteCall): Promise<ChatResult> {
+    const served = await this.walk(plan, call, (a) => a.adapter.chat(request, chatTarget(a), a.context));
     served.end();
     return served.value;
   }
 
-  async embeddings(model: ModelConfig, request: EmbeddingsRequest, call: RouteCall): Promise<EmbeddingsResult> {
-    const served = await this.walk(model, call, (a) => a.adapter.embeddings(request, { upstreamModel: a.deployment.model }, a.context));
+  async embeddings(plan: RoutePlan, request: EmbeddingsRequest, call: RouteCall): Promise<EmbeddingsResult> {
+    const served = await this.walk(plan, call, (a) => a.adapter.embeddings(request, { upstreamModel: a.deployment.model }, a.context));
     served.end();
     return served.value;
   }
@@ -43,13 +41,14 @@ export class RouterService {
    * content reaches the client is retried like any other; after that the stream never switches upstream,
    * and a failure ends it with an error the gateway relays in-band.
    */
-  async chatStream(model: ModelConfig, request: ChatCompletionRequest, call: RouteCall): Promise<RoutedStream> {
-    const served = await this.walk(model, call, (a) => readUntilFirstContent(a.adapter.chatStream(request, chatTarget(a), a.context)));
+  async chatStream(plan: RoutePlan, request: ChatCompletionRequest, call: RouteCall): Promise<RoutedStream> {
+    const served = await this.walk(plan, call, (a) => readUntilFirstContent(a.adapter.chatStream(request, chatTarget(a), a.context)));
     return { droppedParams: served.value.droppedParams, events: relay(served.value, served.end) };
   }
 
-  private walk<T>(model: ModelConfig, call: RouteCall, run: (attempt: Attempt) => Promise<T>): Promise<ServedRoute<T>> {
-    return new RouteWalk(model, call, run, this.catalog.lease(), this.health, this.budget).walk();
+  /** Walks the plan's route; the walk releases the plan when the response has ended. */
+  private walk<T>(plan: RoutePlan, call: RouteCall, run: (attempt: Attempt) => Promise<T>): Promise<ServedRoute<T>> {
+    return new RouteWalk(plan, call, run, this.health, this.budget).walk();
   }
 }
 

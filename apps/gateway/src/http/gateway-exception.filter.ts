@@ -1,8 +1,9 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientDisconnectedError, ErrorCode, GatewayError, requestContext, scrubSecrets } from '@app/common';
 import { explainRouteMiss } from './base-url-hints';
 import { routeHeaders } from './route-headers';
+import { RouteInventory } from './route-inventory';
 
 /** Nest hands Fastify's body errors (too large, bad JSON, wrong type) over as plain HttpExceptions. */
 const STATUS_CODES: Record<number, ErrorCode> = { 413: 'request_too_large', 415: 'unsupported_media_type' };
@@ -12,8 +13,11 @@ const STATUS_CODES: Record<number, ErrorCode> = { 413: 'request_too_large', 415:
  * with the status from the error-code table, plus the request id and route headers.
  */
 @Catch()
+@Injectable()
 export class GatewayExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('GatewayExceptionFilter');
+
+  constructor(private readonly routes: RouteInventory) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -44,7 +48,7 @@ export class GatewayExceptionFilter implements ExceptionFilter {
     const status = exception.getStatus();
     if (status === 404) {
       // The path is echoed back, and people paste keys into URLs.
-      const miss = explainRouteMiss(request.method, scrubSecrets(request.url), `${request.protocol}://${request.headers.host ?? 'localhost'}`);
+      const miss = explainRouteMiss(request.method, scrubSecrets(request.url), `${request.protocol}://${request.headers.host ?? 'localhost'}`, this.routes);
       return new GatewayError(miss.code, miss.message, { status: miss.status });
     }
     return new GatewayError(STATUS_CODES[status] ?? 'invalid_request_error', exception.message, { status });

@@ -2,12 +2,14 @@ import { isDeepStrictEqual } from 'node:util';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { Observable, Subject } from 'rxjs';
-import { Clock, scrubSecrets } from '@app/common';
+import { Clock, Principal, scrubSecrets } from '@app/common';
 import { ProviderAdapter, ProviderFactory } from '@app/providers';
 import { routingConfig } from '../routing.config';
 import { CatalogConfig, ModelConfig } from './catalog.schema';
-import { CatalogGeneration, CatalogLease } from './catalog-generation';
+import { CatalogGeneration } from './catalog-generation';
 import { loadCatalog } from './load-catalog';
+import { admitted, RoutePlan } from '../plan/route-plan';
+import { modelAccessDenial } from '../plan/model-access';
 
 export type ReloadTrigger = 'sighup' | 'file' | 'api';
 
@@ -63,9 +65,22 @@ export class ModelCatalogService implements OnApplicationShutdown {
     return this.current.config.models;
   }
 
-  /** Pins the current catalog (models, fallbacks, adapters) for one request, across any reload. */
-  lease(): CatalogLease {
-    return this.current.lease();
+  /**
+   * The route plan of one request for the model `name`: admitted against the caller's allow-lists, with its
+   * permitted fallbacks, on the current catalog, which the plan keeps across any reload until released.
+   */
+  plan(principal: Principal, name: string): RoutePlan {
+    return RoutePlan.admit(this.current.lease(), principal, name);
+  }
+
+  /** The model `name` refers to, if the caller may use it (else `model_not_found` / `model_not_allowed`). */
+  admit(principal: Principal, name: string): ModelConfig {
+    return admitted(this.current, principal, name);
+  }
+
+  /** The models the caller may use. */
+  visibleModels(principal: Principal): ModelConfig[] {
+    return this.current.config.models.filter((model) => modelAccessDenial(principal, model) === null);
   }
 
   /** Provider keys of every catalog still serving requests, for scrubbing logs and messages. */

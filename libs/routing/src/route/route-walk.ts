@@ -1,8 +1,9 @@
 import { CancelSignal, delay, GatewayError, RouteAttempt, RouteTrace } from '@app/common';
 import type { ProviderAdapter, UpstreamCallContext } from '@app/providers';
 import { DeploymentConfig, deploymentName, ModelConfig } from '../catalog/catalog.schema';
-import type { CatalogGeneration, CatalogLease } from '../catalog/catalog-generation';
+import type { CatalogGeneration } from '../catalog/catalog-generation';
 import { DeploymentHealth, HealthOutcome } from '../health/deployment-health';
+import type { RoutePlan } from '../plan/route-plan';
 import { RetryBudget } from '../retry/retry-budget';
 import { backoffDelayMs, FallbackTrigger, judgeFailure } from '../retry/retry-policy';
 import { pickDeployment } from '../selection/deployment-selector';
@@ -16,8 +17,6 @@ export interface RouteCall {
   signal: CancelSignal;
   /** Filled in as the route is walked; complete even when the call fails. */
   trace: RouteTrace;
-  /** Whether the caller may be served by a fallback model (its allow-lists); all may when absent. */
-  mayUse?: (model: ModelConfig) => boolean;
 }
 
 /** One upstream call the route makes. */
@@ -65,16 +64,15 @@ export class RouteWalk<T> {
   private ended = false;
 
   constructor(
-    private readonly model: ModelConfig,
+    private readonly plan: RoutePlan,
     private readonly call: RouteCall,
     private readonly run: (attempt: Attempt) => Promise<T>,
-    private readonly lease: CatalogLease,
     private readonly health: DeploymentHealth,
     private readonly budget: RetryBudget,
   ) {
-    this.catalog = lease.catalog;
+    this.catalog = plan.catalog;
     // Should the consumer of a served stream never end it, the deadline still frees the route.
-    this.deadline = new RouteDeadline(model.timeouts.total_ms, call.signal, () => {
+    this.deadline = new RouteDeadline(plan.model.timeouts.total_ms, call.signal, () => {
       if (this.served) this.finish('neutral');
     });
     this.signal = this.deadline.signal;
@@ -82,8 +80,7 @@ export class RouteWalk<T> {
 
   async walk(): Promise<ServedRoute<T>> {
     try {
-      // The requested model was admitted by the caller; a fallback must pass the caller's allow-lists too.
-      const route = this.catalog.route(this.model).filter((model, i) => i === 0 || (this.call.mayUse?.(model) ?? true));
+      const { route } = this.plan;
       for (const [index, model] of route.entries()) {
         const isLast = index === route.length - 1;
         const outcome = await this.tryModel(model, isLast);
@@ -197,7 +194,7 @@ export class RouteWalk<T> {
     if (this.ended) return;
     this.ended = true;
     this.deadline.clear();
-    this.lease.release();
+    this.plan.release();
     if (this.served) this.health.finishAttempt(this.served.name, outcome, this.served.model, this.served.probe);
   }
 
@@ -205,7 +202,7 @@ export class RouteWalk<T> {
   private exhausted(): unknown {
     if (this.call.trace.attempts.length === 1 && this.lastFailure) return this.lastFailure;
     // retry-after: when the first deployment on the route can take a call again (a probe in flight: soon).
-    const waitMs = this.soonestAvailableInMs(this.catalog.route(this.model));
+    const waitMs = this.soonestAvailableInMs(this.plan.route);
     return routeExhaustedError(this.call.trace, Number.isFinite(waitMs) ? Math.max(1, Math.ceil(waitMs / 1000)) : 1, this.lastFailure);
   }
 

@@ -1,5 +1,5 @@
 import type { Principal } from '@app/common';
-import type { ModelConfig } from '@app/routing';
+import type { ModelConfig } from '../catalog/catalog.schema';
 
 /**
  * Why the caller may not use `model`, or null when it may: the key's and the project's model allow-lists

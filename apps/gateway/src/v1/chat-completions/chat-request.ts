@@ -1,5 +1,5 @@
 import { ChatCompletionRequest } from '@app/common';
-import { invalid, requireModel, requireObject } from '../http/request-body';
+import { invalid, requireModel, requireObject } from '../pipeline/body-checks';
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
 

@@ -1,8 +1,15 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CALLER_TAGS_HEADER, parseCallerTags } from '@app/audit';
-import { CancelSignal, CancelSource, ClientDisconnectedError, GatewayError, requestContext } from '@app/common';
-import type { GatewayCall } from '../gateway.service';
+import { CancelSignal, CancelSource, ClientDisconnectedError, GatewayError, Principal, RequestContext, requestContext } from '@app/common';
+
+/** One authenticated request on its way through the gateway. */
+export interface GatewayCall {
+  principal: Principal;
+  context: RequestContext;
+  /** Aborted with `ClientDisconnectedError` when the client goes away. */
+  signal: CancelSignal;
+}
 
 /**
  * The authenticated call behind a request, with a signal that fires if the client disconnects. The caller's

@@ -1,0 +1,150 @@
+import { Injectable } from '@nestjs/common';
+import {
+  ChatCompletionRequest,
+  ClientDisconnectedError,
+  EmbeddingsRequest,
+  EmbeddingsResponse,
+  estimatedUsage,
+  GatewayError,
+  providerUsage,
+} from '@app/common';
+import { Redactor } from '@app/observability';
+import type { ChatResult, StreamEvent } from '@app/providers';
+import { ModelCatalogService, RoutePlan, RouterService } from '@app/routing';
+import { routeHeaders } from '../../http/route-headers';
+import type { GatewayCall } from '../pipeline/gateway-call';
+import { SpendService } from './spend.service';
+
+export interface ModelReply<T> {
+  value: T;
+  /** The route headers (served model, deployment, attempts, fallback reason, dropped parameters). */
+  headers: Record<string, string>;
+}
+
+/** Where a stream's events go: an inbound API's encoder in front of the client's connection. */
+export interface StreamSink {
+  /** One upstream event, in canonical (Chat Completions) form; resolves when the client can take more. */
+  event(event: StreamEvent): Promise<void>;
+  /** The upstream finished normally. */
+  finish(): void;
+  /** The stream failed after it had started: the API's in-band error. */
+  fail(error: GatewayError): void;
+  readonly clientGone: boolean;
+}
+
+/** A stream whose upstream has produced its first content; `pump` relays the rest through a sink. */
+export interface OpenedStream {
+  headers: Record<string, string>;
+  pump(sink: StreamSink): Promise<void>;
+}
+
+/**
+ * One model call's story, the same for every inbound API: the route plan (which model the caller may use,
+ * its permitted fallbacks, their prices), the budget it reserves, the routed upstream call, and the
+ * settlement of what it cost. Inbound APIs translate to and from the canonical Chat Completions form
+ * around it.
+ */
+@Injectable()
+export class ModelCallService {
+  constructor(
+    private readonly catalog: ModelCatalogService,
+    private readonly router: RouterService,
+    private readonly redactor: Redactor,
+    private readonly spend: SpendService,
+  ) {}
+
+  async chat(call: GatewayCall, request: ChatCompletionRequest): Promise<ModelReply<ChatResult>> {
+    const plan = this.plan(call, request.model);
+    const spend = await this.reserve(call, plan, request);
+    const result = await spend.releaseOnFailure(this.router.chat(plan, request, this.routeCall(call)));
+    if (result.usage) call.context.usage = providerUsage(result.usage);
+    await spend.settle();
+    return { value: result, headers: routeHeaders(call.context.trace, result.droppedParams) };
+  }
+
+  async embeddings(call: GatewayCall, request: EmbeddingsRequest): Promise<ModelReply<EmbeddingsResponse>> {
+    const plan = this.plan(call, request.model);
+    const spend = await this.reserve(call, plan, request);
+    const result = await spend.releaseOnFailure(this.router.embeddings(plan, request, this.routeCall(call)));
+    call.context.usage = providerUsage(result.body.usage);
+    await spend.settle();
+    return { value: result.body, headers: routeHeaders(call.context.trace) };
+  }
+
+  async openChatStream(call: GatewayCall, request: ChatCompletionRequest): Promise<OpenedStream> {
+    const plan = this.plan(call, request.model);
+    const spend = await this.reserve(call, plan, request);
+    const stream = await spend.releaseOnFailure(this.router.chatStream(plan, request, this.routeCall(call)));
+    return {
+      headers: routeHeaders(call.context.trace, stream.droppedParams),
+      pump: async (sink) => {
+        let streamedChars = 0;
+        try {
+          for await (const event of stream.events) {
+            // The last usage seen is the stream's usage, also when the client leaves before the end.
+            if (event.chunk.usage) call.context.usage = providerUsage(event.chunk.usage);
+            streamedChars += generatedChars(event);
+            await sink.event(event);
+          }
+          sink.finish();
+        } catch (error) {
+          if (error instanceof ClientDisconnectedError || sink.clientGone) return;
+          const failure = this.redactor.error(error);
+          call.context.error = failure instanceof GatewayError ? failure : internalError();
+          sink.fail(call.context.error);
+        } finally {
+          // Cut short before the usage chunk: the evidence gets an estimate, marked as such.
+          call.context.usage ??= estimatedUsage(promptChars(request), streamedChars);
+          // The upstream answered, so the request is charged: by its usage, or in full when none came.
+          await spend.settle();
+        }
+      },
+    };
+  }
+
+  /** Plans the route once; the request context names the model asked for, and the trace starts empty. */
+  private plan(call: GatewayCall, name: string): RoutePlan {
+    call.context.modelRequested = name;
+    call.context.trace = { modelRequested: name, attempts: [] };
+    return this.catalog.plan(call.principal, name);
+  }
+
+  /** The budget reservation; a refused one (402) gives the plan back, as nothing will be routed. */
+  private async reserve(call: GatewayCall, plan: RoutePlan, request: ChatCompletionRequest | EmbeddingsRequest) {
+    try {
+      return await this.spend.reserve(call.principal, call.context, plan, request);
+    } catch (error) {
+      plan.release();
+      throw error;
+    }
+  }
+
+  private routeCall(call: GatewayCall) {
+    return { requestId: call.context.requestId, signal: call.signal, trace: call.context.trace! };
+  }
+}
+
+/** Characters the model generated in one chunk: text, reasoning and tool-call arguments. */
+function generatedChars({ chunk }: StreamEvent): number {
+  let chars = 0;
+  for (const choice of chunk.choices ?? []) {
+    const delta = choice.delta ?? {};
+    chars += (typeof delta.content === 'string' ? delta.content.length : 0) + (typeof delta.reasoning_content === 'string' ? delta.reasoning_content.length : 0);
+    for (const call of delta.tool_calls ?? []) chars += call.function?.arguments?.length ?? 0;
+  }
+  return chars;
+}
+
+/** Characters of the prompt's text content. */
+function promptChars(request: ChatCompletionRequest): number {
+  return request.messages.reduce((sum, message) => {
+    const content = message.content;
+    if (typeof content === 'string') return sum + content.length;
+    if (!Array.isArray(content)) return sum;
+    return sum + content.reduce((n, part) => n + (part.type === 'text' && typeof part.text === 'string' ? part.text.length : 0), 0);
+  }, 0);
+}
+
+function internalError(): GatewayError {
+  return new GatewayError('internal_error', 'The gateway failed while streaming; the request id identifies the details in its log.');
+}

@@ -1,0 +1,53 @@
+import type { ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import { preciseNow, RequestContext } from '@app/common';
+import type { SseFrame } from '@app/inbound';
+
+/**
+ * Writes a server-sent event stream to the raw response: each event is written the moment it is given (no
+ * batching; proxies are told not to buffer), slow readers apply back-pressure, and `end` closes the stream
+ * with the API's terminal events. The first event written stamps the request's first-byte time.
+ */
+export class SseWriter {
+  constructor(
+    private readonly response: ServerResponse,
+    private readonly context: RequestContext,
+  ) {}
+
+  get clientGone(): boolean {
+    return this.response.destroyed || this.response.writableEnded;
+  }
+
+  open(headers: Record<string, string>): void {
+    this.response.writeHead(200, {
+      ...headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    this.response.flushHeaders();
+  }
+
+  /** Sends events; resolves when the client can take more. */
+  async write(frames: readonly SseFrame[]): Promise<void> {
+    if (frames.length === 0 || this.clientGone) return;
+    this.context.firstByteAt ??= preciseNow();
+    if (!this.response.write(encode(frames))) {
+      await Promise.race([once(this.response, 'drain'), once(this.response, 'close')]);
+    }
+  }
+
+  /** Sends the last events and closes the stream. */
+  end(frames: readonly SseFrame[]): void {
+    if (this.clientGone) return;
+    if (frames.length > 0) this.context.firstByteAt ??= preciseNow();
+    this.response.end(encode(frames));
+  }
+}
+
+function encode(frames: readonly SseFrame[]): string {
+  let text = '';
+  for (const frame of frames) text += frame.event === undefined ? `data: ${frame.data}\n\n` : `event: ${frame.event}\ndata: ${frame.data}\n\n`;
+  return text;
+}

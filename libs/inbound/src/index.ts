@@ -1,0 +1,1 @@
+export { SseFrame } from './sse-frame';

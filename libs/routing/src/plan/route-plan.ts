@@ -1,0 +1,74 @@
+import { GatewayError, PriceSchedule, Principal, RouteTrace } from '@app/common';
+import { deploymentName, ModelConfig } from '../catalog/catalog.schema';
+import type { CatalogGeneration, CatalogLease } from '../catalog/catalog-generation';
+import { modelAccessDenial } from './model-access';
+
+/**
+ * Everything routing decided about a request before any upstream is called, from one catalog generation:
+ * the requested model, the models that may serve it (the model, then its fallbacks depth-first, those the
+ * caller's allow-lists refuse left out) and their prices. Admission, the budget reservation, the router and
+ * settlement all read this one plan, so a reload in the middle of a request cannot show it two catalogs.
+ *
+ * The plan holds a lease on its catalog generation; the router releases it when the response has ended, and
+ * whoever gives up on the request before routing it must call `release()`.
+ */
+export class RoutePlan {
+  /** The model, then its permitted fallbacks, in the order they are tried. */
+  readonly route: readonly ModelConfig[];
+
+  private constructor(
+    /** The name the client sent: the model's name or one of its aliases. */
+    readonly requested: string,
+    readonly model: ModelConfig,
+    private readonly lease: CatalogLease,
+    principal: Principal,
+  ) {
+    // The requested model passed admission; a fallback must pass the caller's allow-lists too.
+    this.route = lease.catalog.route(model).filter((candidate, i) => i === 0 || modelAccessDenial(principal, candidate) === null);
+  }
+
+  /**
+   * Plans a request for `name` on the leased generation, or throws `model_not_found` / `model_not_allowed`
+   * (releasing the lease).
+   */
+  static admit(lease: CatalogLease, principal: Principal, name: string): RoutePlan {
+    try {
+      return new RoutePlan(name, admitted(lease.catalog, principal, name), lease, principal);
+    } catch (error) {
+      lease.release();
+      throw error;
+    }
+  }
+
+  get catalog(): CatalogGeneration {
+    return this.lease.catalog;
+  }
+
+  /**
+   * The price of the deployment a trace says served the request (its own, else its model's); undefined when
+   * unpriced or nothing served.
+   */
+  servedPricing(trace: RouteTrace | undefined): PriceSchedule | undefined {
+    const model = this.route.find((candidate) => candidate.name === trace?.modelServed);
+    const deployment = model?.deployments.find((candidate) => deploymentName(candidate) === trace?.deployment);
+    return model && (deployment?.pricing ?? model.pricing);
+  }
+
+  /** Gives the catalog generation back; idempotent. The router calls it when the route ends. */
+  release(): void {
+    this.lease.release();
+  }
+}
+
+/** The catalog model a client-facing name refers to, when the caller may use it. */
+export function admitted(catalog: Pick<CatalogGeneration, 'resolve'>, principal: Principal, name: string): ModelConfig {
+  const model = catalog.resolve(name);
+  if (!model) {
+    throw new GatewayError('model_not_found', `The model "${name}" does not exist. GET /v1/models lists the models your key can use.`, {
+      param: 'model',
+    });
+  }
+  const denial = modelAccessDenial(principal, model, name);
+  if (denial) throw new GatewayError('model_not_allowed', denial, { param: 'model' });
+  return model;
+}
