@@ -1,1 +1,17 @@
 export { SseFrame } from './sse-frame';
+// Anthropic Messages inbound (POST /v1/messages, /v1/messages/count_tokens).
+export type {
+  CountTokensRequest,
+  CountTokensResponse,
+  Message as AnthropicMessage,
+  MessagesErrorBody,
+  MessagesRequest,
+  MessagesStreamEvent,
+  MessagesUsage,
+} from './messages/messages.types';
+export { parseMessagesRequest, parseCountTokensRequest } from './messages/messages-request';
+export { messagesToChat, type MessagesToChatResult } from './messages/messages-to-chat';
+export { chatToMessage, type MessagesIds } from './messages/chat-to-message';
+export { MessagesStreamEncoder } from './messages/messages-stream.encoder';
+export { messagesError, messagesErrorBody, type MessagesErrorResponse } from './messages/messages-error';
+export { estimateInputTokens } from './messages/count-tokens';
