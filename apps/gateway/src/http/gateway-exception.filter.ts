@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ClientDisconnectedError, ErrorCode, GatewayError, requestContext, scrubSecrets } from '@app/common';
+import { ClientDisconnectedError, ErrorCode, GatewayError, InboundApiName, requestContext, scrubSecrets } from '@app/common';
+import { messagesError } from '@app/inbound';
 import { explainRouteMiss } from './base-url-hints';
 import { routeHeaders } from './route-headers';
 import { RouteInventory } from './route-inventory';
@@ -8,9 +9,28 @@ import { RouteInventory } from './route-inventory';
 /** Nest hands Fastify's body errors (too large, bad JSON, wrong type) over as plain HttpExceptions. */
 const STATUS_CODES: Record<number, ErrorCode> = { 413: 'request_too_large', 415: 'unsupported_media_type' };
 
+interface ErrorResponse {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+/** OpenAI's shape `{"error":{message,type,param,code}}`, with the status from the error-code table. */
+function openAiError(error: GatewayError): ErrorResponse {
+  const headers: Record<string, string> = { ...error.options.headers };
+  if (error.options.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.options.retryAfterSeconds);
+  return { status: error.status, body: error.toBody(), headers };
+}
+
+/** The error shape each inbound API's clients parse; everything else (admin, models, route misses) is OpenAI's. */
+const ERROR_SHAPES: Partial<Record<InboundApiName, (error: GatewayError, requestId: string) => ErrorResponse>> = {
+  messages: messagesError,
+  count_tokens: messagesError,
+};
+
 /**
- * The one place an error becomes a response: every failure leaves as `{"error":{message,type,param,code}}`
- * with the status from the error-code table, plus the request id and route headers.
+ * The one place an error becomes a response: every failure leaves in the caller's API shape (Anthropic's for
+ * the Messages API, else OpenAI's), with the request id and route headers.
  */
 @Catch()
 @Injectable()
@@ -26,7 +46,8 @@ export class GatewayExceptionFilter implements ExceptionFilter {
     // Nobody is left to answer; the request's record shows the client left (status 499).
     if (exception instanceof ClientDisconnectedError) return;
     const error = this.toGatewayError(exception, request);
-    requestContext(request.raw).error = error;
+    const context = requestContext(request.raw);
+    context.error = error;
     if (error.status >= 500 && !error.code.startsWith('upstream_')) {
       this.logger.error({ err: exception, code: error.code }, 'unexpected error');
     }
@@ -35,9 +56,9 @@ export class GatewayExceptionFilter implements ExceptionFilter {
       reply.raw.end();
       return;
     }
-    const headers: Record<string, string> = { ...routeHeaders(requestContext(request.raw).trace), ...error.options.headers };
-    if (error.options.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.options.retryAfterSeconds);
-    void reply.status(error.status).headers(headers).send(error.toBody());
+    const shape = (context.api && ERROR_SHAPES[context.api]) ?? openAiError;
+    const response = shape(error, context.requestId);
+    void reply.status(response.status).headers({ ...routeHeaders(context.trace), ...response.headers }).send(response.body);
   }
 
   private toGatewayError(exception: unknown, request: FastifyRequest): GatewayError {

@@ -1,5 +1,7 @@
 import { ChatCompletionsApi } from './chat-completions/chat-completions.api';
 import { EmbeddingsApi } from './embeddings/embeddings.api';
+import { CountTokensApi } from './messages/count-tokens.api';
+import { MessagesApi } from './messages/messages.api';
 import type { V1Route } from './pipeline/v1-api';
 
 /**
@@ -9,6 +11,8 @@ import type { V1Route } from './pipeline/v1-api';
 export const V1_ROUTES: readonly V1Route[] = [
   { method: 'POST', url: '/v1/chat/completions', name: 'chat', api: ChatCompletionsApi },
   { method: 'POST', url: '/v1/embeddings', name: 'embeddings', api: EmbeddingsApi },
+  { method: 'POST', url: '/v1/messages', name: 'messages', api: MessagesApi },
+  { method: 'POST', url: '/v1/messages/count_tokens', name: 'count_tokens', api: CountTokensApi },
 ];
 
 /** The providers behind the route table, for the module that declares them. */

@@ -10,7 +10,7 @@ import {
 } from '@app/common';
 import { Redactor } from '@app/observability';
 import type { ChatResult, StreamEvent } from '@app/providers';
-import { ModelCatalogService, RoutePlan, RouterService } from '@app/routing';
+import { ModelCatalogService, ModelConfig, RoutePlan, RouterService } from '@app/routing';
 import { routeHeaders } from '../../http/route-headers';
 import type { GatewayCall } from '../pipeline/gateway-call';
 import { SpendService } from './spend.service';
@@ -53,13 +53,14 @@ export class ModelCallService {
     private readonly spend: SpendService,
   ) {}
 
-  async chat(call: GatewayCall, request: ChatCompletionRequest): Promise<ModelReply<ChatResult>> {
+  /** `dropped`: what the inbound API's translation left out, reported with the adapter's own. */
+  async chat(call: GatewayCall, request: ChatCompletionRequest, dropped: readonly string[] = []): Promise<ModelReply<ChatResult>> {
     const plan = this.plan(call, request.model);
     const spend = await this.reserve(call, plan, request);
     const result = await spend.releaseOnFailure(this.router.chat(plan, request, this.routeCall(call)));
     if (result.usage) call.context.usage = providerUsage(result.usage);
     await spend.settle();
-    return { value: result, headers: routeHeaders(call.context.trace, result.droppedParams) };
+    return { value: result, headers: routeHeaders(call.context.trace, [...dropped, ...result.droppedParams]) };
   }
 
   async embeddings(call: GatewayCall, request: EmbeddingsRequest): Promise<ModelReply<EmbeddingsResponse>> {
@@ -71,12 +72,12 @@ export class ModelCallService {
     return { value: result.body, headers: routeHeaders(call.context.trace) };
   }
 
-  async openChatStream(call: GatewayCall, request: ChatCompletionRequest): Promise<OpenedStream> {
+  async openChatStream(call: GatewayCall, request: ChatCompletionRequest, dropped: readonly string[] = []): Promise<OpenedStream> {
     const plan = this.plan(call, request.model);
     const spend = await this.reserve(call, plan, request);
     const stream = await spend.releaseOnFailure(this.router.chatStream(plan, request, this.routeCall(call)));
     return {
-      headers: routeHeaders(call.context.trace, stream.droppedParams),
+      headers: routeHeaders(call.context.trace, [...dropped, ...stream.droppedParams]),
       pump: async (sink) => {
         let streamedChars = 0;
         try {
@@ -100,6 +101,12 @@ export class ModelCallService {
         }
       },
     };
+  }
+
+  /** The model a count or listing is for, when the caller may use it; no route, no budget. */
+  admit(call: GatewayCall, name: string): ModelConfig {
+    call.context.modelRequested = name;
+    return this.catalog.admit(call.principal, name);
   }
 
   /** Plans the route once; the request context names the model asked for, and the trace starts empty. */
