@@ -5,7 +5,11 @@ module.exports = {
   rootDir: '.',
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc },
-  moduleNameMapper: { '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src' },
+  moduleNameMapper: {
+    '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src',
+    // A lib's testing entry (libs/<lib>/src/testing.ts), for test/ and bench/ only.
+    '^@app/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing',
+  },
   testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
   testTimeout: 30_000,
   maxWorkers: 2,

@@ -1,20 +1,17 @@
-import { HttpService } from '@nestjs/axios';
-import axios from 'axios';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChatCompletionChunk, ChatCompletionRequest, GatewayError } from '@app/common';
-import { AnthropicAdapter, anthropicProviderSchema } from '../../libs/providers/src/anthropic/anthropic.adapter';
-import { UpstreamHttpService } from '../../libs/providers/src/http/upstream-http.service';
-import type { ChatStream, UpstreamCallContext } from '../../libs/providers/src/provider.types';
+import { ChatStream, ProviderAdapter, providerConfigSchema, UpstreamCallContext } from '@app/providers';
+import { providerFactory } from '@app/providers/testing';
 import { FakeAnthropicServer } from '../fakes/fake-anthropic.server';
 
 const KEY = 'sk-ant-adapter-spec-key-0123456789';
 const FIXTURES = join(__dirname, '../../libs/providers/src/anthropic/fixtures');
 const TARGET = { upstreamModel: 'claude-fake' };
-const http = new UpstreamHttpService(new HttpService(axios.create()));
+const factory = providerFactory();
 
-function adapterFor(baseUrl: string, apiKey = KEY): AnthropicAdapter {
-  return new AnthropicAdapter(anthropicProviderSchema.parse({ id: 'claude', type: 'anthropic', base_url: baseUrl, api_key: apiKey }), http);
+function adapterFor(baseUrl: string, apiKey = KEY): ProviderAdapter {
+  return factory.create(providerConfigSchema.parse({ id: 'claude', type: 'anthropic', base_url: baseUrl, api_key: apiKey }));
 }
 
 function context(overrides: Partial<UpstreamCallContext> = {}): UpstreamCallContext {
@@ -71,7 +68,7 @@ const TWO_CALLS = [
 describe('AnthropicAdapter against the fake Anthropic API', () => {
   const fake = new FakeAnthropicServer(KEY);
   let baseUrl: string;
-  let adapter: AnthropicAdapter;
+  let adapter: ProviderAdapter;
 
   beforeAll(async () => {
     baseUrl = await fake.start();
@@ -88,11 +85,11 @@ describe('AnthropicAdapter against the fake Anthropic API', () => {
 
   describe('config', () => {
     it('defaults anthropic_version and refuses a base_url that already ends in /v1', () => {
-      expect(anthropicProviderSchema.parse({ id: 'a', type: 'anthropic', base_url: 'https://api.anthropic.com/' })).toMatchObject({
+      expect(providerConfigSchema.parse({ id: 'a', type: 'anthropic', base_url: 'https://api.anthropic.com/' })).toMatchObject({
         base_url: 'https://api.anthropic.com',
         anthropic_version: '2023-06-01',
       });
-      expect(anthropicProviderSchema.safeParse({ id: 'a', type: 'anthropic', base_url: 'https://api.anthropic.com/v1' }).success).toBe(false);
+      expect(providerConfigSchema.safeParse({ id: 'a', type: 'anthropic', base_url: 'https://api.anthropic.com/v1' }).success).toBe(false);
     });
   });
 
@@ -344,7 +341,7 @@ describe('AnthropicAdapter against the fake Anthropic API', () => {
     });
 
     it('has no embeddings', async () => {
-      expect(await rejection(adapter.embeddings())).toMatchObject({ code: 'invalid_request_error' });
+      expect(await rejection(adapter.embeddings({ model: 'claude', input: 'hello' }, TARGET, context()))).toMatchObject({ code: 'invalid_request_error' });
     });
   });
 });

@@ -1,11 +1,8 @@
-import { HttpService } from '@nestjs/axios';
-import axios from 'axios';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ChatCompletionChunk, ChatCompletionRequest, ChatMessage, GatewayError } from '@app/common';
-import { GeminiAdapter, geminiProviderSchema } from '../../libs/providers/src/gemini/gemini.adapter';
-import { UpstreamHttpService } from '../../libs/providers/src/http/upstream-http.service';
-import type { UpstreamCallContext } from '../../libs/providers/src/provider.types';
+import { ProviderAdapter, providerConfigSchema, UpstreamCallContext } from '@app/providers';
+import { providerFactory } from '@app/providers/testing';
 import { FakeGeminiServer } from '../fakes/fake-gemini.server';
 
 const API_KEY = 'AIzaSyFakeGeminiKeyForTests0123456789';
@@ -24,7 +21,7 @@ const WEATHER_TOOL = {
 describe('GeminiAdapter against the fake Gemini server', () => {
   const fake = new FakeGeminiServer({ apiKey: API_KEY });
   let baseUrl: string;
-  let adapter: GeminiAdapter;
+  let adapter: ProviderAdapter;
 
   beforeAll(async () => {
     baseUrl = await fake.start();
@@ -422,9 +419,9 @@ describe('GeminiAdapter against the fake Gemini server', () => {
   });
 });
 
-function adapterFor(baseUrl: string, apiKey: string): GeminiAdapter {
-  const config = geminiProviderSchema.parse({ id: 'gemini-test', type: 'gemini', base_url: baseUrl, api_key: apiKey });
-  return new GeminiAdapter(config, new UpstreamHttpService(new HttpService(axios.create())));
+function adapterFor(baseUrl: string, apiKey: string): ProviderAdapter {
+  const config = providerConfigSchema.parse({ id: 'gemini-test', type: 'gemini', base_url: baseUrl, api_key: apiKey });
+  return providerFactory().create(config);
 }
 
 function chat(messages: ChatMessage[]): ChatCompletionRequest {

@@ -1,10 +1,8 @@
-import { HttpService } from '@nestjs/axios';
-import axios from 'axios';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChatCompletionChunk } from '@app/common';
-import { ProviderAdapter, ProviderFactory, providerConfigSchema, UpstreamCallContext } from '@app/providers';
-import { UpstreamHttpService } from '../../libs/providers/src/http/upstream-http.service';
+import { ProviderAdapter, providerConfigSchema, UpstreamCallContext } from '@app/providers';
+import { providerFactory } from '@app/providers/testing';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 
 const KEY = 'sk-openai-wire-fixture-key';
@@ -29,7 +27,7 @@ describe.each([
   beforeAll(async () => {
     const baseUrl = await fake.start();
     const config = providerConfigSchema.parse({ id: 'up', type, base_url: type === 'openai' ? `${baseUrl}/v1` : baseUrl, api_key: KEY, ...extra });
-    adapter = new ProviderFactory(new UpstreamHttpService(new HttpService(axios.create()))).create(config);
+    adapter = providerFactory().create(config);
   });
 
   afterAll(async () => {

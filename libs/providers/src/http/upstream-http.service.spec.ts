@@ -7,9 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { GatewayError } from '@app/common';
-import { createAgents, UpstreamAgents } from '../../libs/providers/src/http/upstream-agents';
-import { UpstreamHttpService, UpstreamRequest, UpstreamResponse } from '../../libs/providers/src/http/upstream-http.service';
-import type { UpstreamCallContext } from '../../libs/providers/src/provider.types';
+import type { UpstreamCallContext } from '../provider.types';
+import { createAgents, UpstreamAgents } from './upstream-agents';
+import { UpstreamHttpService, UpstreamRequest, UpstreamResponse } from './upstream-http.service';
 
 type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => unknown;
 

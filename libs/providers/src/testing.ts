@@ -1,0 +1,13 @@
+/**
+ * The providers lib's testing entry, `@app/providers/testing`: what a test needs to drive adapters directly
+ * against a fake upstream, outside a Nest container. Only test/ and bench/ may import it (dependency rules).
+ */
+import { HttpService } from '@nestjs/axios';
+import axios from 'axios';
+import { UpstreamHttpService } from './http/upstream-http.service';
+import { ProviderFactory } from './providers.module';
+
+/** A ProviderFactory wired as ProvidersModule wires it: adapters built from config entries, real sockets. */
+export function providerFactory(): ProviderFactory {
+  return new ProviderFactory(new UpstreamHttpService(new HttpService(axios.create())));
+}
