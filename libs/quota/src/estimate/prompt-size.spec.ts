@@ -35,6 +35,16 @@ describe('prompt size', () => {
     expect(promptTokenBound(measurePrompt({ input: [5, 6] }))).toBe(2);
   });
 
+  it('counts a Responses request: instructions, message items by their text, other items and tools by their JSON', () => {
+    const call = { type: 'function_call', call_id: 'c1', name: 'f', arguments: '{}' };
+    const tools = [{ type: 'function', name: 'f' }];
+    const size = measurePrompt({ instructions: 'ab', input: [{ role: 'user', content: 'hello' }, call], tools });
+    expect(size.textBytes).toBe(2 + 5 + JSON.stringify(call).length + JSON.stringify(tools).length);
+    expect(size.messages).toBe(2);
+    expect(measurePrompt({ instructions: 'ab', input: 'hello' }).textBytes).toBe(7);
+    expect(requestedOutputTokens({ max_output_tokens: 300 })).toBe(300);
+  });
+
   it('never throws on a malformed body', () => {
     for (const body of [undefined, null, 'text', [], { messages: 'x' }, { messages: [null, 3, { content: 7 }] }]) {
       expect(() => promptTokenBound(measurePrompt(body))).not.toThrow();

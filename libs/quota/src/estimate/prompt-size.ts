@@ -33,7 +33,11 @@ export function promptTokenEstimate(size: PromptSize): number {
   return Math.ceil(size.textBytes / BYTES_PER_TOKEN_ESTIMATE) + size.tokenIds + framing(size);
 }
 
-/** Measures a chat request (`messages`, optional `system`, `tools`, …) or an embeddings request (`input`). */
+/**
+ * Measures a request in any inbound API's shape, as the rate limiter sees it before parsing: chat and
+ * Anthropic messages (`messages`, `system`, `tools`, …), Responses (`instructions`, `input` items, `tools`) or
+ * embeddings (`input`).
+ */
 export function measurePrompt(body: unknown): PromptSize {
   const size: PromptSize = { textBytes: 0, tokenIds: 0, messages: 0, images: 0 };
   if (!isRecord(body)) return size;
@@ -51,17 +55,19 @@ export function measurePrompt(body: unknown): PromptSize {
       if (body[field] !== undefined && body[field] !== null) size.textBytes += jsonBytes(body[field]);
     }
   }
-  addEmbeddingsInput(size, body.input);
+  if (Array.isArray(body.input) && body.input.some(isRecord)) addResponsesInput(size, body);
+  else addEmbeddingsInput(size, body.input);
+  if (typeof body.instructions === 'string') size.textBytes += Buffer.byteLength(body.instructions, 'utf8');
   return size;
 }
 
 /**
- * The output the client asked for at most (`max_completion_tokens` or `max_tokens`, times `n`
- * choices), or undefined when it set no cap.
+ * The output the client asked for at most (`max_completion_tokens`, `max_tokens` or Responses'
+ * `max_output_tokens`, times `n` choices), or undefined when it set no cap.
  */
 export function requestedOutputTokens(body: unknown): number | undefined {
   if (!isRecord(body)) return undefined;
-  const cap = [body.max_completion_tokens, body.max_tokens].find((value) => isCount(value));
+  const cap = [body.max_completion_tokens, body.max_tokens, body.max_output_tokens].find((value) => isCount(value));
   if (cap === undefined) return undefined;
   return (cap as number) * choices(body);
 }
@@ -87,6 +93,16 @@ function addContent(size: PromptSize, content: unknown): void {
     else if (isRecord(part) && (part.type === 'image_url' || part.type === 'image')) size.images++;
     else size.textBytes += jsonBytes(part);
   }
+}
+
+/** Responses input items: each is a message, a tool call or a tool output; their JSON bounds their text. */
+function addResponsesInput(size: PromptSize, body: Record<string, unknown>): void {
+  for (const item of body.input as unknown[]) {
+    size.messages++;
+    if (isRecord(item) && item.type === undefined && 'content' in item) addContent(size, item.content);
+    else size.textBytes += jsonBytes(item);
+  }
+  if (body.tools !== undefined && body.tools !== null) size.textBytes += jsonBytes(body.tools);
 }
 
 function addEmbeddingsInput(size: PromptSize, input: unknown): void {
