@@ -52,6 +52,10 @@ describe('RoutePlan', () => {
   it('refuses an unknown or forbidden model with the error the client sees, and gives the lease back', async () => {
     const catalog = generation();
     expect(() => RoutePlan.admit(catalog.lease(), caller(), 'nope')).toThrow(expect.objectContaining({ code: 'model_not_found' }));
+    // The message names what the key may use instead: an alias in the catalog maps a client's own names.
+    expect(() => RoutePlan.admit(catalog.lease(), caller({ allowedTiers: ['standard'] }), 'claude-opus-4-8')).toThrow(
+      'The model "claude-opus-4-8" does not exist. Models your key can use: small, cheap (GET /v1/models lists them).',
+    );
     const forbidden = () => RoutePlan.admit(catalog.lease(), caller({ allowedModels: ['small'] }), 'big');
     expect(forbidden).toThrow(GatewayError);
     expect(forbidden).toThrow('Your key is not allowed to use the model "big".');

@@ -60,15 +60,28 @@ export class RoutePlan {
   }
 }
 
+/** At most this many model names in a "does not exist" message; a long catalog is listed by GET /v1/models. */
+const NAMES_IN_MESSAGE = 20;
+
 /** The catalog model a client-facing name refers to, when the caller may use it. */
-export function admitted(catalog: Pick<CatalogGeneration, 'resolve'>, principal: Principal, name: string): ModelConfig {
+export function admitted(catalog: Pick<CatalogGeneration, 'resolve' | 'config'>, principal: Principal, name: string): ModelConfig {
   const model = catalog.resolve(name);
   if (!model) {
-    throw new GatewayError('model_not_found', `The model "${name}" does not exist. GET /v1/models lists the models your key can use.`, {
-      param: 'model',
-    });
+    throw new GatewayError('model_not_found', `The model "${name}" does not exist. ${usableModels(catalog.config.models, principal)}`, { param: 'model' });
   }
   const denial = modelAccessDenial(principal, model, name);
   if (denial) throw new GatewayError('model_not_allowed', denial, { param: 'model' });
   return model;
+}
+
+/**
+ * The names the caller may use, so that a client with its own model names (Claude Code asks for
+ * `claude-opus-…`, Codex for `gpt-…`) learns what to map them to, as catalog aliases.
+ */
+function usableModels(models: readonly ModelConfig[], principal: Principal): string {
+  const names = models.filter((model) => modelAccessDenial(principal, model) === null).flatMap((model) => [model.name, ...model.aliases]);
+  if (names.length === 0) return 'Your key may use no model of this gateway.';
+  const shown = names.slice(0, NAMES_IN_MESSAGE).join(', ');
+  const more = names.length > NAMES_IN_MESSAGE ? ` and ${names.length - NAMES_IN_MESSAGE} more` : '';
+  return `Models your key can use: ${shown}${more} (GET /v1/models lists them).`;
 }
