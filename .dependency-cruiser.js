@@ -1,7 +1,7 @@
 /**
  * The lib dependency direction from the house plan, enforced in CI:
  *   apps ─► any lib (through its index)     routing ─► providers     auth, quota, audit ─► persistence
- *   providers, persistence, observability ─► common                 common ─► nothing internal
+ *   providers, persistence, observability, inbound ─► common        common ─► nothing internal
  * Feature libs do not import each other; nothing imports a lib's internals from outside it.
  * test/ and bench/ see the libs as the app does (through their index), plus a lib's documented testing entry.
  * Nobody imports a package's internals: only what the package exports (its entry, or its `exports` map).
@@ -19,6 +19,7 @@ const allowedLibDeps = {
   auth: ['common', 'persistence'],
   quota: ['common', 'persistence'],
   audit: ['common', 'persistence'],
+  inbound: ['common'],
 };
 
 /** Subpaths a package documents as entries without declaring them in an `exports` map. */
