@@ -23,11 +23,11 @@ describe('request record export', () => {
     gateway = await startTestGateway({ catalog: openAiCatalog(await fake.start(), 'sk-provider'), env: { LOG_LEVEL: 'warn' } });
     await gateway.gateway.app.get(DataSource).query(
       `INSERT INTO request_records (created_at, id, request_id, key_id, masked_key, team_id, project_id, environment, method,
-         endpoint, stream, model_requested, model_served, deployment, attempts, status, client_aborted, latency_ms, ttfb_ms,
+         endpoint, api, stream, model_requested, model_served, deployment, attempts, status, client_aborted, latency_ms, ttfb_ms,
          prompt_tokens, cached_tokens, completion_tokens, reasoning_tokens, usage_source, client_ip, user_agent,
          upstream_message, tags)
        SELECT now() - g * interval '1 ms', gen_random_uuid(), 'bulk-' || g, $1, 'sy-test-AbCd…wxyz', $2, $3, 'test', 'POST',
-         '/v1/chat/completions', g % 2 = 0, 'gpt-test', 'gpt-test', 'openai/gpt-test',
+         '/v1/chat/completions', 'chat', g % 2 = 0, 'gpt-test', 'gpt-test', 'openai/gpt-test',
          '[{"deployment":"openai/gpt-test","status":200,"error_code":null,"duration_ms":12}]', 200, false, 120, 40,
          100, 0, 20, 0, 'provider', '10.0.0.1', repeat('Mozilla/5.0 (compatible) ', 8), repeat('the upstream said, ', 12),
          '{"feature":"bulk"}'
@@ -75,6 +75,7 @@ describe('request record export', () => {
     expect(result.type).toContain(format === 'csv' ? 'text/csv' : 'application/x-ndjson');
     expect(result.lines).toBe(format === 'csv' ? ROWS + 1 : ROWS);
     expect(result.head).toContain('bulk-100000'); // oldest first
+    expect(result.head).toContain(format === 'csv' ? ',/v1/chat/completions,chat,' : '"endpoint":"/v1/chat/completions","api":"chat"');
     // Holding the export (or its rows) in memory would take several times its size; one batch is ~1 MB.
     expect(result.bytes).toBeGreaterThan(70 * MB);
     expect(result.heapGrowthMb).toBeLessThan(32);

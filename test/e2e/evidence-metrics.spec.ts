@@ -26,6 +26,7 @@ describe('metrics and health', () => {
         models: [
           { name: 'gpt-test', deployments: [{ provider: 'openai', model: 'gpt-test' }] },
           { name: 'gpt-primary', deployments: [{ provider: 'down', model: 'gpt-primary' }], fallbacks: ['gpt-test'] },
+          { name: 'embed-test', deployments: [{ provider: 'openai', model: 'text-embedding-3-small' }] },
         ],
       },
       env: { METRICS_TOKEN },
@@ -59,19 +60,31 @@ describe('metrics and health', () => {
     const completion = await client.chat.completions.create({ model: 'gpt-test', messages });
     const stream = await client.chat.completions.create({ model: 'gpt-test', messages, stream: true });
     for await (const _chunk of stream);
-    const chat = { gen_ai_operation_name: 'chat', gen_ai_request_model: 'gpt-test' };
+    const chat = { api: 'chat', gen_ai_operation_name: 'chat', gen_ai_request_model: 'gpt-test' };
     // Observed when each response has ended, which the server may note just after the client has read it.
     const text = await eventually(scrape, (scraped) => sampleValue(scraped, 'switchyard_requests_total', chat) === 2);
     expect(sampleValue(text, 'switchyard_requests_total', { ...chat, deployment: 'openai/gpt-test', http_response_status_code: '200', error_type: '' })).toBe(2);
     expect(sampleValue(text, 'gen_ai_server_request_duration_seconds_count', { ...chat, error_type: '' })).toBe(2);
     expect(sampleValue(text, 'gen_ai_server_time_to_first_token_seconds_count', chat)).toBe(1);
-    expect(sampleValue(text, 'switchyard_gateway_overhead_seconds_count', { gen_ai_operation_name: 'chat' })).toBe(2);
+    expect(sampleValue(text, 'switchyard_gateway_overhead_seconds_count', { api: 'chat', gen_ai_operation_name: 'chat' })).toBe(2);
     expect(sampleValue(text, 'gen_ai_client_token_usage_sum', { ...chat, gen_ai_token_type: 'input' })).toBe(2 * completion.usage!.prompt_tokens);
     expect(sampleValue(text, 'gen_ai_client_token_usage_count', { ...chat, gen_ai_token_type: 'output' })).toBe(2);
     expect(sampleValue(text, 'switchyard_upstream_attempts_total', { deployment: 'openai/gpt-test', http_response_status_code: '200' })).toBe(2);
     expect(sampleValue(text, 'switchyard_evidence_dropped_rows_total')).toBe(0);
     expect(text).toContain('switchyard_evidence_buffer_rows');
     expect(text).toContain('process_resident_memory_bytes');
+  });
+
+  it('labels requests with the inbound API they were sent to, and none for other calls', async () => {
+    const embedding = await client.embeddings.create({ model: 'embed-test', input: 'label me' });
+    expect((await fetch(`${gateway.baseUrl}/v1/models`, { headers: { authorization: `Bearer ${client.apiKey}` } })).status).toBe(200);
+    const embeddings = { api: 'embeddings', gen_ai_operation_name: 'embeddings', gen_ai_request_model: 'embed-test' };
+    const observed = (scraped: string) => sampleValue(scraped, 'switchyard_requests_total', { api: 'none' }) === 1 && sampleValue(scraped, 'switchyard_requests_total', embeddings) === 1;
+    const text = await eventually(scrape, observed);
+    expect(sampleValue(text, 'switchyard_requests_total', { ...embeddings, http_response_status_code: '200' })).toBe(1);
+    expect(sampleValue(text, 'gen_ai_server_request_duration_seconds_count', embeddings)).toBe(1);
+    expect(sampleValue(text, 'gen_ai_client_token_usage_sum', { ...embeddings, gen_ai_token_type: 'input' })).toBe(embedding.usage.prompt_tokens);
+    expect(sampleValue(text, 'switchyard_requests_total', { api: 'none', gen_ai_operation_name: 'list_models', http_response_status_code: '200' })).toBe(1);
   });
 
   it('counts fallbacks and failed attempts', async () => {

@@ -1,4 +1,6 @@
 import OpenAI from 'openai';
+import { RequestRecordWriter, requestRecordFrom } from '@app/audit';
+import { INBOUND_APIS } from '@app/common';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { recordsOf } from '../utils/evidence';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
@@ -29,6 +31,7 @@ describe('evidence: one record per request', () => {
           { name: 'gpt-flaky', deployments: [{ provider: 'flaky', model: 'gpt-flaky' }] },
           // $2 in, $8 out per million tokens: 2 and 8 micro-USD per token.
           { name: 'gpt-priced', pricing: { input_per_mtok: 2, output_per_mtok: 8 }, deployments: [{ provider: 'openai', model: 'gpt-priced' }] },
+          { name: 'embed-test', deployments: [{ provider: 'openai', model: 'text-embedding-3-small' }] },
         ],
       },
       env: { EVIDENCE_FLUSH_INTERVAL_MS: '50', QUOTA_POLICY_CACHE_MS: '0' },
@@ -70,6 +73,7 @@ describe('evidence: one record per request', () => {
       environment: 'production',
       method: 'POST',
       endpoint: '/v1/chat/completions',
+      api: 'chat',
       stream: false,
       model_requested: 'fast',
       model_served: 'gpt-test',
@@ -109,6 +113,7 @@ describe('evidence: one record per request', () => {
       key_id: null,
       masked_key: null,
       team_id: null,
+      api: 'chat',
       status: 401,
       stream: true,
       model_requested: 'gpt-test',
@@ -221,7 +226,53 @@ describe('evidence: one record per request', () => {
     });
     expect(response.status).toBe(404);
     const record = await onlyRecordOf(requestId);
-    expect(record).toMatchObject({ endpoint: '/chat/completions', status: 404, error_code: 'not_found', model_requested: 'gpt-test' });
+    expect(record).toMatchObject({ endpoint: '/chat/completions', api: null, status: 404, error_code: 'not_found', model_requested: 'gpt-test' });
+  });
+
+  it('an embeddings call is recorded under its inbound API', async () => {
+    const requestId = nextRequestId();
+    const result = await client.embeddings.create({ model: 'embed-test', input: ['a', 'bb'] }, { headers: { 'x-request-id': requestId } });
+    expect(await onlyRecordOf(requestId)).toMatchObject({
+      endpoint: '/v1/embeddings',
+      api: 'embeddings',
+      status: 200,
+      model_served: 'embed-test',
+      prompt_tokens: result.usage.prompt_tokens,
+    });
+  });
+
+  it('a model list is recorded with its key but no inbound API: it is not a model call', async () => {
+    const requestId = nextRequestId();
+    const response = await fetch(`${gateway.baseUrl}/v1/models`, { headers: { authorization: `Bearer ${caller.key}`, 'x-request-id': requestId } });
+    expect(response.status).toBe(200);
+    expect(await onlyRecordOf(requestId)).toMatchObject({ method: 'GET', endpoint: '/v1/models', api: null, key_id: caller.id, status: 200 });
+  });
+
+  it('the records table takes every inbound API name the gateway knows', async () => {
+    // A name missing from the column's check would have its records refused by the database, and lost.
+    const writer = gateway.gateway.app.get(RequestRecordWriter);
+    const droppedBefore = writer.stats.dropped;
+    const requestIds = INBOUND_APIS.map((api) => {
+      const requestId = `${nextRequestId()}-${api}`;
+      writer.add(
+        requestRecordFrom({
+          context: { requestId, api, receivedAt: Date.now(), costMicroUsd: null },
+          method: 'POST',
+          endpoint: '/v1/any',
+          status: 200,
+          clientAborted: false,
+          stream: false,
+          endedAt: Date.now() + 1,
+          clientIp: '127.0.0.1',
+          userAgent: null,
+          endUser: null,
+        }),
+      );
+      return requestId;
+    });
+    const stored = await Promise.all(requestIds.map((requestId) => recordsOf(gateway, requestId)));
+    expect(stored.map((records) => records.map((record) => record.api))).toEqual(INBOUND_APIS.map((api) => [api]));
+    expect(writer.stats.dropped).toBe(droppedBefore);
   });
 
   it('malformed caller tags are refused with a 400 that names the header, and recorded', async () => {
@@ -300,6 +351,9 @@ describe('evidence: one record per request', () => {
     expect(failed.body.data.every((record: any) => record.status === 503)).toBe(true);
     const byModel = await gateway.admin('GET', `/admin/requests?model=gpt-flaky&team_id=${caller.teamId}`);
     expect(byModel.body.data.every((record: any) => record.model_requested === 'gpt-flaky')).toBe(true);
+    const byApi = await gateway.admin('GET', `/admin/requests?key_id=${caller.id}&api=embeddings`);
+    expect(byApi.body.data.map((record: any) => record.endpoint)).toEqual(['/v1/embeddings']);
+    expect((await gateway.admin('GET', '/admin/requests?api=completions')).status).toBe(400);
     const none = await gateway.admin('GET', `/admin/requests?key_id=${caller.id}&since=${new Date(Date.now() + 60_000).toISOString()}`);
     expect(none.body).toEqual({ object: 'list', data: [], next_cursor: null });
 
@@ -310,7 +364,7 @@ describe('evidence: one record per request', () => {
     expect((await gateway.admin('GET', '/admin/requests?colour=red')).status).toBe(400);
   });
 
-  it('reports usage per key, team, project, model and day from the rollups', async () => {
+  it('reports usage per key, team, project, model, inbound API and day from the rollups', async () => {
     const byKey = await gateway.admin('GET', `/admin/usage?group_by=key&key_id=${caller.id}`);
     expect(byKey.status).toBe(200);
     const listed = await gateway.admin('GET', `/admin/requests?key_id=${caller.id}&limit=500`);
@@ -329,10 +383,20 @@ describe('evidence: one record per request', () => {
       },
     ]);
     const byModel = await gateway.admin('GET', `/admin/usage?group_by=model&team_id=${caller.teamId}`);
-    expect(byModel.body.data.map((row: any) => row.model).sort()).toEqual(['gpt-flaky', 'gpt-priced', 'gpt-test']);
+    expect(byModel.body.data.map((row: any) => row.model).sort()).toEqual(['', 'embed-test', 'gpt-flaky', 'gpt-priced', 'gpt-test']);
+    const byApi = await gateway.admin('GET', `/admin/usage?group_by=api&key_id=${caller.id}`);
+    const count = (api: string | null) => records.filter((record) => record.api === api).length;
+    expect(byApi.body.data).toEqual([
+      expect.objectContaining({ api: 'chat', requests: count('chat') }),
+      expect.objectContaining({ api: 'embeddings', requests: count('embeddings'), prompt_tokens: records.find((record) => record.api === 'embeddings').prompt_tokens }),
+      expect.objectContaining({ api: null, requests: count(null) }), // the model list
+    ]);
+    expect(count('chat') + count('embeddings') + count(null)).toBe(records.length);
     const byDay = await gateway.admin('GET', `/admin/usage?group_by=day&project_id=${caller.projectId}`);
     expect(byDay.body.data).toEqual([expect.objectContaining({ day: records[0].created_at.slice(0, 10), requests: records.length })]);
     expect((await gateway.admin('GET', `/admin/usage?group_by=team`)).body.data).toContainEqual(expect.objectContaining({ team_id: caller.teamId }));
-    expect((await gateway.admin('GET', '/admin/usage?group_by=colour')).status).toBe(400);
+    const colour = await gateway.admin('GET', '/admin/usage?group_by=colour');
+    expect(colour.status).toBe(400);
+    expect(colour.body.error.message).toMatch(/group_by: .*"team".*"project".*"key".*"model".*"api".*"day"/);
   });
 });

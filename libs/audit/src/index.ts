@@ -5,6 +5,6 @@ export { RequestRecordWriter, RecordWriterStats } from './requests/request-recor
 export { RequestRecordQuery, RecordFilter, RecordPage } from './requests/request-record.query';
 export { exportChunks, EXPORT_FORMATS, ExportFormat } from './requests/record-export';
 export { parseCallerTags, CALLER_TAGS_HEADER } from './requests/caller-tags';
-export { UsageReport, UsageQuery, UsageGrouping } from './usage/usage-report';
+export { UsageReport, UsageQuery, UsageGrouping, USAGE_GROUPINGS } from './usage/usage-report';
 export { AuditTrail, AuditedTransaction, AuditEventFilter, ChainVerification } from './trail/audit-trail';
 export { AuditChange, AuditEvent } from './trail/audit-event';

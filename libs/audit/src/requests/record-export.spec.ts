@@ -4,7 +4,7 @@ import { RECORD_COLUMNS, requestRecordFrom } from './request-record';
 
 const record = {
   ...requestRecordFrom({
-    context: { requestId: 'req_1', receivedAt: Date.parse('2025-01-01T00:00:00Z'), costMicroUsd: 5, tags: { team: 'a,b' } },
+    context: { requestId: 'req_1', api: 'chat', receivedAt: Date.parse('2025-01-01T00:00:00Z'), costMicroUsd: 5, tags: { team: 'a,b' } },
     method: 'POST',
     endpoint: '/v1/chat/completions',
     status: 200,
@@ -37,7 +37,7 @@ describe('exportChunks', () => {
     expect(lines[1]).toContain(`,"'=HYPERLINK(""http://evil"")",`);
     expect(lines[1]).toContain(',"{""team"":""a,b""}"');
     expect(lines[1]).toContain(',"said ""hi""\nthen left",');
-    expect(lines[1]).toContain(',true,');
+    expect(lines[1]).toContain(',/v1/chat/completions,chat,true,');
     expect(lines[1]).toContain(',5,');
   });
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { GatewayError } from '@app/common';
+import { GatewayError, InboundApiName } from '@app/common';
 import { RECORD_COLUMNS, RequestRecord } from './request-record';
 
 export interface RecordFilter {
@@ -10,6 +10,7 @@ export interface RecordFilter {
   keyId?: string;
   /** Matches the requested or the served model. */
   model?: string;
+  api?: InboundApiName;
   status?: number;
   errorCode?: string;
   /** Inclusive. */
@@ -93,6 +94,7 @@ function conditions(filter: RecordFilter, params: unknown[]): string[] {
   if (filter.teamId) equal('team_id', filter.teamId);
   if (filter.projectId) equal('project_id', filter.projectId);
   if (filter.keyId) equal('key_id', filter.keyId);
+  if (filter.api) equal('api', filter.api);
   if (filter.status !== undefined) equal('status', filter.status);
   if (filter.errorCode) equal('error_code', filter.errorCode);
   if (filter.model) {

@@ -23,6 +23,7 @@ describe('requestRecordFrom', () => {
   it('keeps the arrival to the microsecond, the caller, the route and the usage', () => {
     const record = requestRecordFrom(
       completed({
+        api: 'chat',
         principal: {
           keyId: 'k1',
           maskedKey: 'sy-prod-AbCd…wxyz',
@@ -58,6 +59,7 @@ describe('requestRecordFrom', () => {
       team_id: 't1',
       project_id: 'p1',
       environment: 'production',
+      api: 'chat',
       model_requested: 'fast',
       model_served: 'gpt-test',
       attempts: [
@@ -76,6 +78,11 @@ describe('requestRecordFrom', () => {
     });
     expect(record.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(requestRecordFrom(completed()).id).not.toBe(requestRecordFrom(completed()).id);
+  });
+
+  it('records the inbound API, and none for a request that was not a model call', () => {
+    expect(requestRecordFrom(completed({ api: 'embeddings' }, { endpoint: '/v1/embeddings' })).api).toBe('embeddings');
+    expect(requestRecordFrom(completed({}, { method: 'GET', endpoint: '/v1/models' })).api).toBeNull();
   });
 
   it('records the error the client got with the upstream’s words, scrubbed and bounded', () => {

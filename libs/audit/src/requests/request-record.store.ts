@@ -16,19 +16,19 @@ const INSERT_BATCH = `
     INSERT INTO request_records (${COLUMN_LIST})
     SELECT ${COLUMN_LIST} FROM jsonb_to_recordset($1::jsonb) AS batch(${RECORDSET_DEFINITION})
     ON CONFLICT DO NOTHING
-    RETURNING created_at, key_id, team_id, project_id, model_served, model_requested, error_code,
+    RETURNING created_at, key_id, team_id, project_id, model_served, model_requested, api, error_code,
               prompt_tokens, cached_tokens, completion_tokens, reasoning_tokens, cost_micro_usd
   ), rolled_up AS (
-    INSERT INTO usage_daily AS u (day, key_id, model, team_id, project_id, requests, errors, prompt_tokens,
+    INSERT INTO usage_daily AS u (day, key_id, model, api, team_id, project_id, requests, errors, prompt_tokens,
                                   cached_tokens, completion_tokens, reasoning_tokens, cost_micro_usd)
-    SELECT (created_at AT TIME ZONE 'UTC')::date, key_id, coalesce(model_served, model_requested, ''), team_id, project_id,
+    SELECT (created_at AT TIME ZONE 'UTC')::date, key_id, coalesce(model_served, model_requested, ''), coalesce(api, ''), team_id, project_id,
            count(*), count(error_code), coalesce(sum(prompt_tokens), 0), coalesce(sum(cached_tokens), 0),
            coalesce(sum(completion_tokens), 0), coalesce(sum(reasoning_tokens), 0), coalesce(sum(cost_micro_usd), 0)
     FROM inserted
     WHERE key_id IS NOT NULL
-    GROUP BY 1, 2, 3, 4, 5
-    ORDER BY 1, 2, 3
-    ON CONFLICT (day, key_id, model) DO UPDATE SET
+    GROUP BY 1, 2, 3, 4, 5, 6
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT (day, key_id, model, api) DO UPDATE SET
       requests = u.requests + EXCLUDED.requests,
       errors = u.errors + EXCLUDED.errors,
       prompt_tokens = u.prompt_tokens + EXCLUDED.prompt_tokens,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
-import { CompletedRequest, isoMicros, scrubSecrets, truncate } from '@app/common';
+import { CompletedRequest, InboundApiName, isoMicros, scrubSecrets, truncate } from '@app/common';
 
 /** One upstream call made for the request. */
 export interface AttemptRecord {
@@ -27,6 +27,8 @@ export interface RequestRecord {
   environment: string | null;
   method: string;
   endpoint: string;
+  /** The inbound API called (`chat`, `embeddings`, `messages`, …); null for requests that were not model calls. */
+  api: InboundApiName | null;
   stream: boolean;
   model_requested: string | null;
   model_served: string | null;
@@ -64,6 +66,7 @@ export const RECORD_COLUMNS: ReadonlyArray<readonly [keyof RequestRecord, string
   ['environment', 'text'],
   ['method', 'text'],
   ['endpoint', 'text'],
+  ['api', 'text'],
   ['stream', 'boolean'],
   ['model_requested', 'text'],
   ['model_served', 'text'],
@@ -113,6 +116,7 @@ export function requestRecordFrom(completed: CompletedRequest): RequestRecord {
     environment: principal?.environment ?? null,
     method: completed.method,
     endpoint: bounded(completed.endpoint)!,
+    api: context.api ?? null,
     stream: completed.stream,
     model_requested: bounded(context.modelRequested),
     model_served: trace?.modelServed ?? null,

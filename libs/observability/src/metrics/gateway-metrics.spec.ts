@@ -44,21 +44,31 @@ describe('GatewayMetrics', () => {
   it('observes a served stream: request, duration, time to first token, overhead, tokens, cost', async () => {
     metrics.observe(
       completed(
-        { trace: served, firstByteAt: 1_480, usage: { promptTokens: 10, cachedTokens: 0, completionTokens: 3, reasoningTokens: 0, source: 'provider' }, costMicroUsd: 42 },
+        { api: 'chat', trace: served, firstByteAt: 1_480, usage: { promptTokens: 10, cachedTokens: 0, completionTokens: 3, reasoningTokens: 0, source: 'provider' }, costMicroUsd: 42 },
         { stream: true },
       ),
     );
     const text = await metrics.registry.metrics();
-    const chat = 'gen_ai_operation_name="chat",gen_ai_request_model="fast"';
+    const chat = 'api="chat",gen_ai_operation_name="chat",gen_ai_request_model="fast"';
     expect(text).toContain(`switchyard_requests_total{${chat},deployment="openai/gpt-test",http_response_status_code="200",error_type=""} 1`);
     expect(text).toContain(`gen_ai_server_request_duration_seconds_sum{${chat},error_type=""} 0.5`);
     expect(text).toContain(`gen_ai_server_time_to_first_token_seconds_sum{${chat}} 0.48`);
     // 480 ms to the first event, 450 of them upstream.
-    expect(text).toContain('switchyard_gateway_overhead_seconds_sum{gen_ai_operation_name="chat"} 0.03');
+    expect(text).toContain('switchyard_gateway_overhead_seconds_sum{api="chat",gen_ai_operation_name="chat"} 0.03');
     expect(text).toContain(`gen_ai_client_token_usage_sum{${chat},gen_ai_token_type="input"} 10`);
     expect(text).toContain(`gen_ai_client_token_usage_sum{${chat},gen_ai_token_type="output"} 3`);
-    expect(text).toContain('switchyard_cost_micro_usd_total{gen_ai_request_model="fast"} 42');
+    expect(text).toContain('switchyard_cost_micro_usd_total{api="chat",gen_ai_request_model="fast"} 42');
     expect(text).toContain('switchyard_upstream_attempts_total{deployment="openai/gpt-test",http_response_status_code="200",error_type=""} 1');
+  });
+
+  it('labels each request with its inbound API, and requests that were not model calls with none', async () => {
+    metrics.observe(completed({ api: 'embeddings', trace: served }, { endpoint: '/v1/embeddings' }));
+    metrics.observe(completed({ api: 'messages', trace: served }, { endpoint: '/v1/messages' }));
+    metrics.observe(completed({}, { method: 'GET', endpoint: '/v1/models' }));
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('switchyard_requests_total{api="embeddings",gen_ai_operation_name="embeddings",gen_ai_request_model="fast",');
+    expect(text).toContain('gen_ai_server_request_duration_seconds_count{api="messages",gen_ai_operation_name="chat",gen_ai_request_model="fast",error_type=""} 1');
+    expect(text).toContain('switchyard_requests_total{api="none",gen_ai_operation_name="list_models",gen_ai_request_model="",');
   });
 
   it('labels failures by error code, counts quota rejections, and keeps client-chosen names and key material out', async () => {

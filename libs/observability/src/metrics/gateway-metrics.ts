@@ -17,12 +17,14 @@ const TTFT_BUCKETS = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5
 const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
 const OVERHEAD_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 const QUOTA_REJECTIONS = new Set(['rate_limit_exceeded', 'insufficient_quota']);
+/** The `api` label of requests that were not model calls (`/v1/models`, unknown paths). */
+const NO_API = 'none';
 
 /**
  * The gateway's Prometheus metrics, one registry per app. Names follow the OpenTelemetry GenAI semantic
  * conventions where one exists (dots become underscores, the unit a suffix); the rest are `switchyard_*`.
- * Labels hold only bounded values: catalog model names, deployments, status codes and error codes —
- * never a key, a key id, a team or a client-chosen string.
+ * Labels hold only bounded values: the inbound API (one of five, or `none`), catalog model names, deployments,
+ * status codes and error codes — never a key, a key id, a team or a client-chosen string.
  */
 @Injectable()
 export class GatewayMetrics {
@@ -42,42 +44,42 @@ export class GatewayMetrics {
     const registers = [this.registry];
     this.requests = new Counter({
       name: 'switchyard_requests_total',
-      help: 'Requests to /v1 (and unknown paths) by operation, model, deployment, status and error code.',
-      labelNames: ['gen_ai_operation_name', 'gen_ai_request_model', 'deployment', 'http_response_status_code', 'error_type'],
+      help: 'Requests to /v1 (and unknown paths) by inbound API, operation, model, deployment, status and error code.',
+      labelNames: ['api', 'gen_ai_operation_name', 'gen_ai_request_model', 'deployment', 'http_response_status_code', 'error_type'],
       registers,
     });
     this.duration = new Histogram({
       name: 'gen_ai_server_request_duration_seconds',
       help: 'Time from request arrival to the end of the response; for streams, the end of the stream.',
-      labelNames: ['gen_ai_operation_name', 'gen_ai_request_model', 'error_type'],
+      labelNames: ['api', 'gen_ai_operation_name', 'gen_ai_request_model', 'error_type'],
       buckets: DURATION_BUCKETS,
       registers,
     });
     this.timeToFirstToken = new Histogram({
       name: 'gen_ai_server_time_to_first_token_seconds',
       help: 'Time from request arrival to the first streamed event sent to the client.',
-      labelNames: ['gen_ai_operation_name', 'gen_ai_request_model'],
+      labelNames: ['api', 'gen_ai_operation_name', 'gen_ai_request_model'],
       buckets: TTFT_BUCKETS,
       registers,
     });
     this.overhead = new Histogram({
       name: 'switchyard_gateway_overhead_seconds',
       help: 'Time the gateway added: until the response (streams: the first event), minus the time spent in upstream calls.',
-      labelNames: ['gen_ai_operation_name'],
+      labelNames: ['api', 'gen_ai_operation_name'],
       buckets: OVERHEAD_BUCKETS,
       registers,
     });
     this.tokens = new Histogram({
       name: 'gen_ai_client_token_usage',
       help: 'Tokens per request, by type (input, output), as reported by the upstream or estimated.',
-      labelNames: ['gen_ai_operation_name', 'gen_ai_request_model', 'gen_ai_token_type'],
+      labelNames: ['api', 'gen_ai_operation_name', 'gen_ai_request_model', 'gen_ai_token_type'],
       buckets: TOKEN_BUCKETS,
       registers,
     });
     this.cost = new Counter({
       name: 'switchyard_cost_micro_usd_total',
       help: 'Cost of served requests in micro-USD, where known.',
-      labelNames: ['gen_ai_request_model'],
+      labelNames: ['api', 'gen_ai_request_model'],
       registers,
     });
     this.attempts = new Counter({
@@ -103,6 +105,7 @@ export class GatewayMetrics {
   /** Records one finished request in every metric it touches. */
   observe(completed: CompletedRequest): void {
     const { context } = completed;
+    const api = context.api ?? NO_API;
     const operation = operationName(completed.endpoint);
     const model = catalogModel(context);
     const errorType = context.error?.code ?? (completed.clientAborted ? 'client_aborted' : '');
@@ -111,18 +114,19 @@ export class GatewayMetrics {
     const respondedAt = context.firstByteAt ?? completed.endedAt;
 
     this.requests.inc({
+      api,
       gen_ai_operation_name: operation,
       gen_ai_request_model: model,
       deployment: trace?.deployment ?? trace?.attempts.at(-1)?.deployment ?? '',
       http_response_status_code: completed.status,
       error_type: errorType,
     });
-    this.duration.observe({ gen_ai_operation_name: operation, gen_ai_request_model: model, error_type: errorType }, seconds(completed.endedAt - context.receivedAt));
+    this.duration.observe({ api, gen_ai_operation_name: operation, gen_ai_request_model: model, error_type: errorType }, seconds(completed.endedAt - context.receivedAt));
     if (completed.stream && context.firstByteAt !== undefined) {
-      this.timeToFirstToken.observe({ gen_ai_operation_name: operation, gen_ai_request_model: model }, seconds(context.firstByteAt - context.receivedAt));
+      this.timeToFirstToken.observe({ api, gen_ai_operation_name: operation, gen_ai_request_model: model }, seconds(context.firstByteAt - context.receivedAt));
     }
     if (trace && trace.attempts.length > 0) {
-      this.overhead.observe({ gen_ai_operation_name: operation }, Math.max(0, seconds(respondedAt - context.receivedAt - upstreamMs)));
+      this.overhead.observe({ api, gen_ai_operation_name: operation }, Math.max(0, seconds(respondedAt - context.receivedAt - upstreamMs)));
     }
     for (const attempt of trace?.attempts ?? []) {
       this.attempts.inc({ deployment: attempt.deployment, http_response_status_code: attempt.status ?? '', error_type: attempt.errorCode ?? '' });
@@ -131,11 +135,11 @@ export class GatewayMetrics {
       this.fallbacks.inc({ gen_ai_request_model: trace.modelRequested, gen_ai_response_model: trace.modelServed ?? '' });
     }
     if (context.usage) {
-      const labels = { gen_ai_operation_name: operation, gen_ai_request_model: model };
+      const labels = { api, gen_ai_operation_name: operation, gen_ai_request_model: model };
       this.tokens.observe({ ...labels, gen_ai_token_type: 'input' }, context.usage.promptTokens);
       this.tokens.observe({ ...labels, gen_ai_token_type: 'output' }, context.usage.completionTokens);
     }
-    if (context.costMicroUsd !== null) this.cost.inc({ gen_ai_request_model: model }, context.costMicroUsd);
+    if (context.costMicroUsd !== null) this.cost.inc({ api, gen_ai_request_model: model }, context.costMicroUsd);
     if (context.error && QUOTA_REJECTIONS.has(context.error.code)) this.quotaRejections.inc({ reason: context.error.code });
   }
 

@@ -2,6 +2,8 @@
 const OPERATIONS: Record<string, string> = {
   '/v1/chat/completions': 'chat',
   '/v1/messages': 'chat',
+  '/v1/responses': 'chat',
+  '/v1/messages/count_tokens': 'count_tokens',
   '/v1/embeddings': 'embeddings',
   '/v1/models': 'list_models',
 };

@@ -2,6 +2,7 @@ import { CreateTenancyAndKeys1764288000000 } from './1764288000000-create-tenanc
 import { CreateEvidenceAndAudit1764460800000 } from './1764460800000-create-evidence-and-audit';
 import { AddAccessLists1764547200000 } from './1764547200000-add-access-lists';
 import { CreateBudgetsAndRateLimits1764547200001 } from './1764547200001-create-budgets-and-rate-limits';
+import { AddInboundApi1764633600000 } from './1764633600000-add-inbound-api';
 
 /** Every migration, in order. Committed and run at start-up; the schema is never synchronized. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateEvidenceAndAudit1764460800000,
   AddAccessLists1764547200000,
   CreateBudgetsAndRateLimits1764547200001,
+  AddInboundApi1764633600000,
 ];

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { EXPORT_FORMATS, exportChunks, RecordFilter, RequestRecordQuery } from '@app/audit';
-import { GatewayError } from '@app/common';
+import { GatewayError, INBOUND_APIS } from '@app/common';
 import { parseAdminInput } from '../shared/admin-input';
 import { pageView } from '../shared/list.view';
 
@@ -12,6 +12,7 @@ const filterFields = {
   project_id: z.uuid().optional(),
   key_id: z.uuid().optional(),
   model: z.string().min(1).max(256).optional(),
+  api: z.enum(INBOUND_APIS).optional(),
   status: z.coerce.number().int().min(100).max(599).optional(),
   error_code: z.string().min(1).max(64).optional(),
   since: z.iso.datetime({ offset: true }).optional(),
@@ -66,6 +67,7 @@ function recordFilter(query: z.infer<z.ZodObject<typeof filterFields>>): RecordF
     projectId: query.project_id,
     keyId: query.key_id,
     model: query.model,
+    api: query.api,
     status: query.status,
     errorCode: query.error_code,
     since: query.since === undefined ? undefined : new Date(query.since),

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
-import { UsageReport } from '@app/audit';
+import { USAGE_GROUPINGS, UsageReport } from '@app/audit';
 import { Clock, GatewayError } from '@app/common';
 import { parseAdminInput } from '../shared/admin-input';
 
@@ -13,7 +13,7 @@ const day = z
   .transform((value) => new Date(value).toISOString().slice(0, 10));
 
 const usageQuery = z.strictObject({
-  group_by: z.enum(['team', 'project', 'key', 'model', 'day']),
+  group_by: z.enum(USAGE_GROUPINGS),
   since: day.optional(),
   until: day.optional(),
   team_id: z.uuid().optional(),
@@ -21,7 +21,7 @@ const usageQuery = z.strictObject({
   key_id: z.uuid().optional(),
 });
 
-/** Requests, errors, tokens and cost per team, project, key, model or day, from the daily rollups. */
+/** Requests, errors, tokens and cost per team, project, key, model, inbound API or day, from the daily rollups. */
 @Injectable()
 export class UsageAdminService {
   constructor(
