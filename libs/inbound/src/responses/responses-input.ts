@@ -52,7 +52,9 @@ class ChatHistoryBuilder {
       case 'function_call':
         return this.toolCall(item, at, 'function', () => stringArguments(item.arguments));
       case 'custom_tool_call':
-        return this.toolCall(item, at, 'custom', () => JSON.stringify({ [CUSTOM_TOOL_INPUT]: typeof item.input === 'string' ? item.input : '' }));
+        return this.toolCall(item, at, 'custom', () =>
+          JSON.stringify({ [CUSTOM_TOOL_INPUT]: typeof item.input === 'string' ? item.input : '' }),
+        );
       case 'function_call_output':
       case 'custom_tool_call_output':
         return this.toolOutput(item, at);
@@ -89,9 +91,14 @@ class ChatHistoryBuilder {
   }
 
   /** Message content as chat content; undefined when nothing translatable is left (empty messages are refused by several upstreams). */
-  private content(content: unknown, role: 'user' | 'assistant' | 'system', at: string): ChatMessage['content'] | undefined {
+  private content(
+    content: unknown,
+    role: 'user' | 'assistant' | 'system',
+    at: string,
+  ): ChatMessage['content'] | undefined {
     if (typeof content === 'string') return content;
-    if (!Array.isArray(content)) throw invalid(`${at}.content must be a string or an array of content parts.`, `${at}.content`);
+    if (!Array.isArray(content))
+      throw invalid(`${at}.content must be a string or an array of content parts.`, `${at}.content`);
     const parts = content.flatMap((part: Record<string, unknown>) => this.contentPart(part, role === 'user'));
     if (parts.length === 0) return undefined;
     return parts.length === 1 && parts[0].type === 'text' ? (parts[0].text as string) : parts;
@@ -118,8 +125,13 @@ class ChatHistoryBuilder {
   }
 
   private toolCall(item: ResponsesInputItem, at: string, kind: 'function' | 'custom', args: () => string): void {
-    if (typeof item.call_id !== 'string' || typeof item.name !== 'string') throw invalid(`${at} (${item.type}) needs a "call_id" and a "name".`, at);
-    const name = this.toolNames.register({ name: item.name, kind, ...(typeof item.namespace === 'string' ? { namespace: item.namespace } : {}) });
+    if (typeof item.call_id !== 'string' || typeof item.name !== 'string')
+      throw invalid(`${at} (${item.type}) needs a "call_id" and a "name".`, at);
+    const name = this.toolNames.register({
+      name: item.name,
+      kind,
+      ...(typeof item.namespace === 'string' ? { namespace: item.namespace } : {}),
+    });
     let turn = this.messages.at(-1);
     if (turn?.role !== 'assistant') {
       turn = { role: 'assistant', content: null };
@@ -146,19 +158,26 @@ class ChatHistoryBuilder {
     const texts: string[] = [];
     let images = 0;
     for (const part of output as Array<Record<string, unknown>>) {
-      if ((part?.type === 'input_text' || part?.type === 'output_text') && typeof part.text === 'string') texts.push(part.text);
+      if ((part?.type === 'input_text' || part?.type === 'output_text') && typeof part.text === 'string')
+        texts.push(part.text);
       else if (part?.type === 'input_image' && imagePart(part)) {
         this.pendingToolImages.push(imagePart(part)!);
         images++;
       } else this.dropped.add(`tool output part "${String(part?.type)}"`);
     }
-    if (images > 0) texts.push(`[${images} image${images === 1 ? '' : 's'} from this tool result follow${images === 1 ? 's' : ''} in the next user message]`);
+    if (images > 0)
+      texts.push(
+        `[${images} image${images === 1 ? '' : 's'} from this tool result follow${images === 1 ? 's' : ''} in the next user message]`,
+      );
     return texts.join('\n');
   }
 
   private flushToolImages(): void {
     if (this.pendingToolImages.length === 0) return;
-    this.messages.push({ role: 'user', content: [{ type: 'text', text: 'Images returned by the tool calls above:' }, ...this.pendingToolImages] });
+    this.messages.push({
+      role: 'user',
+      content: [{ type: 'text', text: 'Images returned by the tool calls above:' }, ...this.pendingToolImages],
+    });
     this.pendingToolImages = [];
   }
 
@@ -187,7 +206,9 @@ function imagePart(part: Record<string, unknown>): ContentPart | undefined {
 
 function textsOf(parts: unknown, type: string): string[] {
   if (!Array.isArray(parts)) return [];
-  return parts.filter((part) => part?.type === type && typeof part.text === 'string' && part.text !== '').map((part) => part.text as string);
+  return (parts as Array<{ type?: unknown; text?: unknown } | null>).flatMap((part) =>
+    part?.type === type && typeof part.text === 'string' && part.text !== '' ? [part.text] : [],
+  );
 }
 
 /** Chat wants a JSON string; some clients send an empty string for "no arguments" or the object itself. */

@@ -14,7 +14,10 @@ function rejection(body: unknown): GatewayError {
 describe('parseResponsesRequest', () => {
   it('accepts a string input and an item array, keeping unknown fields', () => {
     expect(parseResponsesRequest({ model: 'm', input: 'hi' })).toEqual({ model: 'm', input: 'hi' });
-    const items = [{ role: 'user', content: 'hi' }, { type: 'function_call_output', call_id: 'c', output: 'x' }];
+    const items = [
+      { role: 'user', content: 'hi' },
+      { type: 'function_call_output', call_id: 'c', output: 'x' },
+    ];
     expect(parseResponsesRequest({ model: 'm', input: items, stream: true, client_metadata: { a: 1 } })).toEqual({
       model: 'm',
       input: items,
@@ -32,6 +35,7 @@ describe('parseResponsesRequest', () => {
     ['a non-boolean stream', { model: 'm', input: 'hi', stream: 'yes' }, 'stream'],
     ['tools without a type', { model: 'm', input: 'hi', tools: [{ name: 'f' }] }, 'tools'],
     ['a numeric tool_choice', { model: 'm', input: 'hi', tool_choice: 1 }, 'tool_choice'],
+    ['an unknown tool_choice mode', { model: 'm', input: 'hi', tool_choice: 'any' }, 'tool_choice'],
     ['a string max_output_tokens', { model: 'm', input: 'hi', max_output_tokens: '10' }, 'max_output_tokens'],
     ['a string text config', { model: 'm', input: 'hi', text: 'json' }, 'text'],
   ])('refuses %s with a 400 naming the field', (_case, body, param) => {
@@ -54,6 +58,8 @@ describe('parseResponsesRequest', () => {
   });
 
   it('accepts store true (nothing is stored; the response says store false) and a null previous_response_id', () => {
-    expect(parseResponsesRequest({ model: 'm', input: 'x', store: true, previous_response_id: null, background: false })).toMatchObject({ store: true });
+    expect(
+      parseResponsesRequest({ model: 'm', input: 'x', store: true, previous_response_id: null, background: false }),
+    ).toMatchObject({ store: true });
   });
 });

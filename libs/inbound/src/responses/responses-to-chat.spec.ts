@@ -9,7 +9,9 @@ const CHAT_TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
 /** Request bodies Codex CLI 0.171 sent (recorded against a scripted upstream). */
 function recorded(name: string): ResponsesRequest {
-  return parseResponsesRequest(JSON.parse(readFileSync(resolve(__dirname, '../../../../test/fixtures/agents', `${name}.json`), 'utf8')));
+  return parseResponsesRequest(
+    JSON.parse(readFileSync(resolve(__dirname, '../../../../test/fixtures/agents', `${name}.json`), 'utf8')),
+  );
 }
 
 function request(fields: Partial<ResponsesRequest>): ResponsesRequest {
@@ -32,22 +34,48 @@ describe('responsesToChat', () => {
     const { chat, dropped, droppedTools, toolNames } = responsesToChat(body);
 
     it('keeps the conversation: developer messages as system, the tool call and its output paired by call_id', () => {
-      expect(chat.messages.map((message) => message.role)).toEqual(['system', 'system', 'user', 'user', 'assistant', 'tool']);
+      expect(chat.messages.map((message) => message.role)).toEqual([
+        'system',
+        'system',
+        'user',
+        'user',
+        'assistant',
+        'tool',
+      ]);
       expect(chat.messages[3]).toEqual({ role: 'user', content: 'Run echo hi, then say done' });
       expect(chat.messages[4]).toEqual({
         role: 'assistant',
         content: null,
-        tool_calls: [{ id: 'call_0', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":"echo hi"}' } }],
+        tool_calls: [
+          { id: 'call_0', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":"echo hi"}' } },
+        ],
       });
-      expect(chat.messages[5]).toEqual({ role: 'tool', tool_call_id: 'call_0', content: expect.stringContaining('Output:\nhi') });
+      expect(chat.messages[5]).toEqual({
+        role: 'tool',
+        tool_call_id: 'call_0',
+        content: expect.stringContaining('Output:\nhi'),
+      });
     });
 
     it('offers the function tools and the freeform apply_patch (its grammar in the description), drops the hosted ones', () => {
       const names = chat.tools!.map((tool) => tool.function.name);
-      expect(names).toEqual(['exec_command', 'write_stdin', 'request_user_input', 'apply_patch', 'view_image', 'get_goal', 'create_goal', 'update_goal']);
+      expect(names).toEqual([
+        'exec_command',
+        'write_stdin',
+        'request_user_input',
+        'apply_patch',
+        'view_image',
+        'get_goal',
+        'create_goal',
+        'update_goal',
+      ]);
       expect(names.every((name) => CHAT_TOOL_NAME.test(name))).toBe(true);
       const patch = chat.tools!.find((tool) => tool.function.name === 'apply_patch')!.function;
-      expect(patch.parameters).toMatchObject({ type: 'object', required: ['input'], properties: { input: { type: 'string' } } });
+      expect(patch.parameters).toMatchObject({
+        type: 'object',
+        required: ['input'],
+        properties: { input: { type: 'string' } },
+      });
       expect(JSON.stringify(patch.parameters)).toContain('*** Begin Patch');
       expect(toolNames.resolve('apply_patch')).toEqual({ name: 'apply_patch', kind: 'custom' });
       expect(droppedTools).toEqual(['tool_search', 'web_search']);
@@ -80,9 +108,18 @@ describe('responsesToChat', () => {
       'multi_agent_v1__spawn_agent',
       'multi_agent_v1__wait_agent',
     ]);
-    expect(agentTools[0].function.description).toMatch(/^Tools for spawning and managing sub-agents\.\n\nClose an agent/);
-    expect(agentTools[0].function.parameters).toMatchObject({ type: 'object', properties: { target: expect.anything() } });
-    expect(toolNames.resolve('multi_agent_v1__spawn_agent')).toEqual({ namespace: 'multi_agent_v1', name: 'spawn_agent', kind: 'function' });
+    expect(agentTools[0].function.description).toMatch(
+      /^Tools for spawning and managing sub-agents\.\n\nClose an agent/,
+    );
+    expect(agentTools[0].function.parameters).toMatchObject({
+      type: 'object',
+      properties: { target: expect.anything() },
+    });
+    expect(toolNames.resolve('multi_agent_v1__spawn_agent')).toEqual({
+      namespace: 'multi_agent_v1',
+      name: 'spawn_agent',
+      kind: 'function',
+    });
   });
 
   describe('input items', () => {
@@ -102,11 +139,22 @@ describe('responsesToChat', () => {
           ],
           input: [
             { role: 'user', content: [{ type: 'input_text', text: 'Read a and b, then note.' }] },
-            { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Reading both.', annotations: [] }] },
+            {
+              type: 'message',
+              role: 'assistant',
+              content: [{ type: 'output_text', text: 'Reading both.', annotations: [] }],
+            },
             { type: 'function_call', call_id: 'c1', name: 'read', arguments: '{"p":"a"}' },
             { type: 'function_call', call_id: 'c2', name: 'read', arguments: '{"p":"b"}' },
             { type: 'function_call_output', call_id: 'c1', output: 'A' },
-            { type: 'function_call_output', call_id: 'c2', output: [{ type: 'input_text', text: 'B1' }, { type: 'input_text', text: 'B2' }] },
+            {
+              type: 'function_call_output',
+              call_id: 'c2',
+              output: [
+                { type: 'input_text', text: 'B1' },
+                { type: 'input_text', text: 'B2' },
+              ],
+            },
             { type: 'custom_tool_call', call_id: 'c3', namespace: 'crm', name: 'note', input: 'a and b read' },
             { type: 'custom_tool_call_output', call_id: 'c3', output: 'noted' },
           ],
@@ -124,7 +172,13 @@ describe('responsesToChat', () => {
         },
         { role: 'tool', tool_call_id: 'c1', content: 'A' },
         { role: 'tool', tool_call_id: 'c2', content: 'B1\nB2' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'c3', type: 'function', function: { name: 'crm__note', arguments: '{"input":"a and b read"}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            { id: 'c3', type: 'function', function: { name: 'crm__note', arguments: '{"input":"a and b read"}' } },
+          ],
+        },
         { role: 'tool', tool_call_id: 'c3', content: 'noted' },
       ]);
     });
@@ -134,20 +188,34 @@ describe('responsesToChat', () => {
         request({
           input: [
             { role: 'user', content: 'q1' },
-            { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: 'thinking about q1' }], encrypted_content: null },
+            {
+              type: 'reasoning',
+              id: 'rs_1',
+              summary: [{ type: 'summary_text', text: 'thinking about q1' }],
+              encrypted_content: null,
+            },
             { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'a1' }] },
             { role: 'user', content: 'q2' },
             { type: 'reasoning', id: 'rs_2', summary: [{ type: 'summary_text', text: 'need a tool' }] },
             { type: 'function_call', call_id: 'c1', name: 'f', arguments: '{}' },
             { type: 'function_call_output', call_id: 'c1', output: 'r' },
-            { type: 'reasoning', id: 'rs_3', summary: [{ type: 'summary_text', text: 'OpenAI summary' }], encrypted_content: 'gAAAA' },
+            {
+              type: 'reasoning',
+              id: 'rs_3',
+              summary: [{ type: 'summary_text', text: 'OpenAI summary' }],
+              encrypted_content: 'gAAAA',
+            },
             { type: 'function_call', call_id: 'c2', name: 'f', arguments: '' },
           ],
         }),
       );
       expect(chat.messages[1]).toEqual({ role: 'assistant', content: 'a1' });
       expect(chat.messages[3]).toMatchObject({ role: 'assistant', reasoning_content: 'need a tool' });
-      expect(chat.messages[5]).toEqual({ role: 'assistant', content: null, tool_calls: [{ id: 'c2', type: 'function', function: { name: 'f', arguments: '{}' } }] });
+      expect(chat.messages[5]).toEqual({
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'c2', type: 'function', function: { name: 'f', arguments: '{}' } }],
+      });
       expect(dropped).toEqual(['reasoning.encrypted_content']);
     });
 
@@ -155,18 +223,54 @@ describe('responsesToChat', () => {
       const { chat, dropped } = responsesToChat(
         request({
           input: [
-            { role: 'user', content: [{ type: 'input_text', text: 'look' }, { type: 'input_image', image_url: 'https://x/a.png', detail: 'high' }] },
+            {
+              role: 'user',
+              content: [
+                { type: 'input_text', text: 'look' },
+                { type: 'input_image', image_url: 'https://x/a.png', detail: 'high' },
+              ],
+            },
             { type: 'function_call', call_id: 'c1', name: 'view_image', arguments: '{}' },
-            { type: 'function_call_output', call_id: 'c1', output: [{ type: 'input_image', image_url: 'data:image/png;base64,AAAA' }] },
-            { role: 'user', content: [{ type: 'input_image', file_id: 'file_1' }, { type: 'input_file', file_id: 'file_2' }] },
+            {
+              type: 'function_call_output',
+              call_id: 'c1',
+              output: [{ type: 'input_image', image_url: 'data:image/png;base64,AAAA' }],
+            },
+            {
+              role: 'user',
+              content: [
+                { type: 'input_image', file_id: 'file_1' },
+                { type: 'input_file', file_id: 'file_2' },
+              ],
+            },
           ],
         }),
       );
       expect(chat.messages).toEqual([
-        { role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image_url', image_url: { url: 'https://x/a.png', detail: 'high' } }] },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'view_image', arguments: '{}' } }] },
-        { role: 'tool', tool_call_id: 'c1', content: '[1 image from this tool result follows in the next user message]' },
-        { role: 'user', content: [{ type: 'text', text: 'Images returned by the tool calls above:' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'look' },
+            { type: 'image_url', image_url: { url: 'https://x/a.png', detail: 'high' } },
+          ],
+        },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'c1', type: 'function', function: { name: 'view_image', arguments: '{}' } }],
+        },
+        {
+          role: 'tool',
+          tool_call_id: 'c1',
+          content: '[1 image from this tool result follows in the next user message]',
+        },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Images returned by the tool calls above:' },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
+          ],
+        },
       ]);
       expect(dropped).toEqual(['input_image without image_url (file_id)', 'content part "input_file"']);
     });
@@ -183,7 +287,11 @@ describe('responsesToChat', () => {
         }),
       );
       expect(chat.messages).toEqual([{ role: 'user', content: 'ls' }]);
-      expect(dropped).toEqual(['input item "local_shell_call"', 'input item "local_shell_call_output"', 'function_call_output without its call']);
+      expect(dropped).toEqual([
+        'input item "local_shell_call"',
+        'input item "local_shell_call_output"',
+        'function_call_output without its call',
+      ]);
     });
 
     it('refuses item references with a 400 that says to send full items with store false', () => {
@@ -202,7 +310,12 @@ describe('responsesToChat', () => {
 
   describe('parameters', () => {
     it('maps limits, sampling, reasoning effort, JSON schema output and identifiers; names metadata', () => {
-      const schema = { type: 'object', properties: { a: { type: 'string' } }, required: ['a'], additionalProperties: false };
+      const schema = {
+        type: 'object',
+        properties: { a: { type: 'string' } },
+        required: ['a'],
+        additionalProperties: false,
+      };
       const { chat, dropped } = responsesToChat(
         request({
           max_output_tokens: 300,
@@ -228,8 +341,12 @@ describe('responsesToChat', () => {
         safety_identifier: 's1',
       });
       expect(dropped).toEqual(['metadata', 'truncation']);
-      expect(responsesToChat(request({ text: { format: { type: 'json_object' } } })).chat.response_format).toEqual({ type: 'json_object' });
-      expect(responsesToChat(request({ text: { format: { type: 'text' } } })).chat).not.toHaveProperty('response_format');
+      expect(responsesToChat(request({ text: { format: { type: 'json_object' } } })).chat.response_format).toEqual({
+        type: 'json_object',
+      });
+      expect(responsesToChat(request({ text: { format: { type: 'text' } } })).chat).not.toHaveProperty(
+        'response_format',
+      );
     });
 
     it('asks for streamed usage only on streams', () => {
@@ -247,11 +364,21 @@ describe('responsesToChat', () => {
     ];
 
     it('translates none/auto/required and forced function, custom and namespaced tools', () => {
-      const chatFor = (tool_choice: unknown) => responsesToChat(request({ tools, tool_choice: tool_choice as ResponsesRequest['tool_choice'] })).chat;
+      const chatFor = (tool_choice: unknown) =>
+        responsesToChat(request({ tools, tool_choice: tool_choice as ResponsesRequest['tool_choice'] })).chat;
       expect(chatFor('required').tool_choice).toBe('required');
-      expect(chatFor({ type: 'function', name: 'read' }).tool_choice).toEqual({ type: 'function', function: { name: 'read' } });
-      expect(chatFor({ type: 'custom', name: 'apply_patch' }).tool_choice).toEqual({ type: 'function', function: { name: 'apply_patch' } });
-      expect(chatFor({ type: 'function', name: 'lookup', namespace: 'crm' }).tool_choice).toEqual({ type: 'function', function: { name: 'crm__lookup' } });
+      expect(chatFor({ type: 'function', name: 'read' }).tool_choice).toEqual({
+        type: 'function',
+        function: { name: 'read' },
+      });
+      expect(chatFor({ type: 'custom', name: 'apply_patch' }).tool_choice).toEqual({
+        type: 'function',
+        function: { name: 'apply_patch' },
+      });
+      expect(chatFor({ type: 'function', name: 'lookup', namespace: 'crm' }).tool_choice).toEqual({
+        type: 'function',
+        function: { name: 'crm__lookup' },
+      });
       const chat = chatFor('auto');
       expect(chat.tools!.map((tool) => tool.function)).toEqual([
         { name: 'read', parameters: { type: 'object' }, strict: true },
@@ -262,7 +389,17 @@ describe('responsesToChat', () => {
 
     it('narrows the tools to allowed_tools', () => {
       const chat = responsesToChat(
-        request({ tools, tool_choice: { type: 'allowed_tools', mode: 'required', tools: [{ type: 'function', name: 'read' }, { type: 'namespace', name: 'crm' }] } }),
+        request({
+          tools,
+          tool_choice: {
+            type: 'allowed_tools',
+            mode: 'required',
+            tools: [
+              { type: 'function', name: 'read' },
+              { type: 'namespace', name: 'crm' },
+            ],
+          },
+        }),
       ).chat;
       expect(chat.tool_choice).toBe('required');
       expect(chat.tools!.map((tool) => tool.function.name)).toEqual(['read', 'crm__lookup']);
@@ -273,12 +410,17 @@ describe('responsesToChat', () => {
       expect(forced.options.param).toBe('tool_choice');
       expect(forced.message).toContain('"mcp:docs"');
       expect(rejection({ tools: [{ type: 'web_search' }], tool_choice: 'required' }).message).toContain('"web_search"');
-      expect(rejection({ tools, tool_choice: { type: 'allowed_tools', mode: 'required', tools: [{ type: 'web_search' }] } }).message).toContain('"web_search"');
+      expect(
+        rejection({ tools, tool_choice: { type: 'allowed_tools', mode: 'required', tools: [{ type: 'web_search' }] } })
+          .message,
+      ).toContain('"web_search"');
       expect(rejection({ tools, tool_choice: { type: 'function', name: 'missing' } }).message).toContain('"missing"');
     });
 
     it('leaves out tool_choice and parallel_tool_calls when no chat tool remains', () => {
-      const { chat, droppedTools } = responsesToChat(request({ tools: [{ type: 'web_search' }], tool_choice: 'auto', parallel_tool_calls: false }));
+      const { chat, droppedTools } = responsesToChat(
+        request({ tools: [{ type: 'web_search' }], tool_choice: 'auto', parallel_tool_calls: false }),
+      );
       expect(chat).not.toHaveProperty('tools');
       expect(chat).not.toHaveProperty('tool_choice');
       expect(chat).not.toHaveProperty('parallel_tool_calls');

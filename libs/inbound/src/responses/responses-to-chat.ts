@@ -34,10 +34,13 @@ export function responsesToChat(request: ResponsesRequest): ResponsesAsChat {
   // Tools first: they get the plain names, history-only tools take what is left.
   const tools = responsesToolsToChat(request.tools, request.tool_choice, toolNames);
   const history = responsesInputToChat(request.input, toolNames);
-  const messages: ChatMessage[] = request.instructions ? [{ role: 'system', content: request.instructions }, ...history.messages] : history.messages;
+  const messages: ChatMessage[] = request.instructions
+    ? [{ role: 'system', content: request.instructions }, ...history.messages]
+    : history.messages;
 
   const chat: ChatCompletionRequest = { model: request.model, messages };
-  for (const key of SAME_NAME) if (request[key] !== undefined && request[key] !== null) (chat as Record<string, unknown>)[key] = request[key];
+  for (const key of SAME_NAME)
+    if (request[key] !== undefined && request[key] !== null) (chat as Record<string, unknown>)[key] = request[key];
   if (typeof request.max_output_tokens === 'number') chat.max_completion_tokens = request.max_output_tokens;
   if (typeof request.reasoning?.effort === 'string') chat.reasoning_effort = request.reasoning.effort;
   const responseFormat = chatResponseFormat(request.text?.format);
@@ -52,7 +55,12 @@ export function responsesToChat(request: ResponsesRequest): ResponsesAsChat {
     chat.stream = true;
     chat.stream_options = { include_usage: true };
   }
-  return { chat, dropped: [...droppedParameters(request), ...history.dropped], droppedTools: tools.droppedTools, toolNames };
+  return {
+    chat,
+    dropped: [...droppedParameters(request), ...history.dropped],
+    droppedTools: tools.droppedTools,
+    toolNames,
+  };
 }
 
 function chatResponseFormat(format: ResponsesTextFormat | undefined): Record<string, unknown> | undefined {
@@ -74,7 +82,8 @@ function droppedParameters(request: ResponsesRequest): string[] {
   if (isNonEmptyObject(request.metadata)) dropped.push('metadata');
   if (Array.isArray(request.include) && request.include.length > 0) dropped.push('include');
   if (request.truncation === 'auto') dropped.push('truncation');
-  for (const key of ['top_logprobs', 'max_tool_calls', 'prompt'] as const) if (request[key] !== undefined && request[key] !== null) dropped.push(key);
+  for (const key of ['top_logprobs', 'max_tool_calls', 'prompt'] as const)
+    if (request[key] !== undefined && request[key] !== null) dropped.push(key);
   return dropped;
 }
 

@@ -1,5 +1,12 @@
 import { GatewayError, ToolDefinition } from '@app/common';
-import type { CustomTool, FunctionTool, NamespaceTool, ResponsesTool, ResponsesToolChoice, ToolChoiceObject } from './responses.types';
+import type {
+  CustomTool,
+  FunctionTool,
+  NamespaceTool,
+  ResponsesTool,
+  ResponsesToolChoice,
+  ToolChoiceObject,
+} from './responses.types';
 import { ResponsesToolName, ToolNameMap } from './tool-name-map';
 
 export interface ChatTools {
@@ -26,7 +33,11 @@ const EMPTY_OBJECT_SCHEMA = { type: 'object', properties: {} };
  *   `tool_search`, …) that only OpenAI's servers run: left out and reported in `droppedTools`.
  * A `tool_choice` that insists on a left-out tool is a 400 naming it; every other choice is translated.
  */
-export function responsesToolsToChat(tools: ResponsesTool[] | undefined, choice: ResponsesToolChoice | null | undefined, toolNames: ToolNameMap): ChatTools {
+export function responsesToolsToChat(
+  tools: ResponsesTool[] | undefined,
+  choice: ResponsesToolChoice | null | undefined,
+  toolNames: ToolNameMap,
+): ChatTools {
   const chatTools: ToolDefinition[] = [];
   const dropped = new Set<string>();
   for (const tool of tools ?? []) {
@@ -36,13 +47,21 @@ export function responsesToolsToChat(tools: ResponsesTool[] | undefined, choice:
     else dropped.add(hostedToolLabel(tool));
   }
   const droppedTools = [...dropped];
-  const { allowed, toolChoice } = chatToolChoice(choice ?? undefined, toolNames, { offered: chatTools.length, droppedTools });
+  const { allowed, toolChoice } = chatToolChoice(choice ?? undefined, toolNames, {
+    offered: chatTools.length,
+    droppedTools,
+  });
   const offered = allowed ? chatTools.filter((tool) => allowed.has(tool.function.name)) : chatTools;
   if (offered.length === 0) return { tools: [], droppedTools };
   return { tools: offered, ...(toolChoice === undefined ? {} : { toolChoice }), droppedTools };
 }
 
-function functionTool(tool: FunctionTool, namespace: string | undefined, namespaceDescription: string | undefined, toolNames: ToolNameMap): ToolDefinition {
+function functionTool(
+  tool: FunctionTool,
+  namespace: string | undefined,
+  namespaceDescription: string | undefined,
+  toolNames: ToolNameMap,
+): ToolDefinition {
   const name = toolNames.register(withNamespace({ name: tool.name, kind: 'function' }, namespace));
   const description = joinDescriptions(namespaceDescription, tool.description ?? undefined);
   return {
@@ -56,7 +75,12 @@ function functionTool(tool: FunctionTool, namespace: string | undefined, namespa
   };
 }
 
-function customTool(tool: CustomTool, namespace: string | undefined, namespaceDescription: string | undefined, toolNames: ToolNameMap): ToolDefinition {
+function customTool(
+  tool: CustomTool,
+  namespace: string | undefined,
+  namespaceDescription: string | undefined,
+  toolNames: ToolNameMap,
+): ToolDefinition {
   const name = toolNames.register(withNamespace({ name: tool.name, kind: 'custom' }, namespace));
   const format = tool.format?.type === 'grammar' ? tool.format : undefined;
   const inputDescription = format
@@ -112,7 +136,6 @@ function chatToolChoice(
     if (tools.offered === 0 && tools.droppedTools.length > 0) throw requiresDropped(tools.droppedTools);
     return { toolChoice: 'required' };
   }
-  if (typeof choice === 'string') throw invalidChoice(`"tool_choice" must be "none", "auto", "required" or an object; got "${choice}".`);
   if (choice.type === 'function' || choice.type === 'custom') {
     const name = typeof choice.name === 'string' ? choice.name : '';
     const found = toolNames.find(name, typeof choice.namespace === 'string' ? choice.namespace : undefined);
@@ -132,7 +155,8 @@ function allowedTools(choice: ToolChoiceObject, toolNames: ToolNameMap): { toolC
         ? toolNames.find(entry.name, typeof entry.namespace === 'string' ? entry.namespace : undefined)
         : undefined;
     if (found) allowed.add(found.chatName);
-    else if (entry.type === 'namespace' && typeof entry.name === 'string') toolNames.inNamespace(entry.name).forEach((name) => allowed.add(name));
+    else if (entry.type === 'namespace' && typeof entry.name === 'string')
+      toolNames.inNamespace(entry.name).forEach((name) => allowed.add(name));
     else if (entry.type !== 'function' && entry.type !== 'custom') hosted.push(hostedToolLabel(entry));
   }
   const mode = choice.mode === 'required' ? 'required' : 'auto';

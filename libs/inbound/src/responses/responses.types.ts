@@ -35,7 +35,13 @@ export interface ResponsesTextConfig {
 export type ResponsesTextFormat =
   | { type: 'text' }
   | { type: 'json_object' }
-  | { type: 'json_schema'; name: string; schema: Record<string, unknown>; strict?: boolean | null; description?: string };
+  | {
+      type: 'json_schema';
+      name: string;
+      schema: Record<string, unknown>;
+      strict?: boolean | null;
+      description?: string;
+    };
 
 /** An input item as a client may send it; `type` is optional on messages (the "easy" form) and item references. */
 export interface ResponsesInputItem {
@@ -236,20 +242,113 @@ export interface ResponseObject {
 
 /** Every event carries its `type` and a `sequence_number` counting from 0 across the whole stream. */
 export type ResponseStreamEvent =
-  | { type: 'response.created' | 'response.in_progress' | 'response.completed' | 'response.incomplete' | 'response.failed'; sequence_number: number; response: ResponseObject }
-  | { type: 'response.output_item.added' | 'response.output_item.done'; sequence_number: number; output_index: number; item: OutputItem }
-  | { type: 'response.content_part.added' | 'response.content_part.done'; sequence_number: number; item_id: string; output_index: number; content_index: number; part: MessageContentPart }
-  | { type: 'response.output_text.delta'; sequence_number: number; item_id: string; output_index: number; content_index: number; delta: string; logprobs: unknown[] }
-  | { type: 'response.output_text.done'; sequence_number: number; item_id: string; output_index: number; content_index: number; text: string; logprobs: unknown[] }
-  | { type: 'response.refusal.delta'; sequence_number: number; item_id: string; output_index: number; content_index: number; delta: string }
-  | { type: 'response.refusal.done'; sequence_number: number; item_id: string; output_index: number; content_index: number; refusal: string }
-  | { type: 'response.function_call_arguments.delta'; sequence_number: number; item_id: string; output_index: number; delta: string }
-  | { type: 'response.function_call_arguments.done'; sequence_number: number; item_id: string; output_index: number; name: string; arguments: string }
-  | { type: 'response.custom_tool_call_input.delta'; sequence_number: number; item_id: string; output_index: number; delta: string }
-  | { type: 'response.custom_tool_call_input.done'; sequence_number: number; item_id: string; output_index: number; input: string }
-  | { type: 'response.reasoning_summary_part.added' | 'response.reasoning_summary_part.done'; sequence_number: number; item_id: string; output_index: number; summary_index: number; part: { type: 'summary_text'; text: string } }
-  | { type: 'response.reasoning_summary_text.delta'; sequence_number: number; item_id: string; output_index: number; summary_index: number; delta: string }
-  | { type: 'response.reasoning_summary_text.done'; sequence_number: number; item_id: string; output_index: number; summary_index: number; text: string };
+  | {
+      type:
+        'response.created' | 'response.in_progress' | 'response.completed' | 'response.incomplete' | 'response.failed';
+      sequence_number: number;
+      response: ResponseObject;
+    }
+  | {
+      type: 'response.output_item.added' | 'response.output_item.done';
+      sequence_number: number;
+      output_index: number;
+      item: OutputItem;
+    }
+  | {
+      type: 'response.content_part.added' | 'response.content_part.done';
+      sequence_number: number;
+      item_id: string;
+      output_index: number;
+      content_index: number;
+      part: MessageContentPart;
+    }
+  | {
+      type: 'response.output_text.delta';
+      sequence_number: number;
+      item_id: string;
+      output_index: number;
+      content_index: number;
+      delta: string;
+      logprobs: unknown[];
+    }
+  | {
+      type: 'response.output_text.done';
+      sequence_number: number;
+      item_id: string;
+      output_index: number;
+      content_index: number;
+      text: string;
+      logprobs: unknown[];
+    }
+  | {
+      type: 'response.refusal.delta';
+      sequence_number: number;
+      item_id: string;
+      output_index: number;
+      content_index: number;
+      delta: string;
+    }
+  | {
+      type: 'response.refusal.done';
+      sequence_number: number;
+      item_id: string;
+      output_index: number;
+      content_index: number;
+      refusal: string;
+    }
+  | {
+      type: 'response.function_call_arguments.delta';
+      sequence_number: number;
+      item_id: string;
+      output_index: number;
+      delta: string;
+    }
+  | {
+      type: 'response.function_call_arguments.done';
+      sequence_number: number;
+      item_id: string;
+      output_index: number;
+      name: string;
+      arguments: string;
+    }
+  | {
+      type: 'response.custom_tool_call_input.delta';
+      sequence_number: number;
+      item_id: string;
+      output_index: number;
+      delta: string;
+    }
+  | {
+      type: 'response.custom_tool_call_input.done';
+      sequence_number: number;
+      item_id: string;
+      output_index: number;
+      input: string;
+    }
+  | {
+      type: 'response.reasoning_summary_part.added' | 'response.reasoning_summary_part.done';
+      sequence_number: number;
+      item_id: string;
+      output_index: number;
+      summary_index: number;
+      part: { type: 'summary_text'; text: string };
+    }
+  | {
+      type: 'response.reasoning_summary_text.delta';
+      sequence_number: number;
+      item_id: string;
+      output_index: number;
+      summary_index: number;
+      delta: string;
+    }
+  | {
+      type: 'response.reasoning_summary_text.done';
+      sequence_number: number;
+      item_id: string;
+      output_index: number;
+      summary_index: number;
+      text: string;
+    };
 
 /** Makes the ids of a response and its items: `newId` from @app/common in production, a counter in tests. */
 export type ResponseIdGenerator = (prefix: 'resp_' | 'msg_' | 'fc_' | 'ctc_' | 'rs_' | 'call_') => string;

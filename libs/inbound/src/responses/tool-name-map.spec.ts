@@ -13,9 +13,17 @@ describe('ToolNameMap', () => {
 
   it('flattens namespaced tools the way Codex does and restores name and namespace', () => {
     const names = new ToolNameMap();
-    expect(names.register({ namespace: 'multi_agent_v1', name: 'spawn_agent', kind: 'function' })).toBe('multi_agent_v1__spawn_agent');
-    expect(names.register({ namespace: 'mcp__github__', name: 'create_issue', kind: 'function' })).toBe('mcp__github__create_issue');
-    expect(names.resolve('mcp__github__create_issue')).toEqual({ namespace: 'mcp__github__', name: 'create_issue', kind: 'function' });
+    expect(names.register({ namespace: 'multi_agent_v1', name: 'spawn_agent', kind: 'function' })).toBe(
+      'multi_agent_v1__spawn_agent',
+    );
+    expect(names.register({ namespace: 'mcp__github__', name: 'create_issue', kind: 'function' })).toBe(
+      'mcp__github__create_issue',
+    );
+    expect(names.resolve('mcp__github__create_issue')).toEqual({
+      namespace: 'mcp__github__',
+      name: 'create_issue',
+      kind: 'function',
+    });
     expect(names.inNamespace('multi_agent_v1')).toEqual(['multi_agent_v1__spawn_agent']);
   });
 
@@ -48,7 +56,10 @@ describe('ToolNameMap', () => {
   it('finds registered tools by name for tool_choice and treats unknown chat names as plain functions', () => {
     const names = new ToolNameMap();
     names.register({ name: 'apply_patch', kind: 'custom' });
-    expect(names.find('apply_patch')).toEqual({ chatName: 'apply_patch', tool: { name: 'apply_patch', kind: 'custom' } });
+    expect(names.find('apply_patch')).toEqual({
+      chatName: 'apply_patch',
+      tool: { name: 'apply_patch', kind: 'custom' },
+    });
     expect(names.find('nope')).toBeUndefined();
     expect(names.resolve('invented')).toEqual({ name: 'invented', kind: 'function' });
   });

@@ -59,14 +59,18 @@ export class ToolNameMap {
   }
 
   private freeName(tool: ResponsesToolName): string {
-    const wanted = tool.namespace === undefined ? tool.name : `${tool.namespace.replace(/_+$/, '')}__${tool.name.replace(/^_+/, '')}`;
+    const wanted =
+      tool.namespace === undefined
+        ? tool.name
+        : `${tool.namespace.replace(/_+$/, '')}__${tool.name.replace(/^_+/, '')}`;
     if (CHAT_TOOL_NAME.test(wanted) && !this.byChatName.has(wanted)) return wanted;
     const sanitized = wanted.replace(/[^a-zA-Z0-9_-]/g, '_');
     if (sanitized.length > 0 && sanitized.length <= MAX_CHAT_NAME && !this.byChatName.has(sanitized)) return sanitized;
     const hash = createHash('sha256').update(keyOf(tool)).digest('hex').slice(0, 8);
     const base = `${sanitized.slice(0, MAX_CHAT_NAME - hash.length - 1)}_${hash}`;
     let candidate = base;
-    for (let n = 2; this.byChatName.has(candidate); n++) candidate = `${base.slice(0, MAX_CHAT_NAME - String(n).length - 1)}_${n}`;
+    for (let n = 2; this.byChatName.has(candidate); n++)
+      candidate = `${base.slice(0, MAX_CHAT_NAME - String(n).length - 1)}_${n}`;
     return candidate;
   }
 }
