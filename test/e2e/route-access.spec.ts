@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import { RouteInventory } from '../../apps/gateway/src/http/route-inventory';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gateway';
@@ -70,7 +69,7 @@ describe('route access', () => {
     const planted = await startTestGateway({
       catalog: openAiCatalog(upstream, 'sk-provider'),
       beforeListen: ({ app }) => {
-        (app.getHttpAdapter().getInstance() as unknown as FastifyInstance).post('/v1/planted', async () => ({ served: true }));
+        app.getHttpAdapter().getInstance().post('/v1/planted', async () => ({ served: true }));
       },
     });
     try {

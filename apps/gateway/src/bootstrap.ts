@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { assignRequestId } from '@app/observability';
 import { AppModule, GatewayModuleOptions } from './app.module';
@@ -34,7 +33,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false, bodyParser: false });
   app.useLogger(app.get(Logger));
-  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  const fastify = app.getHttpAdapter().getInstance();
   // Before init, so that both see every route: Nest adds its own routes in init.
   app.get(RouteInventory).watch(fastify);
   app.get(V1Pipeline).mount(fastify, V1_ROUTES);

@@ -4,7 +4,7 @@ import { openDatabase, persistenceConfig } from '@app/persistence';
 /** `npm run migrate`: applies pending migrations to DATABASE_URL (or the embedded database) and exits. */
 async function migrate(): Promise<void> {
   const database = await openDatabase(persistenceConfig(), []);
-  const applied = await database.dataSource.query('SELECT name FROM migrations ORDER BY id');
+  const applied = await database.dataSource.query<Array<{ name: string }>>('SELECT name FROM migrations ORDER BY id');
   process.stdout.write(`Schema is current (${applied.length} migrations applied).\n`);
   await database.close();
 }

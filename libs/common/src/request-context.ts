@@ -62,5 +62,7 @@ type Carrier = { [CONTEXT]?: RequestContext; id?: unknown };
 
 export function requestContext(rawRequest: object): RequestContext {
   const carrier = rawRequest as Carrier;
-  return (carrier[CONTEXT] ??= { requestId: String(carrier.id ?? ''), receivedAt: preciseNow(), costMicroUsd: null });
+  const id = carrier.id;
+  const requestId = typeof id === 'string' || typeof id === 'number' ? String(id) : '';
+  return (carrier[CONTEXT] ??= { requestId, receivedAt: preciseNow(), costMicroUsd: null });
 }

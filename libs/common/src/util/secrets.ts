@@ -4,9 +4,9 @@
  */
 const SECRET_PATTERNS: RegExp[] = [
   /\bsy-(?:test|stg|prod|admin)-[A-Za-z0-9]{8,}\b/g, // our own keys (see libs/auth key-format)
-  /\bsk-[A-Za-z0-9_\-*]{8,}/g,
-  /\bAIza[0-9A-Za-z_\-]{20,}/g,
-  /\b(?:bearer|api[-_ ]?key[:=]?)\s+[A-Za-z0-9._\-*]{12,}/gi,
+  /\bsk-[A-Za-z0-9_*-]{8,}/g,
+  /\bAIza[0-9A-Za-z_-]{20,}/g,
+  /\b(?:bearer|api[-_ ]?key[:=]?)\s+[A-Za-z0-9._*-]{12,}/gi,
 ];
 
 export function scrubSecrets(text: string, knownSecrets: Iterable<string> = []): string {

@@ -69,7 +69,7 @@ export function requestedOutputTokens(body: unknown): number | undefined {
   if (!isRecord(body)) return undefined;
   const cap = [body.max_completion_tokens, body.max_tokens, body.max_output_tokens].find((value) => isCount(value));
   if (cap === undefined) return undefined;
-  return (cap as number) * choices(body);
+  return cap * choices(body);
 }
 
 /** How many choices the request asks for (`n`); each is a full output. */
