@@ -2,6 +2,7 @@ import { ChatCompletionsApi } from './chat-completions/chat-completions.api';
 import { EmbeddingsApi } from './embeddings/embeddings.api';
 import { CountTokensApi } from './messages/count-tokens.api';
 import { MessagesApi } from './messages/messages.api';
+import { ResponsesApi } from './responses/responses.api';
 import type { V1Route } from './pipeline/v1-api';
 
 /**
@@ -13,6 +14,7 @@ export const V1_ROUTES: readonly V1Route[] = [
   { method: 'POST', url: '/v1/embeddings', name: 'embeddings', api: EmbeddingsApi },
   { method: 'POST', url: '/v1/messages', name: 'messages', api: MessagesApi },
   { method: 'POST', url: '/v1/messages/count_tokens', name: 'count_tokens', api: CountTokensApi },
+  { method: 'POST', url: '/v1/responses', name: 'responses', api: ResponsesApi },
 ];
 
 /** The providers behind the route table, for the module that declares them. */
