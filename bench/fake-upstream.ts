@@ -14,7 +14,14 @@ const COMPLETION = JSON.stringify({
   object: 'chat.completion',
   created: 1_767_225_600,
   model: 'bench-model',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'Hello from the benchmark upstream.' }, logprobs: null, finish_reason: 'stop' }],
+  choices: [
+    {
+      index: 0,
+      message: { role: 'assistant', content: 'Hello from the benchmark upstream.' },
+      logprobs: null,
+      finish_reason: 'stop',
+    },
+  ],
   usage: { prompt_tokens: 12, completion_tokens: 8, total_tokens: 20 },
 });
 

@@ -8,7 +8,11 @@ export interface Target {
 }
 
 export const CHAT_BODY = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'Say hello' }] });
-export const STREAM_BODY = JSON.stringify({ model: 'bench', stream: true, messages: [{ role: 'user', content: 'Say hello' }] });
+export const STREAM_BODY = JSON.stringify({
+  model: 'bench',
+  stream: true,
+  messages: [{ role: 'user', content: 'Say hello' }],
+});
 const SLOW_STREAM_BODY = STREAM_BODY.replace('"model":"bench"', '"model":"bench-slow"');
 
 /** Closed-loop maximum throughput (autocannon, 50 connections). Fails loudly on any error or non-2xx. */
@@ -39,7 +43,12 @@ export interface LatencySample {
  * the first `leadInSeconds` run at the same rate but are not measured (steady state, not the aftermath of
  * whatever ran before).
  */
-export async function fixedRateLatency(target: Target, ratePerSecond: number, seconds: number, leadInSeconds = 0): Promise<LatencySample> {
+export async function fixedRateLatency(
+  target: Target,
+  ratePerSecond: number,
+  seconds: number,
+  leadInSeconds = 0,
+): Promise<LatencySample> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const unmeasured = Math.round(ratePerSecond * leadInSeconds);
   const total = unmeasured + Math.round(ratePerSecond * seconds);
@@ -95,7 +104,8 @@ export function timedRequest(target: Target, body: string, agent: Agent): Promis
         });
         res.on('end', () => {
           if (res.statusCode !== 200) return reject(new Error(`${target.name}: HTTP ${res.statusCode}`));
-          if (body.includes('"stream":true') && !tail.includes('[DONE]')) return reject(new Error(`${target.name}: stream ended without [DONE]`));
+          if (body.includes('"stream":true') && !tail.includes('[DONE]'))
+            return reject(new Error(`${target.name}: stream ended without [DONE]`));
           resolve({ firstChunkMs, totalMs: performance.now() - started, chunks });
         });
         res.on('error', reject);
@@ -107,7 +117,10 @@ export function timedRequest(target: Target, body: string, agent: Agent): Promis
 }
 
 /** Sequential streams (20 chunks each): time to first chunk and total time, medians. */
-export async function streamTimings(target: Target, count: number): Promise<{ firstChunkMs: number; totalMs: number; chunksPerStream: number }> {
+export async function streamTimings(
+  target: Target,
+  count: number,
+): Promise<{ firstChunkMs: number; totalMs: number; chunksPerStream: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const timings: StreamTiming[] = [];
   for (let i = 0; i < count; i++) timings.push(await timedRequest(target, STREAM_BODY, agent));

@@ -9,7 +9,14 @@ const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
 
 const server = createServer((req, res) => {
   const upstream = request(
-    { host: target.hostname, port: target.port, method: req.method, path: `/v1${req.url!.replace(/^\/v1/, '')}`, headers: req.headers, agent },
+    {
+      host: target.hostname,
+      port: target.port,
+      method: req.method,
+      path: `/v1${req.url!.replace(/^\/v1/, '')}`,
+      headers: req.headers,
+      agent,
+    },
     (response) => {
       res.writeHead(response.statusCode ?? 502, response.headers);
       response.pipe(res);

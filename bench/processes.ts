@@ -36,7 +36,10 @@ export async function startGateway(core: number, env: NodeJS.ProcessEnv): Promis
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) throw new Error('gateway did not become healthy within 30 s');
     await new Promise((r) => setTimeout(r, 200));

@@ -23,7 +23,8 @@ const STEADY_SECONDS = SMOKE ? 1 : 5;
 const STREAMS = SMOKE ? 20 : 200;
 const HELD_STREAMS = SMOKE ? 100 : 1_000;
 const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
-const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ADMIN_DATABASE_URL =
+  process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 async function main(): Promise<void> {
   pin(process.pid, 1);
@@ -94,7 +95,8 @@ async function main(): Promise<void> {
       counted += STREAMS;
     }
     const served = (await upstreamServed(upstreamUrl)) - servedBefore;
-    if (served < counted) throw new Error(`the upstream served ${served} requests but ${counted} were counted as answered`);
+    if (served < counted)
+      throw new Error(`the upstream served ${served} requests but ${counted} were counted as answered`);
 
     const loadedRss = gateway.rssMb();
     let peakRss = loadedRss;
@@ -104,7 +106,20 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     const heldSeconds = (performance.now() - held) / 1000;
 
-    report({ throughput, latency, steady, streams, idleRss, loadedRss, peakRss, heldSeconds, served, counted, services, quota: await quotaStats(gatewayUrl) });
+    report({
+      throughput,
+      latency,
+      steady,
+      streams,
+      idleRss,
+      loadedRss,
+      peakRss,
+      heldSeconds,
+      served,
+      counted,
+      services,
+      quota: await quotaStats(gatewayUrl),
+    });
   } finally {
     await Promise.all(processes.map((p) => p.stop()));
     await database.drop();
@@ -133,9 +148,21 @@ function report(r: {
   const perRequest = (cpuMs: number) => (cpuMs * 1000) / Math.max(1, r.services.requests);
   const rows = [
     ['metric', 'direct', 'node-proxy', 'switchyard', 'target'],
-    ['throughput, 50 conns (req/s)', fmt(rps('direct'), 0), fmt(rps('node-proxy'), 0), fmt(rps('switchyard'), 0), `≥ 0.5× floor: ${fmt(rps('switchyard') / rps('node-proxy'), 2)}×`],
+    [
+      'throughput, 50 conns (req/s)',
+      fmt(rps('direct'), 0),
+      fmt(rps('node-proxy'), 0),
+      fmt(rps('switchyard'), 0),
+      `≥ 0.5× floor: ${fmt(rps('switchyard') / rps('node-proxy'), 2)}×`,
+    ],
     ['CPU per request (µs, 1 core)', '', fmt(1e6 / rps('node-proxy'), 0), fmt(1e6 / rps('switchyard'), 0), '≤ 200'],
-    ['Redis + Postgres CPU per request (µs)', '', '', `${fmt(perRequest(r.services.redisMs), 0)} + ${fmt(perRequest(r.services.postgresMs), 0)}`, 'on core 1, not in the above'],
+    [
+      'Redis + Postgres CPU per request (µs)',
+      '',
+      '',
+      `${fmt(perRequest(r.services.redisMs), 0)} + ${fmt(perRequest(r.services.postgresMs), 0)}`,
+      'on core 1, not in the above',
+    ],
     ...(['p50', 'p90', 'p99'] as const).map((q) => [
       `latency ${q} @${LATENCY_RATE}/s (ms)`,
       fmt(lat('direct', q), 2),
@@ -145,18 +172,44 @@ function report(r: {
     ]),
     ...(['p50', 'p99'] as const).map((q) => {
       const [direct, switchyard] = [r.steady.get('direct')![q], r.steady.get('switchyard')![q]];
-      return [`latency ${q} @${LATENCY_RATE}/s, steady (ms)`, fmt(direct, 2), '', `${fmt(switchyard, 2)} (+${fmt(switchyard - direct, 2)})`, q === 'p50' ? '≤ +0.8' : '≤ +4'];
+      return [
+        `latency ${q} @${LATENCY_RATE}/s, steady (ms)`,
+        fmt(direct, 2),
+        '',
+        `${fmt(switchyard, 2)} (+${fmt(switchyard - direct, 2)})`,
+        q === 'p50' ? '≤ +0.8' : '≤ +4',
+      ];
     }),
-    ['stream first chunk (ms)', ...['direct', 'node-proxy', 'switchyard'].map((n) => fmt(stream(n).firstChunkMs, 2)), `≤ +1: +${fmt(stream('switchyard').firstChunkMs - stream('direct').firstChunkMs, 2)}`],
-    ['stream total, 20 chunks (ms)', ...['direct', 'node-proxy', 'switchyard'].map((n) => fmt(stream(n).totalMs, 2)), `≤ +3: +${fmt(stream('switchyard').totalMs - stream('direct').totalMs, 2)}`],
-    ['stream reads per response', ...['direct', 'node-proxy', 'switchyard'].map((n) => fmt(stream(n).chunksPerStream, 0)), 'chunks not batched'],
+    [
+      'stream first chunk (ms)',
+      ...['direct', 'node-proxy', 'switchyard'].map((n) => fmt(stream(n).firstChunkMs, 2)),
+      `≤ +1: +${fmt(stream('switchyard').firstChunkMs - stream('direct').firstChunkMs, 2)}`,
+    ],
+    [
+      'stream total, 20 chunks (ms)',
+      ...['direct', 'node-proxy', 'switchyard'].map((n) => fmt(stream(n).totalMs, 2)),
+      `≤ +3: +${fmt(stream('switchyard').totalMs - stream('direct').totalMs, 2)}`,
+    ],
+    [
+      'stream reads per response',
+      ...['direct', 'node-proxy', 'switchyard'].map((n) => fmt(stream(n).chunksPerStream, 0)),
+      'chunks not batched',
+    ],
     ['gateway RSS idle, after start (MB)', '', '', fmt(r.idleRss, 0), '≤ 120'],
     ['gateway RSS idle, after the load (MB)', '', '', fmt(r.loadedRss, 0), ''],
-    [`gateway RSS, ${HELD_STREAMS} slow streams (MB)`, '', '', fmt(r.peakRss, 0), `≤ 200; all done in ${fmt(r.heldSeconds, 1)} s`],
+    [
+      `gateway RSS, ${HELD_STREAMS} slow streams (MB)`,
+      '',
+      '',
+      fmt(r.peakRss, 0),
+      `≤ 200; all done in ${fmt(r.heldSeconds, 1)} s`,
+    ],
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => String(row[i]).length)));
   const line = (row: string[]) => `| ${row.map((cell, i) => String(cell).padEnd(widths[i])).join(' | ')} |`;
-  console.log([line(rows[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n'));
+  console.log(
+    [line(rows[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n'),
+  );
   console.log(`\n${ROUNDS} round(s), medians; upstream served ${r.served} requests for ${r.counted} counted answers.`);
   const checks = r.quota.budget_checks_from_lease + r.quota.lease_queries;
   console.log(
@@ -202,9 +255,14 @@ async function issueKey(gatewayUrl: string): Promise<string> {
   const project = await admin('/admin/projects', { name: 'bench', team_id: team.id });
   const key = await admin('/admin/keys', { project_id: project.id, name: 'bench', environment: 'test' });
   // Every feature on: budgets at all three levels and rate limits, large enough never to refuse.
-  for (const [scope, id] of [['teams', team.id], ['projects', project.id], ['keys', key.id]]) {
+  for (const [scope, id] of [
+    ['teams', team.id],
+    ['projects', project.id],
+    ['keys', key.id],
+  ]) {
     await admin(`/admin/${scope}/${id}/budget`, { limit_usd: 1_000_000, period: 'monthly' }, 'PUT');
-    if (scope !== 'teams') await admin(`/admin/${scope}/${id}/rate-limits`, { rpm: 10_000_000, tpm: 1_000_000_000 }, 'PUT');
+    if (scope !== 'teams')
+      await admin(`/admin/${scope}/${id}/rate-limits`, { rpm: 10_000_000, tpm: 1_000_000_000 }, 'PUT');
   }
   return key.key;
 }
@@ -217,7 +275,9 @@ interface QuotaStats {
 }
 
 async function quotaStats(gatewayUrl: string): Promise<QuotaStats> {
-  const response = await fetch(`${gatewayUrl}/admin/quota/stats`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+  const response = await fetch(`${gatewayUrl}/admin/quota/stats`, {
+    headers: { authorization: `Bearer ${ADMIN_KEY}` },
+  });
   return (await response.json()) as QuotaStats;
 }
 

@@ -47,12 +47,19 @@ describe('OpenAI-wire dialects: what differs from OpenAI is absorbed by the gate
 
   it('DeepSeek: passes reasoning_content through and reports cache hits as cached_tokens', async () => {
     const full = await client.chat.completions.create({ model: 'reasoner', messages });
-    expect((full.choices[0].message as unknown as { reasoning_content: string }).reasoning_content).toBe('Thinking it over.');
+    expect((full.choices[0].message as unknown as { reasoning_content: string }).reasoning_content).toBe(
+      'Thinking it over.',
+    );
     expect(full.usage?.prompt_tokens_details?.cached_tokens).toBe(4);
 
     let reasoning = '';
     let usage: OpenAI.CompletionUsage | undefined;
-    const stream = await client.chat.completions.create({ model: 'reasoner', messages, stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model: 'reasoner',
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     for await (const chunk of stream) {
       reasoning += (chunk.choices[0]?.delta as { reasoning_content?: string } | undefined)?.reasoning_content ?? '';
       usage = chunk.usage ?? usage;
@@ -62,7 +69,12 @@ describe('OpenAI-wire dialects: what differs from OpenAI is absorbed by the gate
   });
 
   it('DeepSeek: 402 Insufficient Balance of the provider account is 502 upstream_quota_exhausted, not our 402', async () => {
-    deepseek.script({ status: 402, errorBody: { error: { message: 'Insufficient Balance', type: 'unknown_error', param: null, code: 'invalid_request_error' } } });
+    deepseek.script({
+      status: 402,
+      errorBody: {
+        error: { message: 'Insufficient Balance', type: 'unknown_error', param: null, code: 'invalid_request_error' },
+      },
+    });
     const error = await client.chat.completions.create({ model: 'reasoner', messages }).catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 502, code: 'upstream_quota_exhausted' });
     expect((error as Error).message).toContain('Insufficient Balance');

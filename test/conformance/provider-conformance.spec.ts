@@ -16,8 +16,22 @@ const DRIVERS: ProviderDriver[] = [
 ];
 
 const TOOLS = [
-  { type: 'function' as const, function: { name: 'get_weather', description: 'Weather now', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } },
-  { type: 'function' as const, function: { name: 'get_time', description: 'Local time', parameters: { type: 'object', properties: { tz: { type: 'string' } }, required: ['tz'] } } },
+  {
+    type: 'function' as const,
+    function: {
+      name: 'get_weather',
+      description: 'Weather now',
+      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    },
+  },
+  {
+    type: 'function' as const,
+    function: {
+      name: 'get_time',
+      description: 'Local time',
+      parameters: { type: 'object', properties: { tz: { type: 'string' } }, required: ['tz'] },
+    },
+  },
 ];
 
 describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('provider conformance: %s', (_name, driver) => {
@@ -31,7 +45,13 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('provider
       catalog: {
         providers: [driver.providerConfig()],
         // One attempt: this suite checks translation, and retries would hide the error under test.
-        models: [{ name: 'chat', deployments: [{ provider: driver.name, model: driver.upstreamModel }], retry: { max_attempts: 1 } }],
+        models: [
+          {
+            name: 'chat',
+            deployments: [{ provider: driver.name, model: driver.upstreamModel }],
+            retry: { max_attempts: 1 },
+          },
+        ],
       },
     });
     gatewayKey = (await gateway.createKey()).key;
@@ -103,7 +123,13 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('provider
     driver.scriptToolCalls('', [{ name: 'get_weather', arguments: '{"city":"Oslo"}' }]);
     const full = await client.chat.completions.create({ model: 'chat', messages: conversation, tools: TOOLS });
     expect(full.choices[0].finish_reason).toBe('tool_calls');
-    expect(JSON.parse(full.choices[0].message.tool_calls![0].type === 'function' ? full.choices[0].message.tool_calls![0].function.arguments : '')).toEqual({ city: 'Oslo' });
+    expect(
+      JSON.parse(
+        full.choices[0].message.tool_calls![0].type === 'function'
+          ? full.choices[0].message.tool_calls![0].function.arguments
+          : '',
+      ),
+    ).toEqual({ city: 'Oslo' });
   });
 
   it('carries a multi-turn tool conversation through to an answer', async () => {
@@ -136,7 +162,9 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('provider
     ['rate_limited', 429, 'upstream_rate_limited'],
   ] as const)('maps an upstream %s error to %i', async (kind, status, code) => {
     driver.scriptError(kind);
-    const error = await client.chat.completions.create({ model: 'chat', messages: conversation }).catch((e: unknown) => e);
+    const error = await client.chat.completions
+      .create({ model: 'chat', messages: conversation })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(status);
     if (code) expect(error).toMatchObject({ code });
@@ -145,7 +173,9 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('provider
 
   it('reports a rejected provider key as 502 upstream_auth_error and never leaks a key', async () => {
     driver.breakCredentials();
-    const error = await client.chat.completions.create({ model: 'chat', messages: conversation }).catch((e: unknown) => e);
+    const error = await client.chat.completions
+      .create({ model: 'chat', messages: conversation })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 502, code: 'upstream_auth_error' });
     const logs = gateway.logs.join('\n');
     expect(logs).not.toContain(PROVIDER_KEY);

@@ -23,7 +23,11 @@ export interface ProviderDriver {
 export const PROVIDER_KEY = 'sk-conformance-canary-provider-key';
 
 /** OpenAI, Azure OpenAI (deployment URLs and v1) and DeepSeek share the OpenAI fake, each in its dialect. */
-export function openAiWireDriver(name: string, dialect: OpenAiDialect, extra: Record<string, unknown> = {}): ProviderDriver {
+export function openAiWireDriver(
+  name: string,
+  dialect: OpenAiDialect,
+  extra: Record<string, unknown> = {},
+): ProviderDriver {
   const fake = new FakeOpenAiServer(PROVIDER_KEY, dialect);
   let baseUrl = '';
   const type = { openai: 'openai', azure: 'azure-openai', deepseek: 'deepseek' }[dialect];
@@ -97,9 +101,16 @@ export function geminiDriver(): ProviderDriver {
     stop: () => fake.stop(),
     providerConfig: () => ({ id: 'gemini', type: 'gemini', base_url: baseUrl, api_key: PROVIDER_KEY }),
     scriptToolCalls: (text, calls) =>
-      fake.enqueue({ reply: { text, functionCalls: calls.map((call) => ({ name: call.name, args: JSON.parse(call.arguments) })) } }),
+      fake.enqueue({
+        reply: { text, functionCalls: calls.map((call) => ({ name: call.name, args: JSON.parse(call.arguments) })) },
+      }),
     scriptError: (kind) =>
-      fake.enqueue({ error: { status: { rate_limited: 429, overloaded: 503, bad_request: 400, server_error: 500 }[kind], message: `scripted ${kind}` } }),
+      fake.enqueue({
+        error: {
+          status: { rate_limited: 429, overloaded: 503, bad_request: 400, server_error: 500 }[kind],
+          message: `scripted ${kind}`,
+        },
+      }),
     breakCredentials() {
       fake.apiKey = 'AIzaSyNotTheKeyTheGatewayHas000000000';
     },

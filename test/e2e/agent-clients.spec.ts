@@ -13,7 +13,10 @@ const PROVIDER_KEY = 'sk-agents-provider';
 const claude = agentExecutable('claude');
 const codex = agentExecutable('codex');
 
-for (const [client, path] of [['claude', claude], ['codex', codex]] as const) {
+for (const [client, path] of [
+  ['claude', claude],
+  ['codex', codex],
+] as const) {
   if (!path) console.warn(`agent-clients: ${client} is not installed in node_modules/.bin; its test is skipped`);
 }
 
@@ -27,7 +30,13 @@ describe('coding agents through the gateway', () => {
     const upstream = await fake.start();
     // The agents ask for their own model names; catalog aliases map them to the gateway's model.
     gateway = await startTestGateway({
-      catalog: openAiCatalog(upstream, PROVIDER_KEY, [{ name: 'coder', aliases: ['claude-opus-4-8', 'gpt-5.5'], deployments: [{ provider: 'openai', model: 'gpt-test' }] }]),
+      catalog: openAiCatalog(upstream, PROVIDER_KEY, [
+        {
+          name: 'coder',
+          aliases: ['claude-opus-4-8', 'gpt-5.5'],
+          deployments: [{ provider: 'openai', model: 'gpt-test' }],
+        },
+      ]),
     });
     key = await gateway.createKey();
   });
@@ -54,37 +63,71 @@ describe('coding agents through the gateway', () => {
     return found.body.data.filter((record: { endpoint: string }) => record.endpoint === endpoint);
   }
 
-  (claude ? it : it.skip)('Claude Code runs a Bash tool call and finishes', async () => {
-    fake.script({ toolCalls: [{ name: 'Bash', arguments: '{"command":"echo hi-from-claude","description":"Print a greeting"}' }] }, { text: 'done' });
-    const run = await runClaudeCode({
-      baseUrl: gateway.baseUrl,
-      apiKey: key.key,
-      model: 'claude-opus-4-8',
-      prompt: 'Run echo hi-from-claude with Bash, then say done',
-      env: { CLAUDE_CODE_MAX_RETRIES: '1' },
-      timeoutMs: 90_000,
-    });
-    expect({ exitCode: run.exitCode, stderr: run.stderr.slice(-2_000) }).toEqual({ exitCode: 0, stderr: expect.any(String) });
-    expect(JSON.parse(run.stdout)).toMatchObject({ is_error: false, result: expect.stringContaining('done') });
-    expect(toolResultsSeen().some((content) => content.includes('hi-from-claude'))).toBe(true);
-    const records = await recordsFor('/v1/messages', 2);
-    expect(records.every((record: { status: number; model_served: string }) => record.status === 200 && record.model_served === 'coder')).toBe(true);
-  }, 120_000);
+  (claude ? it : it.skip)(
+    'Claude Code runs a Bash tool call and finishes',
+    async () => {
+      fake.script(
+        {
+          toolCalls: [
+            { name: 'Bash', arguments: '{"command":"echo hi-from-claude","description":"Print a greeting"}' },
+          ],
+        },
+        { text: 'done' },
+      );
+      const run = await runClaudeCode({
+        baseUrl: gateway.baseUrl,
+        apiKey: key.key,
+        model: 'claude-opus-4-8',
+        prompt: 'Run echo hi-from-claude with Bash, then say done',
+        env: { CLAUDE_CODE_MAX_RETRIES: '1' },
+        timeoutMs: 90_000,
+      });
+      expect({ exitCode: run.exitCode, stderr: run.stderr.slice(-2_000) }).toEqual({
+        exitCode: 0,
+        stderr: expect.any(String),
+      });
+      expect(JSON.parse(run.stdout)).toMatchObject({ is_error: false, result: expect.stringContaining('done') });
+      expect(toolResultsSeen().some((content) => content.includes('hi-from-claude'))).toBe(true);
+      const records = await recordsFor('/v1/messages', 2);
+      expect(
+        records.every(
+          (record: { status: number; model_served: string }) =>
+            record.status === 200 && record.model_served === 'coder',
+        ),
+      ).toBe(true);
+    },
+    120_000,
+  );
 
-  (codex ? it : it.skip)('Codex CLI runs a shell tool call and finishes', async () => {
-    fake.script({ toolCalls: [{ name: 'exec_command', arguments: '{"cmd":"echo hi-from-codex"}' }] }, { text: 'done' });
-    const run = await runCodex({
-      baseUrl: gateway.baseUrl,
-      apiKey: key.key,
-      model: 'gpt-5.5',
-      prompt: 'Run echo hi-from-codex, then say done',
-      providerConfig: { request_max_retries: 0, stream_max_retries: 0 },
-      timeoutMs: 90_000,
-    });
-    expect({ exitCode: run.exitCode, stderr: run.stderr.slice(-2_000) }).toEqual({ exitCode: 0, stderr: expect.any(String) });
-    expect(run.stdout).toContain('done');
-    expect(toolResultsSeen().some((content) => content.includes('hi-from-codex'))).toBe(true);
-    const records = await recordsFor('/v1/responses', 2);
-    expect(records.every((record: { status: number; model_served: string }) => record.status === 200 && record.model_served === 'coder')).toBe(true);
-  }, 120_000);
+  (codex ? it : it.skip)(
+    'Codex CLI runs a shell tool call and finishes',
+    async () => {
+      fake.script(
+        { toolCalls: [{ name: 'exec_command', arguments: '{"cmd":"echo hi-from-codex"}' }] },
+        { text: 'done' },
+      );
+      const run = await runCodex({
+        baseUrl: gateway.baseUrl,
+        apiKey: key.key,
+        model: 'gpt-5.5',
+        prompt: 'Run echo hi-from-codex, then say done',
+        providerConfig: { request_max_retries: 0, stream_max_retries: 0 },
+        timeoutMs: 90_000,
+      });
+      expect({ exitCode: run.exitCode, stderr: run.stderr.slice(-2_000) }).toEqual({
+        exitCode: 0,
+        stderr: expect.any(String),
+      });
+      expect(run.stdout).toContain('done');
+      expect(toolResultsSeen().some((content) => content.includes('hi-from-codex'))).toBe(true);
+      const records = await recordsFor('/v1/responses', 2);
+      expect(
+        records.every(
+          (record: { status: number; model_served: string }) =>
+            record.status === 200 && record.model_served === 'coder',
+        ),
+      ).toBe(true);
+    },
+    120_000,
+  );
 });

@@ -10,8 +10,16 @@ import { startTestGateway, TestGateway } from '../utils/test-gateway';
 const DRIVERS: ProviderDriver[] = [openAiWireDriver('openai', 'openai'), geminiDriver(), anthropicDriver()];
 
 const TOOLS: Anthropic.Tool[] = [
-  { name: 'get_weather', description: 'Weather now', input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
-  { name: 'get_time', description: 'Local time', input_schema: { type: 'object', properties: { tz: { type: 'string' } }, required: ['tz'] } },
+  {
+    name: 'get_weather',
+    description: 'Weather now',
+    input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
+  {
+    name: 'get_time',
+    description: 'Local time',
+    input_schema: { type: 'object', properties: { tz: { type: 'string' } }, required: ['tz'] },
+  },
 ];
 
 describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('Anthropic SDK via %s', (_name, driver) => {
@@ -47,13 +55,29 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('Anthropi
 
   it('answers messages.create, and messages.stream ends with the same message', async () => {
     driver.scriptToolCalls('Hello, Oslo!', []);
-    const message = await client.messages.create({ model: 'claude-opus-4-8', max_tokens: 100, system: 'Be brief.', messages: [{ role: 'user', content: 'Say hello' }] });
-    expect(message).toMatchObject({ type: 'message', role: 'assistant', model: 'claude-opus-4-8', stop_reason: 'end_turn', content: [{ type: 'text', text: 'Hello, Oslo!' }] });
+    const message = await client.messages.create({
+      model: 'claude-opus-4-8',
+      max_tokens: 100,
+      system: 'Be brief.',
+      messages: [{ role: 'user', content: 'Say hello' }],
+    });
+    expect(message).toMatchObject({
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-opus-4-8',
+      stop_reason: 'end_turn',
+      content: [{ type: 'text', text: 'Hello, Oslo!' }],
+    });
     expect(message.usage.input_tokens).toBeGreaterThan(0);
     expect(message.usage.output_tokens).toBeGreaterThan(0);
 
     driver.scriptToolCalls('Hello, Oslo!', []);
-    const stream = client.messages.stream({ model: 'claude-opus-4-8', max_tokens: 100, system: 'Be brief.', messages: [{ role: 'user', content: 'Say hello' }] });
+    const stream = client.messages.stream({
+      model: 'claude-opus-4-8',
+      max_tokens: 100,
+      system: 'Be brief.',
+      messages: [{ role: 'user', content: 'Say hello' }],
+    });
     const events: string[] = [];
     stream.on('streamEvent', (event) => events.push(event.type));
     const final = await stream.finalMessage();
@@ -69,7 +93,12 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('Anthropi
       { name: 'get_weather', arguments: '{"city":"Oslo"}' },
       { name: 'get_time', arguments: '{"tz":"Europe/Oslo"}' },
     ]);
-    const stream = client.messages.stream({ model: 'chat', max_tokens: 200, tools: TOOLS, messages: [{ role: 'user', content: 'Weather and time in Oslo?' }] });
+    const stream = client.messages.stream({
+      model: 'chat',
+      max_tokens: 200,
+      tools: TOOLS,
+      messages: [{ role: 'user', content: 'Weather and time in Oslo?' }],
+    });
     const first = await stream.finalMessage();
     expect(first.stop_reason).toBe('tool_use');
     const uses = first.content.filter((block): block is Anthropic.ToolUseBlock => block.type === 'tool_use');
@@ -87,7 +116,14 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('Anthropi
       messages: [
         { role: 'user', content: 'Weather and time in Oslo?' },
         { role: 'assistant', content: first.content },
-        { role: 'user', content: uses.map((use) => ({ type: 'tool_result' as const, tool_use_id: use.id, content: use.name === 'get_weather' ? 'sunny' : '14:00' })) },
+        {
+          role: 'user',
+          content: uses.map((use) => ({
+            type: 'tool_result' as const,
+            tool_use_id: use.id,
+            content: use.name === 'get_weather' ? 'sunny' : '14:00',
+          })),
+        },
       ],
     });
     expect(second.content).toEqual([{ type: 'text', text: 'Sunny, 14:00.' }]);
@@ -95,7 +131,10 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('Anthropi
 
   it('counts tokens without calling the upstream', async () => {
     const before = driver.upstreamCalls();
-    const counted = await client.messages.countTokens({ model: 'chat', messages: [{ role: 'user', content: 'Hello there, how are you today?' }] });
+    const counted = await client.messages.countTokens({
+      model: 'chat',
+      messages: [{ role: 'user', content: 'Hello there, how are you today?' }],
+    });
     expect(counted.input_tokens).toBeGreaterThan(5);
     expect(counted.input_tokens).toBeLessThan(30);
     expect(driver.upstreamCalls()).toBe(before);
@@ -103,15 +142,21 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('Anthropi
 
   it('raises the SDK error classes in Anthropic shape: bad key, unknown model, upstream rate limit', async () => {
     const stranger = new Anthropic({ apiKey: 'sy-test-not-a-real-key', baseURL: gateway.baseUrl, maxRetries: 0 });
-    await expect(stranger.messages.create({ model: 'chat', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({
+    await expect(
+      stranger.messages.create({ model: 'chat', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+    ).rejects.toMatchObject({
       status: 401,
       error: { type: 'error', error: { type: 'authentication_error' } },
     });
-    await expect(client.messages.create({ model: 'claude-opus-9', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })).rejects.toBeInstanceOf(
-      Anthropic.NotFoundError,
-    );
+    await expect(
+      client.messages.create({ model: 'claude-opus-9', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+    ).rejects.toBeInstanceOf(Anthropic.NotFoundError);
     driver.scriptError('rate_limited');
-    const limited = client.messages.create({ model: 'chat', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
+    const limited = client.messages.create({
+      model: 'chat',
+      max_tokens: 10,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     await expect(limited).rejects.toBeInstanceOf(Anthropic.RateLimitError);
     await expect(limited).rejects.toMatchObject({ error: { error: { type: 'rate_limit_error' } } });
   });
@@ -121,13 +166,19 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('Anthropi
     await gateway.admin('PUT', `/admin/keys/${broke.id}/budget`, { limit_usd: 0.000001, period: 'monthly' });
     const retrying = new Anthropic({ apiKey: broke.key, baseURL: gateway.baseUrl, maxRetries: 2 });
     const before = driver.upstreamCalls();
-    const refused = retrying.messages.create({ model: 'chat', max_tokens: 1000, messages: [{ role: 'user', content: 'hi' }] });
+    const refused = retrying.messages.create({
+      model: 'chat',
+      max_tokens: 1000,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     await expect(refused).rejects.toMatchObject({ status: 402, error: { error: { type: 'billing_error' } } });
     expect(driver.upstreamCalls()).toBe(before);
     const records = await eventually(
       () => gateway.admin('GET', `/admin/requests?key_id=${broke.id}`),
       (list) => list.body.data.length > 0,
     );
-    expect(records.body.data).toMatchObject([{ status: 402, error_code: 'insufficient_quota', endpoint: '/v1/messages' }]);
+    expect(records.body.data).toMatchObject([
+      { status: 402, error_code: 'insufficient_quota', endpoint: '/v1/messages' },
+    ]);
   });
 });

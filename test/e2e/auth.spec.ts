@@ -9,7 +9,10 @@ describe('gateway keys and the admin key', () => {
 
   beforeAll(async () => {
     fake = new FakeOpenAiServer('sk-provider');
-    gateway = await startTestGateway({ catalog: openAiCatalog(await fake.start(), 'sk-provider'), env: { AUTH_LAST_USED_FLUSH_MS: '200' } });
+    gateway = await startTestGateway({
+      catalog: openAiCatalog(await fake.start(), 'sk-provider'),
+      env: { AUTH_LAST_USED_FLUSH_MS: '200' },
+    });
   });
 
   afterAll(async () => {
@@ -78,7 +81,8 @@ describe('gateway keys and the admin key', () => {
 
   it('records last_used_at in batches rather than with a write per request', async () => {
     const { key, projectId } = await gateway.createKey();
-    const lastUsed = async () => (await gateway.admin('GET', `/admin/keys?project_id=${projectId}`)).body.data[0].last_used_at;
+    const lastUsed = async () =>
+      (await gateway.admin('GET', `/admin/keys?project_id=${projectId}`)).body.data[0].last_used_at;
     expect(await lastUsed()).toBeNull();
     await Promise.all(Array.from({ length: 5 }, () => chat(bearer(key))));
     const deadline = Date.now() + 3_000;
@@ -110,7 +114,11 @@ describe('gateway keys and the admin key', () => {
       environment: 'prod',
     });
     expect(badEnvironment.body.error.param).toBe('environment');
-    const noProject = await gateway.admin('POST', '/admin/keys', { project_id: '00000000-0000-4000-8000-000000000000', name: 'k', environment: 'test' });
+    const noProject = await gateway.admin('POST', '/admin/keys', {
+      project_id: '00000000-0000-4000-8000-000000000000',
+      name: 'k',
+      environment: 'test',
+    });
     expect(noProject.status).toBe(404);
     expect((await gateway.admin('POST', '/admin/keys/not-a-uuid/revoke')).status).toBe(404);
     expect((await gateway.admin('POST', '/admin/keys/00000000-0000-4000-8000-000000000000/revoke')).status).toBe(404);

@@ -23,7 +23,9 @@ describe('evidence never holds a key', () => {
     gateway = await startTestGateway({
       catalog: {
         providers: [{ id: 'openai', type: 'openai', base_url: `${await fake.start()}/v1`, api_key: PROVIDER_CANARY }],
-        models: [{ name: 'gpt-test', deployments: [{ provider: 'openai', model: 'gpt-test' }], retry: { max_attempts: 1 } }],
+        models: [
+          { name: 'gpt-test', deployments: [{ provider: 'openai', model: 'gpt-test' }], retry: { max_attempts: 1 } },
+        ],
       },
       env: { EVIDENCE_FLUSH_INTERVAL_MS: '50' },
     });
@@ -38,30 +40,65 @@ describe('evidence never holds a key', () => {
   const call = async (path: string, init: { key?: string; headers?: Record<string, string>; body?: object } = {}) => {
     const response = await fetch(gateway.baseUrl + path, {
       method: init.body ? 'POST' : 'GET',
-      headers: { authorization: `Bearer ${init.key ?? canary.key}`, 'content-type': 'application/json', ...init.headers },
+      headers: {
+        authorization: `Bearer ${init.key ?? canary.key}`,
+        'content-type': 'application/json',
+        ...init.headers,
+      },
       body: init.body && JSON.stringify(init.body),
     });
     bodies.push(await response.text());
     return response;
   };
-  const chatBody = (extra: object = {}) => ({ model: 'gpt-test', messages: [{ role: 'user', content: 'hello' }], ...extra });
+  const chatBody = (extra: object = {}) => ({
+    model: 'gpt-test',
+    messages: [{ role: 'user', content: 'hello' }],
+    ...extra,
+  });
 
   it('goes through every path with both keys', async () => {
-    expect((await call('/v1/chat/completions', { body: chatBody({ user: canary.key }), headers: { 'x-switchyard-tags': `pasted=${canary.key}` } })).status).toBe(200);
+    expect(
+      (
+        await call('/v1/chat/completions', {
+          body: chatBody({ user: canary.key }),
+          headers: { 'x-switchyard-tags': `pasted=${canary.key}` },
+        })
+      ).status,
+    ).toBe(200);
     expect((await call('/v1/chat/completions', { body: chatBody({ stream: true }) })).status).toBe(200);
-    expect((await call('/v1/chat/completions', { body: chatBody(), headers: { 'x-api-key': canary.key, authorization: '' } })).status).toBe(200);
+    expect(
+      (
+        await call('/v1/chat/completions', {
+          body: chatBody(),
+          headers: { 'x-api-key': canary.key, authorization: '' },
+        })
+      ).status,
+    ).toBe(200);
     expect((await call(`/v1/models?api_key=${canary.key}`)).status).toBe(200);
     expect((await call(`/v1/${canary.key}/chat/completions`, { body: chatBody() })).status).toBe(404);
 
-    fake.script({ status: 400, errorBody: errorEnvelope(`The key ${PROVIDER_CANARY} may not set 'temperature'.`, 'invalid_request_error', 'bad_param') });
+    fake.script({
+      status: 400,
+      errorBody: errorEnvelope(
+        `The key ${PROVIDER_CANARY} may not set 'temperature'.`,
+        'invalid_request_error',
+        'bad_param',
+      ),
+    });
     expect((await call('/v1/chat/completions', { body: chatBody() })).status).toBe(400);
-    fake.script({ status: 500, errorBody: errorEnvelope(`Internal error for ${PROVIDER_CANARY}`, 'server_error', null) });
+    fake.script({
+      status: 500,
+      errorBody: errorEnvelope(`Internal error for ${PROVIDER_CANARY}`, 'server_error', null),
+    });
     expect((await call('/v1/chat/completions', { body: chatBody() })).status).toBe(502);
 
     const client = new OpenAI({ apiKey: canary.key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
     expect((await client.chat.completions.create(chatBody() as any)).choices[0].message.content).toBe('Echo: hello');
     expect((await gateway.admin('POST', `/admin/keys/${canary.id}/revoke`)).status).toBe(200);
-    const revoked = await call('/v1/chat/completions', { body: chatBody(), headers: { 'x-request-id': 'canary-last' } });
+    const revoked = await call('/v1/chat/completions', {
+      body: chatBody(),
+      headers: { 'x-request-id': 'canary-last' },
+    });
     expect(revoked.status).toBe(401);
     expect(await recordsOf(gateway, 'canary-last')).toHaveLength(1);
   });
@@ -75,8 +112,11 @@ describe('evidence never holds a key', () => {
         `SELECT format('%I.%I', table_schema, table_name) AS name FROM information_schema.tables
          WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_type = 'BASE TABLE'`,
       );
-      expect(tables.rows.map((table) => table.name)).toEqual(expect.arrayContaining(['public.request_records', 'public.audit_events', 'public.usage_daily']));
-      for (const { name } of tables.rows) dump.push(...(await client.query(`SELECT t::text AS row FROM ${name} t`)).rows.map((row) => row.row));
+      expect(tables.rows.map((table) => table.name)).toEqual(
+        expect.arrayContaining(['public.request_records', 'public.audit_events', 'public.usage_daily']),
+      );
+      for (const { name } of tables.rows)
+        dump.push(...(await client.query(`SELECT t::text AS row FROM ${name} t`)).rows.map((row) => row.row));
     } finally {
       await client.end();
     }
@@ -84,7 +124,8 @@ describe('evidence never holds a key', () => {
     const places = { logs: gateway.logs.join('\n'), tables: dump.join('\n'), bodies: bodies.join('\n'), metrics };
     expect(places.tables).toContain('[redacted]');
     for (const [place, text] of Object.entries(places)) {
-      for (const secret of [canary.key, canary.key.slice(12, -4), PROVIDER_CANARY]) expect([place, text.includes(secret)]).toEqual([place, false]);
+      for (const secret of [canary.key, canary.key.slice(12, -4), PROVIDER_CANARY])
+        expect([place, text.includes(secret)]).toEqual([place, false]);
     }
   });
 });

@@ -20,7 +20,10 @@ describe('request record export', () => {
 
   beforeAll(async () => {
     fake = new FakeOpenAiServer('sk-provider');
-    gateway = await startTestGateway({ catalog: openAiCatalog(await fake.start(), 'sk-provider'), env: { LOG_LEVEL: 'warn' } });
+    gateway = await startTestGateway({
+      catalog: openAiCatalog(await fake.start(), 'sk-provider'),
+      env: { LOG_LEVEL: 'warn' },
+    });
     await gateway.gateway.app.get(DataSource).query(
       `INSERT INTO request_records (created_at, id, request_id, key_id, masked_key, team_id, project_id, environment, method,
          endpoint, api, stream, model_requested, model_served, deployment, attempts, status, client_aborted, latency_ms, ttfb_ms,
@@ -55,7 +58,11 @@ describe('request record export', () => {
     let lines = 0;
     let head = '';
     const response = await new Promise<IncomingMessage>((resolve) =>
-      get(`${gateway.baseUrl}/admin/requests/export?format=${format}&key_id=${keyId}`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } }, resolve),
+      get(
+        `${gateway.baseUrl}/admin/requests/export?format=${format}&key_id=${keyId}`,
+        { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } },
+        resolve,
+      ),
     );
     for await (const chunk of response as AsyncIterable<Buffer>) {
       if (Math.floor((bytes + chunk.length) / (10 * MB)) > Math.floor(bytes / (10 * MB))) {
@@ -66,19 +73,34 @@ describe('request record export', () => {
       for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++;
       if (head.length < 4_000) head += chunk.subarray(0, 4_000).toString();
     }
-    return { status: response.statusCode, type: response.headers['content-type'], bytes, lines, head, heapGrowthMb: (peak - baseline) / MB };
+    return {
+      status: response.statusCode,
+      type: response.headers['content-type'],
+      bytes,
+      lines,
+      head,
+      heapGrowthMb: (peak - baseline) / MB,
+    };
   }
 
-  it.each(['csv', 'jsonl'] as const)('streams %s of 100k records in constant memory', async (format) => {
-    const result = await download(format);
-    expect(result.status).toBe(200);
-    expect(result.type).toContain(format === 'csv' ? 'text/csv' : 'application/x-ndjson');
-    expect(result.lines).toBe(format === 'csv' ? ROWS + 1 : ROWS);
-    expect(result.head).toContain('bulk-100000'); // oldest first
-    expect(result.head).toContain(format === 'csv' ? ',/v1/chat/completions,chat,' : '"endpoint":"/v1/chat/completions","api":"chat"');
-    // Holding the export (or its rows) in memory would take several times its size; one batch is ~1 MB.
-    expect(result.bytes).toBeGreaterThan(70 * MB);
-    expect(result.heapGrowthMb).toBeLessThan(32);
-    process.stdout.write(`export ${format}: ${(result.bytes / MB).toFixed(0)} MB, heap growth ${result.heapGrowthMb.toFixed(1)} MB\n`);
-  }, 120_000);
+  it.each(['csv', 'jsonl'] as const)(
+    'streams %s of 100k records in constant memory',
+    async (format) => {
+      const result = await download(format);
+      expect(result.status).toBe(200);
+      expect(result.type).toContain(format === 'csv' ? 'text/csv' : 'application/x-ndjson');
+      expect(result.lines).toBe(format === 'csv' ? ROWS + 1 : ROWS);
+      expect(result.head).toContain('bulk-100000'); // oldest first
+      expect(result.head).toContain(
+        format === 'csv' ? ',/v1/chat/completions,chat,' : '"endpoint":"/v1/chat/completions","api":"chat"',
+      );
+      // Holding the export (or its rows) in memory would take several times its size; one batch is ~1 MB.
+      expect(result.bytes).toBeGreaterThan(70 * MB);
+      expect(result.heapGrowthMb).toBeLessThan(32);
+      process.stdout.write(
+        `export ${format}: ${(result.bytes / MB).toFixed(0)} MB, heap growth ${result.heapGrowthMb.toFixed(1)} MB\n`,
+      );
+    },
+    120_000,
+  );
 });

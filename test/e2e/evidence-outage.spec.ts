@@ -43,14 +43,18 @@ describe('evidence survives a database outage', () => {
   });
 
   const metrics = async () => (await fetch(`${gateway.baseUrl}/metrics`)).text();
-  const recordsOfCaller = async () => (await gateway.admin('GET', `/admin/requests?key_id=${caller.id}&limit=500`)).body.data as any[];
+  const recordsOfCaller = async () =>
+    (await gateway.admin('GET', `/admin/requests?key_id=${caller.id}&limit=500`)).body.data as any[];
   const messages = [{ role: 'user' as const, content: 'still there?' }];
 
   /** A chat completion, every other one streamed; resolves with the HTTP status the client saw. */
   async function request(): Promise<number> {
     const stream = sent++ % 2 === 1;
-    if (!stream) return (await client.chat.completions.create({ model: 'gpt-test', messages }).withResponse()).response.status;
-    const { data, response } = await client.chat.completions.create({ model: 'gpt-test', messages, stream: true }).withResponse();
+    if (!stream)
+      return (await client.chat.completions.create({ model: 'gpt-test', messages }).withResponse()).response.status;
+    const { data, response } = await client.chat.completions
+      .create({ model: 'gpt-test', messages, stream: true })
+      .withResponse();
     for await (const _chunk of data);
     return response.status;
   }
@@ -60,7 +64,10 @@ describe('evidence survives a database outage', () => {
     proxy.cut();
     const statuses = await Promise.all(Array.from({ length: 20 }, request));
     expect(statuses).toEqual(Array(20).fill(200));
-    const scraped = await eventually(metrics, (text) => sampleValue(text, 'switchyard_evidence_write_failures_total') > 0);
+    const scraped = await eventually(
+      metrics,
+      (text) => sampleValue(text, 'switchyard_evidence_write_failures_total') > 0,
+    );
     expect(sampleValue(scraped, 'switchyard_evidence_buffer_rows')).toBeGreaterThanOrEqual(20);
     const ready = await fetch(`${gateway.baseUrl}/readyz`);
     expect(ready.status).toBe(503);
@@ -87,7 +94,9 @@ describe('evidence survives a database outage', () => {
     expect(records.every((record) => record.status === 200 && record.key_id === caller.id)).toBe(true);
     expect(sampleValue(await metrics(), 'switchyard_evidence_dropped_rows_total')).toBe(0);
     expect(sampleValue(await metrics(), 'switchyard_evidence_buffer_rows')).toBe(0);
-    expect((await gateway.admin('GET', `/admin/usage?group_by=key&key_id=${caller.id}`)).body.data[0].requests).toBe(sent);
+    expect((await gateway.admin('GET', `/admin/usage?group_by=key&key_id=${caller.id}`)).body.data[0].requests).toBe(
+      sent,
+    );
   });
 
   it('skips a batch written twice (its first write committed, its acknowledgement lost) and counts usage once', async () => {
@@ -98,7 +107,9 @@ describe('evidence survives a database outage', () => {
     await writer.flush();
     expect(writer.stats).toMatchObject({ written, duplicates: duplicates + 10 });
     expect(await recordsOfCaller()).toHaveLength(sent);
-    expect((await gateway.admin('GET', `/admin/usage?group_by=key&key_id=${caller.id}`)).body.data[0].requests).toBe(sent);
+    expect((await gateway.admin('GET', `/admin/usage?group_by=key&key_id=${caller.id}`)).body.data[0].requests).toBe(
+      sent,
+    );
   });
 
   it('drops (and counts) only a row the database refuses, so it cannot block the records behind it', async () => {
@@ -120,7 +131,8 @@ describe('evidence survives a database outage', () => {
     writer.add(record('refused', 99_999)); // beyond smallint: the database refuses the row
     writer.add(record('after-refused', 200));
     await writer.flush();
-    for (const requestId of ['before-refused', 'after-refused']) expect((await gateway.admin('GET', `/admin/requests/${requestId}`)).status).toBe(200);
+    for (const requestId of ['before-refused', 'after-refused'])
+      expect((await gateway.admin('GET', `/admin/requests/${requestId}`)).status).toBe(200);
     expect((await gateway.admin('GET', '/admin/requests/refused')).status).toBe(404);
     expect(sampleValue(await metrics(), 'switchyard_evidence_dropped_rows_total')).toBe(1);
   });

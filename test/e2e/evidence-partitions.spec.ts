@@ -5,8 +5,10 @@ import { eventually } from '../utils/evidence';
 import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gateway';
 
 const DAY_MS = 86_400_000;
-const dayName = (offsetDays: number) => `request_records_p${new Date(Date.now() + offsetDays * DAY_MS).toISOString().slice(0, 10).replace(/-/g, '')}`;
-const dayStart = (offsetDays: number) => `${new Date(Date.now() + offsetDays * DAY_MS).toISOString().slice(0, 10)}T00:00:00Z`;
+const dayName = (offsetDays: number) =>
+  `request_records_p${new Date(Date.now() + offsetDays * DAY_MS).toISOString().slice(0, 10).replace(/-/g, '')}`;
+const dayStart = (offsetDays: number) =>
+  `${new Date(Date.now() + offsetDays * DAY_MS).toISOString().slice(0, 10)}T00:00:00Z`;
 
 /** Daily partitions: made ahead at start-up, on demand for a stray day, and dropped whole after the retention period. */
 describe('request record partitions', () => {
@@ -56,7 +58,10 @@ describe('request record partitions', () => {
         endUser: null,
       }),
     );
-    const found = await eventually(() => gateway.admin('GET', '/admin/requests/stray-day'), (response) => response.status === 200);
+    const found = await eventually(
+      () => gateway.admin('GET', '/admin/requests/stray-day'),
+      (response) => response.status === 200,
+    );
     expect(found.body.created_at.slice(0, 10)).toBe(future.toISOString().slice(0, 10));
     expect(await partitions()).toContain(dayName(20));
     expect(writer.stats.dropped).toBe(0);

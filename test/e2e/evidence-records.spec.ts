@@ -30,7 +30,11 @@ describe('evidence: one record per request', () => {
           { name: 'gpt-test', aliases: ['fast'], deployments: [{ provider: 'openai', model: 'gpt-test' }] },
           { name: 'gpt-flaky', deployments: [{ provider: 'flaky', model: 'gpt-flaky' }] },
           // $2 in, $8 out per million tokens: 2 and 8 micro-USD per token.
-          { name: 'gpt-priced', pricing: { input_per_mtok: 2, output_per_mtok: 8 }, deployments: [{ provider: 'openai', model: 'gpt-priced' }] },
+          {
+            name: 'gpt-priced',
+            pricing: { input_per_mtok: 2, output_per_mtok: 8 },
+            deployments: [{ provider: 'openai', model: 'gpt-priced' }],
+          },
           { name: 'embed-test', deployments: [{ provider: 'openai', model: 'text-embedding-3-small' }] },
         ],
       },
@@ -104,7 +108,11 @@ describe('evidence: one record per request', () => {
     const requestId = nextRequestId();
     const response = await fetch(`${gateway.baseUrl}/v1/chat/completions`, {
       method: 'POST',
-      headers: { authorization: 'Bearer sy-test-not-a-real-key', 'content-type': 'application/json', 'x-request-id': requestId },
+      headers: {
+        authorization: 'Bearer sy-test-not-a-real-key',
+        'content-type': 'application/json',
+        'x-request-id': requestId,
+      },
       body: JSON.stringify({ model: 'gpt-test', stream: true, messages }),
     });
     expect(response.status).toBe(401);
@@ -130,24 +138,43 @@ describe('evidence: one record per request', () => {
 
   it('an upstream 503 after retries: every attempt with its status and error class', async () => {
     const requestId = nextRequestId();
-    const error = await client.chat.completions.create({ model: 'gpt-flaky', messages }, { headers: { 'x-request-id': requestId } }).catch((e: unknown) => e);
+    const error = await client.chat.completions
+      .create({ model: 'gpt-flaky', messages }, { headers: { 'x-request-id': requestId } })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 503 });
     const record = await onlyRecordOf(requestId);
-    expect(record).toMatchObject({ status: 503, error_type: 'upstream_error', error_code: 'upstream_unavailable', model_served: null, deployment: null });
+    expect(record).toMatchObject({
+      status: 503,
+      error_type: 'upstream_error',
+      error_code: 'upstream_unavailable',
+      model_served: null,
+      deployment: null,
+    });
     expect(record.attempts.length).toBe(flaky.calls('/chat/completions').length);
     expect(record.attempts.length).toBeGreaterThan(1);
     for (const attempt of record.attempts) {
-      expect(attempt).toEqual({ deployment: 'flaky/gpt-flaky', status: 503, error_code: 'upstream_unavailable', duration_ms: expect.any(Number) });
+      expect(attempt).toEqual({
+        deployment: 'flaky/gpt-flaky',
+        status: 503,
+        error_code: 'upstream_unavailable',
+        duration_ms: expect.any(Number),
+      });
     }
   });
 
   it('an upstream rejection keeps the upstream’s own words', async () => {
     const requestId = nextRequestId();
     fake.script({ status: 400 });
-    const error = await client.chat.completions.create({ model: 'gpt-test', messages }, { headers: { 'x-request-id': requestId } }).catch((e: unknown) => e);
+    const error = await client.chat.completions
+      .create({ model: 'gpt-test', messages }, { headers: { 'x-request-id': requestId } })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 400 });
     const record = await onlyRecordOf(requestId);
-    expect(record).toMatchObject({ status: 400, error_code: 'upstream_bad_request', upstream_message: "Invalid value for 'temperature'." });
+    expect(record).toMatchObject({
+      status: 400,
+      error_code: 'upstream_bad_request',
+      upstream_message: "Invalid value for 'temperature'.",
+    });
   });
 
   it('a completed stream: its last usage chunk, time to first byte before the end', async () => {
@@ -176,7 +203,10 @@ describe('evidence: one record per request', () => {
 
   it('a stream the client did not ask usage for still records the upstream usage', async () => {
     const requestId = nextRequestId();
-    const stream = await client.chat.completions.create({ model: 'gpt-test', messages, stream: true }, { headers: { 'x-request-id': requestId } });
+    const stream = await client.chat.completions.create(
+      { model: 'gpt-test', messages, stream: true },
+      { headers: { 'x-request-id': requestId } },
+    );
     for await (const chunk of stream) expect(chunk.usage ?? undefined).toBeUndefined();
     const record = await onlyRecordOf(requestId);
     expect(record.usage_source).toBe('provider');
@@ -196,7 +226,13 @@ describe('evidence: one record per request', () => {
     await response.body!.getReader().read();
     controller.abort();
     const record = await onlyRecordOf(requestId);
-    expect(record).toMatchObject({ stream: true, status: 200, client_aborted: true, error_code: null, model_served: 'gpt-test' });
+    expect(record).toMatchObject({
+      stream: true,
+      status: 200,
+      client_aborted: true,
+      error_code: null,
+      model_served: 'gpt-test',
+    });
     // The usage chunk comes last, so none was seen: the record carries an estimate, marked as such.
     expect(record.usage_source).toBe('estimated');
     expect(record.prompt_tokens).toBeGreaterThan(0);
@@ -226,12 +262,21 @@ describe('evidence: one record per request', () => {
     });
     expect(response.status).toBe(404);
     const record = await onlyRecordOf(requestId);
-    expect(record).toMatchObject({ endpoint: '/chat/completions', api: null, status: 404, error_code: 'not_found', model_requested: 'gpt-test' });
+    expect(record).toMatchObject({
+      endpoint: '/chat/completions',
+      api: null,
+      status: 404,
+      error_code: 'not_found',
+      model_requested: 'gpt-test',
+    });
   });
 
   it('an embeddings call is recorded under its inbound API', async () => {
     const requestId = nextRequestId();
-    const result = await client.embeddings.create({ model: 'embed-test', input: ['a', 'bb'] }, { headers: { 'x-request-id': requestId } });
+    const result = await client.embeddings.create(
+      { model: 'embed-test', input: ['a', 'bb'] },
+      { headers: { 'x-request-id': requestId } },
+    );
     expect(await onlyRecordOf(requestId)).toMatchObject({
       endpoint: '/v1/embeddings',
       api: 'embeddings',
@@ -243,9 +288,17 @@ describe('evidence: one record per request', () => {
 
   it('a model list is recorded with its key but no inbound API: it is not a model call', async () => {
     const requestId = nextRequestId();
-    const response = await fetch(`${gateway.baseUrl}/v1/models`, { headers: { authorization: `Bearer ${caller.key}`, 'x-request-id': requestId } });
+    const response = await fetch(`${gateway.baseUrl}/v1/models`, {
+      headers: { authorization: `Bearer ${caller.key}`, 'x-request-id': requestId },
+    });
     expect(response.status).toBe(200);
-    expect(await onlyRecordOf(requestId)).toMatchObject({ method: 'GET', endpoint: '/v1/models', api: null, key_id: caller.id, status: 200 });
+    expect(await onlyRecordOf(requestId)).toMatchObject({
+      method: 'GET',
+      endpoint: '/v1/models',
+      api: null,
+      key_id: caller.id,
+      status: 200,
+    });
   });
 
   it('the records table takes every inbound API name the gateway knows', async () => {
@@ -278,15 +331,26 @@ describe('evidence: one record per request', () => {
   it('malformed caller tags are refused with a 400 that names the header, and recorded', async () => {
     const requestId = nextRequestId();
     const error = await client.chat.completions
-      .create({ model: 'gpt-test', messages }, { headers: { 'x-request-id': requestId, 'x-switchyard-tags': 'no-equals-sign' } })
+      .create(
+        { model: 'gpt-test', messages },
+        { headers: { 'x-request-id': requestId, 'x-switchyard-tags': 'no-equals-sign' } },
+      )
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 400, param: 'x-switchyard-tags' });
-    expect(await onlyRecordOf(requestId)).toMatchObject({ status: 400, error_code: 'invalid_request_error', attempts: [], tags: null });
+    expect(await onlyRecordOf(requestId)).toMatchObject({
+      status: 400,
+      error_code: 'invalid_request_error',
+      attempts: [],
+      tags: null,
+    });
   });
 
   it('a priced request records its cost from the provider’s usage', async () => {
     const requestId = nextRequestId();
-    const completion = await client.chat.completions.create({ model: 'gpt-priced', messages }, { headers: { 'x-request-id': requestId } });
+    const completion = await client.chat.completions.create(
+      { model: 'gpt-priced', messages },
+      { headers: { 'x-request-id': requestId } },
+    );
     const { prompt_tokens, completion_tokens } = completion.usage!;
     expect((await onlyRecordOf(requestId)).cost_micro_usd).toBe(prompt_tokens * 2 + completion_tokens * 8);
   });
@@ -295,7 +359,9 @@ describe('evidence: one record per request', () => {
     const limited = await gateway.createKey();
     expect((await gateway.admin('PUT', `/admin/keys/${limited.id}/rate-limits`, { rpm: 1 })).status).toBe(200);
     const broke = await gateway.createKey();
-    expect((await gateway.admin('PUT', `/admin/keys/${broke.id}/budget`, { limit_usd: 0.0001, period: 'monthly' })).status).toBe(200);
+    expect(
+      (await gateway.admin('PUT', `/admin/keys/${broke.id}/budget`, { limit_usd: 0.0001, period: 'monthly' })).status,
+    ).toBe(200);
     const send = async (key: string, model: string) => {
       const requestId = nextRequestId();
       const response = await fetch(`${gateway.baseUrl}/v1/chat/completions`, {
@@ -309,11 +375,21 @@ describe('evidence: one record per request', () => {
     expect((await send(limited.key, 'gpt-test')).status).toBe(200);
     const throttled = await send(limited.key, 'gpt-test');
     expect(throttled.status).toBe(429);
-    expect(await onlyRecordOf(throttled.requestId)).toMatchObject({ key_id: limited.id, status: 429, error_code: 'rate_limit_exceeded', attempts: [] });
+    expect(await onlyRecordOf(throttled.requestId)).toMatchObject({
+      key_id: limited.id,
+      status: 429,
+      error_code: 'rate_limit_exceeded',
+      attempts: [],
+    });
 
     const refused = await send(broke.key, 'gpt-priced');
     expect(refused.status).toBe(402);
-    expect(await onlyRecordOf(refused.requestId)).toMatchObject({ key_id: broke.id, status: 402, error_code: 'insufficient_quota', attempts: [] });
+    expect(await onlyRecordOf(refused.requestId)).toMatchObject({
+      key_id: broke.id,
+      status: 402,
+      error_code: 'insufficient_quota',
+      attempts: [],
+    });
   });
 
   it('health, metrics and admin calls are not request records', async () => {
@@ -324,7 +400,9 @@ describe('evidence: one record per request', () => {
     await recordsOf(gateway, requestId);
     const all = await gateway.admin('GET', '/admin/requests?limit=500');
     const endpoints = new Set(all.body.data.map((record: any) => record.endpoint));
-    expect([...endpoints].filter((endpoint: any) => !endpoint.startsWith('/v1/') && endpoint !== '/chat/completions')).toEqual([]);
+    expect(
+      [...endpoints].filter((endpoint: any) => !endpoint.startsWith('/v1/') && endpoint !== '/chat/completions'),
+    ).toEqual([]);
   });
 
   it('replies sent whole carry server-timing with the gateway and upstream shares', async () => {
@@ -343,10 +421,16 @@ describe('evidence: one record per request', () => {
     expect(first.status).toBe(200);
     expect(first.body.data).toHaveLength(2);
     expect(first.body.data[0].created_at > first.body.data[1].created_at).toBe(true);
-    const second = await gateway.admin('GET', `/admin/requests?key_id=${caller.id}&limit=2&cursor=${first.body.next_cursor}`);
+    const second = await gateway.admin(
+      'GET',
+      `/admin/requests?key_id=${caller.id}&limit=2&cursor=${first.body.next_cursor}`,
+    );
     expect(second.body.data[0].created_at < first.body.data[1].created_at).toBe(true);
 
-    const failed = await gateway.admin('GET', `/admin/requests?key_id=${caller.id}&status=503&error_code=upstream_unavailable`);
+    const failed = await gateway.admin(
+      'GET',
+      `/admin/requests?key_id=${caller.id}&status=503&error_code=upstream_unavailable`,
+    );
     expect(failed.body.data.length).toBeGreaterThan(0);
     expect(failed.body.data.every((record: any) => record.status === 503)).toBe(true);
     const byModel = await gateway.admin('GET', `/admin/requests?model=gpt-flaky&team_id=${caller.teamId}`);
@@ -354,7 +438,10 @@ describe('evidence: one record per request', () => {
     const byApi = await gateway.admin('GET', `/admin/requests?key_id=${caller.id}&api=embeddings`);
     expect(byApi.body.data.map((record: any) => record.endpoint)).toEqual(['/v1/embeddings']);
     expect((await gateway.admin('GET', '/admin/requests?api=completions')).status).toBe(400);
-    const none = await gateway.admin('GET', `/admin/requests?key_id=${caller.id}&since=${new Date(Date.now() + 60_000).toISOString()}`);
+    const none = await gateway.admin(
+      'GET',
+      `/admin/requests?key_id=${caller.id}&since=${new Date(Date.now() + 60_000).toISOString()}`,
+    );
     expect(none.body).toEqual({ object: 'list', data: [], next_cursor: null });
 
     const one = await gateway.admin('GET', `/admin/requests/${encodeURIComponent(first.body.data[0].request_id)}`);
@@ -383,18 +470,32 @@ describe('evidence: one record per request', () => {
       },
     ]);
     const byModel = await gateway.admin('GET', `/admin/usage?group_by=model&team_id=${caller.teamId}`);
-    expect(byModel.body.data.map((row: any) => row.model).sort()).toEqual(['', 'embed-test', 'gpt-flaky', 'gpt-priced', 'gpt-test']);
+    expect(byModel.body.data.map((row: any) => row.model).sort()).toEqual([
+      '',
+      'embed-test',
+      'gpt-flaky',
+      'gpt-priced',
+      'gpt-test',
+    ]);
     const byApi = await gateway.admin('GET', `/admin/usage?group_by=api&key_id=${caller.id}`);
     const count = (api: string | null) => records.filter((record) => record.api === api).length;
     expect(byApi.body.data).toEqual([
       expect.objectContaining({ api: 'chat', requests: count('chat') }),
-      expect.objectContaining({ api: 'embeddings', requests: count('embeddings'), prompt_tokens: records.find((record) => record.api === 'embeddings').prompt_tokens }),
+      expect.objectContaining({
+        api: 'embeddings',
+        requests: count('embeddings'),
+        prompt_tokens: records.find((record) => record.api === 'embeddings').prompt_tokens,
+      }),
       expect.objectContaining({ api: null, requests: count(null) }), // the model list
     ]);
     expect(count('chat') + count('embeddings') + count(null)).toBe(records.length);
     const byDay = await gateway.admin('GET', `/admin/usage?group_by=day&project_id=${caller.projectId}`);
-    expect(byDay.body.data).toEqual([expect.objectContaining({ day: records[0].created_at.slice(0, 10), requests: records.length })]);
-    expect((await gateway.admin('GET', `/admin/usage?group_by=team`)).body.data).toContainEqual(expect.objectContaining({ team_id: caller.teamId }));
+    expect(byDay.body.data).toEqual([
+      expect.objectContaining({ day: records[0].created_at.slice(0, 10), requests: records.length }),
+    ]);
+    expect((await gateway.admin('GET', `/admin/usage?group_by=team`)).body.data).toContainEqual(
+      expect.objectContaining({ team_id: caller.teamId }),
+    );
     const colour = await gateway.admin('GET', '/admin/usage?group_by=colour');
     expect(colour.status).toBe(400);
     expect(colour.body.error.message).toMatch(/group_by: .*"team".*"project".*"key".*"model".*"api".*"day"/);

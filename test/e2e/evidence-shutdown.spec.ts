@@ -68,15 +68,23 @@ describe('graceful shutdown', () => {
 
     gateway.child.kill('SIGTERM');
     const readiness = await eventually(
-      () => fetch(`${gateway.baseUrl}/readyz`).then(async (response) => ({ status: response.status, body: (await response.json()) as any })),
+      () =>
+        fetch(`${gateway.baseUrl}/readyz`).then(async (response) => ({
+          status: response.status,
+          body: (await response.json()) as any,
+        })),
       (answer) => answer.status === 503,
       5_000,
     );
-    expect(readiness).toEqual({ status: 503, body: { status: 'unavailable', checks: { database: 'ok', config: 'loaded', draining: true } } });
+    expect(readiness).toEqual({
+      status: 503,
+      body: { status: 'unavailable', checks: { database: 'ok', config: 'loaded', draining: true } },
+    });
 
     const texts = await Promise.all(
       streams.map(async ({ reader, text }) => {
-        for (let next = await reader.read(); !next.done; next = await reader.read()) text += Buffer.from(next.value).toString();
+        for (let next = await reader.read(); !next.done; next = await reader.read())
+          text += Buffer.from(next.value).toString();
         return text;
       }),
     );

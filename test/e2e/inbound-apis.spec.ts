@@ -53,7 +53,11 @@ describe.each(APIS.map((api) => [api.name, api] as const))('inbound API %s', (_n
             retry: { max_attempts: 1 },
             pricing: { input_per_mtok: 1, output_per_mtok: 2 },
           },
-          { name: 'model-b', deployments: [{ provider: 'backup', model: 'gpt-b' }], pricing: { input_per_mtok: 1, output_per_mtok: 2 } },
+          {
+            name: 'model-b',
+            deployments: [{ provider: 'backup', model: 'gpt-b' }],
+            pricing: { input_per_mtok: 1, output_per_mtok: 2 },
+          },
         ],
       },
     });
@@ -88,7 +92,13 @@ describe.each(APIS.map((api) => [api.name, api] as const))('inbound API %s', (_n
 
     const [record, ...more] = await recordsOf(gateway, reply.headers.get('x-request-id')!);
     expect(more).toEqual([]);
-    expect(record).toMatchObject({ endpoint: api.path, status: 200, model_requested: 'model-a', model_served: 'model-b', fallback_reason: 'upstream_5xx' });
+    expect(record).toMatchObject({
+      endpoint: api.path,
+      status: 200,
+      model_requested: 'model-a',
+      model_served: 'model-b',
+      fallback_reason: 'upstream_5xx',
+    });
     expect(record.api).toBe(api.name);
     expect(record.prompt_tokens).toBeGreaterThan(0);
     expect(record.cost_micro_usd).toBeGreaterThan(0);

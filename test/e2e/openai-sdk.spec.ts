@@ -81,9 +81,26 @@ describe('the official OpenAI SDK against the gateway (OpenAI-compatible upstrea
   });
 
   it('passes a tool-call request and the streamed tool-call deltas through intact', async () => {
-    const tools = [{ type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
-    fake.script({ toolCalls: [{ name: 'get_weather', arguments: '{"city":"Oslo"}' }, { name: 'get_time', arguments: '{"tz":"CET"}' }] });
-    const stream = await client.chat.completions.create({ model: 'gpt-test', messages, tools, tool_choice: 'auto', stream: true, parallel_tool_calls: true });
+    const tools = [
+      {
+        type: 'function' as const,
+        function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+      },
+    ];
+    fake.script({
+      toolCalls: [
+        { name: 'get_weather', arguments: '{"city":"Oslo"}' },
+        { name: 'get_time', arguments: '{"tz":"CET"}' },
+      ],
+    });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-test',
+      messages,
+      tools,
+      tool_choice: 'auto',
+      stream: true,
+      parallel_tool_calls: true,
+    });
     const calls: Record<number, { id?: string; name?: string; arguments: string }> = {};
     let finish: string | null = null;
     for await (const chunk of stream) {
@@ -107,7 +124,13 @@ describe('the official OpenAI SDK against the gateway (OpenAI-compatible upstrea
   });
 
   it('forwards request fields the gateway does not know about untouched', async () => {
-    await client.chat.completions.create({ model: 'gpt-test', messages, seed: 7, metadata: { team: 'x' }, ...({ brand_new_param: { a: [1, 2] } } as object) });
+    await client.chat.completions.create({
+      model: 'gpt-test',
+      messages,
+      seed: 7,
+      metadata: { team: 'x' },
+      ...({ brand_new_param: { a: [1, 2] } } as object),
+    });
     const sent = fake.calls('/chat/completions').at(-1)!.body;
     expect(sent).toMatchObject({ seed: 7, metadata: { team: 'x' }, brand_new_param: { a: [1, 2] } });
   });
@@ -125,9 +148,18 @@ describe('the official OpenAI SDK against the gateway (OpenAI-compatible upstrea
     for await (const model of client.models.list()) ids.push(model.id);
     expect(ids.sort()).toEqual(['embed-test', 'fast', 'gpt-test']);
     expect((await client.models.retrieve('gpt-test')).id).toBe('gpt-test');
-    await expect(client.models.retrieve('other-model')).rejects.toMatchObject({ status: 403, code: 'model_not_allowed' });
-    await expect(client.chat.completions.create({ model: 'other-model', messages })).rejects.toMatchObject({ status: 403, code: 'model_not_allowed' });
-    await expect(client.chat.completions.create({ model: 'no-such-model', messages })).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
+    await expect(client.models.retrieve('other-model')).rejects.toMatchObject({
+      status: 403,
+      code: 'model_not_allowed',
+    });
+    await expect(client.chat.completions.create({ model: 'other-model', messages })).rejects.toMatchObject({
+      status: 403,
+      code: 'model_not_allowed',
+    });
+    await expect(client.chat.completions.create({ model: 'no-such-model', messages })).rejects.toMatchObject({
+      status: 404,
+      code: 'model_not_found',
+    });
   });
 
   it('resolves aliases for a key allowed every model', async () => {

@@ -89,26 +89,38 @@ describe('budgets: reserve → settle across two gateway instances', () => {
       body: JSON.stringify({ model, messages: MESSAGES, max_tokens: MAX_TOKENS }),
     });
   const balance = async (path: string) => (await a.admin('GET', `${path}/balance`)).body;
-  const settledBalance = (path: string) => eventually(() => balance(path), (body) => body.reserved_usd === 0);
-  const ledgerSum = async (column: string, id: string) => {
-    const [row] = await a.gateway.app.get(DataSource).query(
-      `SELECT COALESCE(SUM(cost_micros), 0)::bigint AS sum, COUNT(*)::int AS count FROM ledger_entries WHERE ${column} = $1`,
-      [id],
+  const settledBalance = (path: string) =>
+    eventually(
+      () => balance(path),
+      (body) => body.reserved_usd === 0,
     );
+  const ledgerSum = async (column: string, id: string) => {
+    const [row] = await a.gateway.app
+      .get(DataSource)
+      .query(
+        `SELECT COALESCE(SUM(cost_micros), 0)::bigint AS sum, COUNT(*)::int AS count FROM ledger_entries WHERE ${column} = $1`,
+        [id],
+      );
     return { micros: Number(row.sum), count: row.count };
   };
 
   it('admits at most what fits when 200 requests hit both instances at once', async () => {
     const { key, projectId } = await a.createKey();
     const limitUsd = (10 * RESERVATION_MICROS) / 1e6;
-    expect((await a.admin('PUT', `/admin/projects/${projectId}/budget`, { limit_usd: limitUsd, period: 'monthly' })).status).toBe(200);
+    expect(
+      (await a.admin('PUT', `/admin/projects/${projectId}/budget`, { limit_usd: limitUsd, period: 'monthly' })).status,
+    ).toBe(200);
 
     const statuses: number[] = [];
     const bodies: any[] = [];
     const all = Array.from({ length: 200 }, async (_, i) => {
       const response = await chat(i % 2 === 0 ? a : b, key, 'gpt-gated');
       statuses.push(response.status);
-      bodies.push({ status: response.status, body: await response.json(), shouldRetry: response.headers.get('x-should-retry') });
+      bodies.push({
+        status: response.status,
+        body: await response.json(),
+        shouldRetry: response.headers.get('x-should-retry'),
+      });
     });
     // Every request is decided while the admitted ones are still held upstream, so none frees budget early.
     await eventually(
@@ -125,7 +137,9 @@ describe('budgets: reserve → settle across two gateway instances', () => {
     expect(refused).toHaveLength(190);
     expect(refused[0].shouldRetry).toBe('false');
     expect(refused[0].body.error).toMatchObject({ type: 'insufficient_quota', code: 'insufficient_quota' });
-    expect(refused[0].body.error.message).toMatch(/project's monthly budget of \$0\.00818 .* resets at \d{4}-\d\d-01T00:00:00\.000Z/);
+    expect(refused[0].body.error.message).toMatch(
+      /project's monthly budget of \$0\.00818 .* resets at \d{4}-\d\d-01T00:00:00\.000Z/,
+    );
 
     const settled = await settledBalance(`/admin/projects/${projectId}`);
     expect(settled.reserved_usd).toBe(0);
@@ -138,11 +152,19 @@ describe('budgets: reserve → settle across two gateway instances', () => {
   it('returns the unused part of each reservation, so the ledger and the balance hold actual costs', async () => {
     const { key, projectId } = await a.createKey();
     // Room for two reservations: the third and later requests fit only because settlement gave change back.
-    await a.admin('PUT', `/admin/projects/${projectId}/budget`, { limit_usd: (2 * RESERVATION_MICROS) / 1e6, period: 'total' });
-    const client = (gateway: TestGateway) => new OpenAI({ apiKey: key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
+    await a.admin('PUT', `/admin/projects/${projectId}/budget`, {
+      limit_usd: (2 * RESERVATION_MICROS) / 1e6,
+      period: 'total',
+    });
+    const client = (gateway: TestGateway) =>
+      new OpenAI({ apiKey: key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
     let expected = 0;
     for (let i = 0; i < 4; i++) {
-      const completion = await client(i % 2 ? b : a).chat.completions.create({ model: 'gpt-test', messages: MESSAGES as any, max_tokens: MAX_TOKENS });
+      const completion = await client(i % 2 ? b : a).chat.completions.create({
+        model: 'gpt-test',
+        messages: MESSAGES as any,
+        max_tokens: MAX_TOKENS,
+      });
       expected += costOf(completion.usage!);
     }
     const stream = await client(a).chat.completions.create({
@@ -172,7 +194,9 @@ describe('budgets: reserve → settle across two gateway instances', () => {
     await a.admin('PUT', `/admin/teams/${teamId}/budget`, { limit_usd: 0.0001, period: 'daily' });
     const calls = fake.calls('/chat/completions').length;
     const client = new OpenAI({ apiKey: key, baseURL: `${a.baseUrl}/v1` }); // default retries on
-    const failure = await client.chat.completions.create({ model: 'gpt-test', messages: MESSAGES as any, max_tokens: MAX_TOKENS }).catch((e) => e);
+    const failure = await client.chat.completions
+      .create({ model: 'gpt-test', messages: MESSAGES as any, max_tokens: MAX_TOKENS })
+      .catch((e) => e);
     expect(failure).toBeInstanceOf(OpenAI.APIError);
     expect(failure).toMatchObject({ status: 402, code: 'insufficient_quota', type: 'insufficient_quota' });
     expect(failure.message).toContain("team's daily budget of $0.0001");
@@ -191,14 +215,18 @@ describe('budgets: reserve → settle across two gateway instances', () => {
       expect((await chat(a, key)).status).toBe(200);
       const exhausted = await chat(a, key);
       expect(exhausted.status).toBe(402);
-      expect(((await exhausted.json()) as any).error.message).toContain(`resets at ${new Date(Date.UTC(yesterday.getUTCFullYear(), yesterday.getUTCMonth(), yesterday.getUTCDate() + 1)).toISOString()}`);
+      expect(((await exhausted.json()) as any).error.message).toContain(
+        `resets at ${new Date(Date.UTC(yesterday.getUTCFullYear(), yesterday.getUTCMonth(), yesterday.getUTCDate() + 1)).toISOString()}`,
+      );
       now.mockReturnValue(today);
       expect((await chat(a, key)).status).toBe(200);
     } finally {
       now.mockRestore();
     }
     const settled = await settledBalance(`/admin/keys/${id}`);
-    expect(settled.resets_at).toBe(new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 1)).toISOString());
+    expect(settled.resets_at).toBe(
+      new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 1)).toISOString(),
+    );
     expect(settled.spent_usd).toBeGreaterThan(0);
     // Yesterday's request stays in the ledger, but not in today's balance.
     expect((await ledgerSum('key_id', id)).micros / 1e6).toBeGreaterThan(settled.spent_usd);
@@ -235,7 +263,12 @@ describe('budgets: reserve → settle across two gateway instances', () => {
     expect((await chat(a, key, 'free-model')).status).toBe(200);
     expect(a.gateway.app.get(QuotaStats).unpricedRequests).toBe(unpriced + 1);
     const rows = await eventually(
-      () => a.gateway.app.get(DataSource).query('SELECT cost_micros, cost_status, prompt_tokens FROM ledger_entries WHERE project_id = $1', [projectId]),
+      () =>
+        a.gateway.app
+          .get(DataSource)
+          .query('SELECT cost_micros, cost_status, prompt_tokens FROM ledger_entries WHERE project_id = $1', [
+            projectId,
+          ]),
       (found: unknown[]) => found.length > 0,
     );
     expect(rows).toEqual([{ cost_micros: null, cost_status: 'unpriced', prompt_tokens: expect.any(String) }]);
@@ -256,23 +289,31 @@ describe('budgets: reserve → settle across two gateway instances', () => {
     expect((await balance(`/admin/projects/${projectId}`)).reserved_usd).toBe(0.25);
     const released = await settledBalance(`/admin/projects/${projectId}`);
     expect(released).toMatchObject({ reserved_usd: 0, remaining_usd: 1 });
-    const orphans = a.gateway.app.get(QuotaStats).orphanedLeasesReleased + b.gateway.app.get(QuotaStats).orphanedLeasesReleased;
+    const orphans =
+      a.gateway.app.get(QuotaStats).orphanedLeasesReleased + b.gateway.app.get(QuotaStats).orphanedLeasesReleased;
     expect(orphans).toBeGreaterThanOrEqual(1);
   });
 
   it('validates budget bodies strictly and answers unknown ids with 404', async () => {
     const { id } = await a.createKey();
     const put = (path: string, body: unknown) => a.admin('PUT', path, body);
-    expect((await put(`/admin/keys/${id}/budget`, { limit_usd: 5, period: 'daily', currency: 'EUR' })).body.error.param).toBe('currency');
+    expect(
+      (await put(`/admin/keys/${id}/budget`, { limit_usd: 5, period: 'daily', currency: 'EUR' })).body.error.param,
+    ).toBe('currency');
     expect((await put(`/admin/keys/${id}/budget`, { limit_usd: 5, period: 'hourly' })).body.error.param).toBe('period');
-    expect((await put(`/admin/keys/${id}/budget`, { limit_usd: 0.0000001, period: 'daily' })).body.error.param).toBe('limit_usd');
+    expect((await put(`/admin/keys/${id}/budget`, { limit_usd: 0.0000001, period: 'daily' })).body.error.param).toBe(
+      'limit_usd',
+    );
     expect((await put(`/admin/keys/${id}/budget`, { limit_usd: -1, period: 'daily' })).status).toBe(400);
     const unknown = '00000000-0000-4000-8000-000000000000';
     expect((await put(`/admin/keys/${unknown}/budget`, { limit_usd: 5, period: 'daily' })).status).toBe(404);
     expect((await put(`/admin/widgets/${id}/budget`, { limit_usd: 5, period: 'daily' })).status).toBe(404);
     expect((await a.admin('GET', `/admin/teams/${unknown}/balance`)).status).toBe(404);
     expect((await a.admin('GET', `/admin/keys/${id}/balance`)).status).toBe(404);
-    expect((await put(`/admin/keys/${id}/budget`, { limit_usd: 12.5, period: 'weekly' })).body).toMatchObject({ limit_usd: 12.5, period: 'weekly' });
+    expect((await put(`/admin/keys/${id}/budget`, { limit_usd: 12.5, period: 'weekly' })).body).toMatchObject({
+      limit_usd: 12.5,
+      period: 'weekly',
+    });
     expect((await a.admin('DELETE', `/admin/keys/${id}/budget`)).status).toBe(204);
     expect((await a.admin('GET', `/admin/keys/${id}/balance`)).status).toBe(404);
   });

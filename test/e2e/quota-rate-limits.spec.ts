@@ -11,7 +11,11 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const MINUTE = 60_000;
 
 const chatBody = (maxTokens?: number) =>
-  JSON.stringify({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }], ...(maxTokens ? { max_tokens: maxTokens } : {}) });
+  JSON.stringify({
+    model: 'gpt-test',
+    messages: [{ role: 'user', content: 'hi' }],
+    ...(maxTokens ? { max_tokens: maxTokens } : {}),
+  });
 
 describe('rate limits', () => {
   let fake: FakeOpenAiServer;
@@ -57,7 +61,9 @@ describe('rate limits', () => {
     expect((await a.admin('PUT', `/admin/keys/${id}/rate-limits`, { rpm: 60 })).body).toEqual({ rpm: 60, tpm: null });
     // Both instances read one simulated clock, so a minute of traffic takes seconds.
     let now = Math.ceil(Date.now() / MINUTE) * MINUTE - 10_000;
-    const clocks = [a, b].map((gateway) => jest.spyOn(gateway.gateway.app.get(Clock), 'now').mockImplementation(() => new Date(now)));
+    const clocks = [a, b].map((gateway) =>
+      jest.spyOn(gateway.gateway.app.get(Clock), 'now').mockImplementation(() => new Date(now)),
+    );
     const admitted: number[] = [];
     let refused: Response | undefined;
     try {
@@ -97,7 +103,7 @@ describe('rate limits', () => {
     const ours = await client.chat.completions.create({ model: 'gpt-test', messages }).catch((e) => e);
     expect(ours).toBeInstanceOf(OpenAI.RateLimitError);
     expect(ours).toMatchObject({ status: 429, code: 'rate_limit_exceeded', type: 'rate_limit_error' });
-    expect(ours.message).toContain("project: 2 requests per minute");
+    expect(ours.message).toContain('project: 2 requests per minute');
     expect(Number(ours.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(Number(ours.headers.get('retry-after-ms'))).toBeGreaterThan(0);
 
@@ -124,7 +130,9 @@ describe('rate limits', () => {
     const tooLarge = await chat(a, key, 5_000);
     expect(tooLarge.status).toBe(429);
     expect(tooLarge.headers.get('x-should-retry')).toBe('false');
-    expect(((await tooLarge.json()) as any).error.message).toMatch(/needs about 5008 tokens, more than the key's limit of 1000/);
+    expect(((await tooLarge.json()) as any).error.message).toMatch(
+      /needs about 5008 tokens, more than the key's limit of 1000/,
+    );
     expect((await chat(a, key, 300)).status).toBe(200);
   });
 
@@ -134,8 +142,13 @@ describe('rate limits', () => {
     expect((await put(`/admin/keys/${id}/rate-limits`, { rpm: 10, burst: 5 })).body.error.param).toBe('burst');
     expect((await put(`/admin/keys/${id}/rate-limits`, { rpm: 0 })).body.error.param).toBe('rpm');
     expect((await put(`/admin/keys/${id}/rate-limits`, { tpm: 1.5 })).body.error.param).toBe('tpm');
-    expect((await put('/admin/projects/00000000-0000-4000-8000-000000000000/rate-limits', { rpm: 5 })).status).toBe(404);
-    expect((await put(`/admin/teams/${teamId}/rate-limits`, { rpm: 5, tpm: null })).body).toEqual({ rpm: 5, tpm: null });
+    expect((await put('/admin/projects/00000000-0000-4000-8000-000000000000/rate-limits', { rpm: 5 })).status).toBe(
+      404,
+    );
+    expect((await put(`/admin/teams/${teamId}/rate-limits`, { rpm: 5, tpm: null })).body).toEqual({
+      rpm: 5,
+      tpm: null,
+    });
     expect((await a.admin('GET', `/admin/teams/${teamId}/rate-limits`)).body).toEqual({ rpm: 5, tpm: null });
   });
 });
@@ -181,16 +194,19 @@ describe('rate limits while Redis is unreachable', () => {
   };
 
   it('fails open on request: each instance enforces its share of the limit, fast, and says so', async () => {
-    await withGateway({ REDIS_URL: deadRedis, RATE_LIMIT_REDIS_FAILURE: 'open', RATE_LIMIT_INSTANCES: '2' }, async (gateway, key) => {
-      const results = [];
-      for (let i = 0; i < 8; i++) results.push(await timedList(gateway, key));
-      expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
-      expect(Math.max(...results.map((r) => r.ms))).toBeLessThan(1_000);
-      const stats = gateway.gateway.app.get(QuotaStats);
-      expect(stats.rateLimitStoreErrors).toBeGreaterThanOrEqual(1);
-      expect(stats.rateLimitStoreDegraded).toBe(true);
-      expect(gateway.logs.some((line) => line.includes('rate-limit store (Redis) unreachable'))).toBe(true);
-    });
+    await withGateway(
+      { REDIS_URL: deadRedis, RATE_LIMIT_REDIS_FAILURE: 'open', RATE_LIMIT_INSTANCES: '2' },
+      async (gateway, key) => {
+        const results = [];
+        for (let i = 0; i < 8; i++) results.push(await timedList(gateway, key));
+        expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
+        expect(Math.max(...results.map((r) => r.ms))).toBeLessThan(1_000);
+        const stats = gateway.gateway.app.get(QuotaStats);
+        expect(stats.rateLimitStoreErrors).toBeGreaterThanOrEqual(1);
+        expect(stats.rateLimitStoreDegraded).toBe(true);
+        expect(gateway.logs.some((line) => line.includes('rate-limit store (Redis) unreachable'))).toBe(true);
+      },
+    );
   });
 
   it('fails closed on request: 503 until Redis is back', async () => {

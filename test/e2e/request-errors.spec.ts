@@ -8,7 +8,10 @@ describe('bad requests get OpenAI-shaped errors that say what to fix', () => {
 
   beforeAll(async () => {
     fake = new FakeOpenAiServer('sk-provider');
-    gateway = await startTestGateway({ catalog: openAiCatalog(await fake.start(), 'sk-provider'), env: { BODY_LIMIT_BYTES: '4096' } });
+    gateway = await startTestGateway({
+      catalog: openAiCatalog(await fake.start(), 'sk-provider'),
+      env: { BODY_LIMIT_BYTES: '4096' },
+    });
     key = (await gateway.createKey()).key;
   });
 
@@ -17,7 +20,10 @@ describe('bad requests get OpenAI-shaped errors that say what to fix', () => {
     await fake?.stop();
   });
 
-  const send = async (path: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}) => {
+  const send = async (
+    path: string,
+    init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+  ) => {
     const response = await fetch(gateway.baseUrl + path, {
       method: init.method ?? 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...init.headers },
@@ -33,11 +39,17 @@ describe('bad requests get OpenAI-shaped errors that say what to fix', () => {
     ['no messages', '{"model":"gpt-test"}', 'messages'],
     ['empty messages', '{"model":"gpt-test","messages":[]}', 'messages'],
     ['a message without a role', '{"model":"gpt-test","messages":[{"content":"hi"}]}', 'messages[0].role'],
-    ['stream_options without stream', '{"model":"gpt-test","messages":[{"role":"user","content":"hi"}],"stream_options":{"include_usage":true}}', 'stream_options'],
+    [
+      'stream_options without stream',
+      '{"model":"gpt-test","messages":[{"role":"user","content":"hi"}],"stream_options":{"include_usage":true}}',
+      'stream_options',
+    ],
   ])('400 for a body that is %s', async (_case, body, param) => {
     const response = await send('/v1/chat/completions', { body });
     expect(response.status).toBe(400);
-    expect(response.body).toEqual({ error: { message: expect.any(String), type: 'invalid_request_error', param, code: 'invalid_request_error' } });
+    expect(response.body).toEqual({
+      error: { message: expect.any(String), type: 'invalid_request_error', param, code: 'invalid_request_error' },
+    });
     expect(response.headers.get('x-request-id')).toBeTruthy();
   });
 
@@ -66,12 +78,19 @@ describe('bad requests get OpenAI-shaped errors that say what to fix', () => {
     const replaced = await send('/v1/chat/completions', { body, headers: { 'x-request-id': 'bad id with spaces' } });
     expect(replaced.headers.get('x-request-id')).toMatch(/^req_[0-9a-f]{32}$/);
     const line = gateway.logs.map((l) => JSON.parse(l)).find((l) => l.req?.id === 'checkout-7f3a:42');
-    expect(line).toMatchObject({ res: { statusCode: 200 }, model: 'gpt-test', served_model: 'gpt-test', key_id: expect.any(String) });
+    expect(line).toMatchObject({
+      res: { statusCode: 200 },
+      model: 'gpt-test',
+      served_model: 'gpt-test',
+      key_id: expect.any(String),
+    });
     expect(line.responseTime).toEqual(expect.any(Number));
   });
 
   it('404 model_not_found tells where to look', async () => {
-    const response = await send('/v1/chat/completions', { body: JSON.stringify({ model: 'gtp-4', messages: [{ role: 'user', content: 'hi' }] }) });
+    const response = await send('/v1/chat/completions', {
+      body: JSON.stringify({ model: 'gtp-4', messages: [{ role: 'user', content: 'hi' }] }),
+    });
     expect(response.status).toBe(404);
     expect(response.body.error).toMatchObject({ code: 'model_not_found', param: 'model' });
     expect(response.body.error.message).toContain('GET /v1/models');
@@ -86,7 +105,8 @@ describe('bad requests get OpenAI-shaped errors that say what to fix', () => {
     const response = await send(path, { method, body: method === 'POST' ? '{}' : undefined });
     expect(response.status).toBe(status);
     expect(response.body.error.type).toBe('invalid_request_error');
-    if (status === 404) expect(response.body.error.message).toContain(`Set the SDK's base_url to ${gateway.baseUrl}/v1`);
+    if (status === 404)
+      expect(response.body.error.message).toContain(`Set the SDK's base_url to ${gateway.baseUrl}/v1`);
     else expect(response.body.error.message).toContain('use POST');
   });
 });

@@ -10,7 +10,13 @@ import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gate
 const DRIVERS: ProviderDriver[] = [openAiWireDriver('openai', 'openai'), anthropicDriver(), geminiDriver()];
 
 const TOOLS: OpenAI.Responses.FunctionTool[] = [
-  { type: 'function', name: 'get_weather', description: 'Weather now', strict: false, parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+  {
+    type: 'function',
+    name: 'get_weather',
+    description: 'Weather now',
+    strict: false,
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
 ];
 
 describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('Responses API via %s', (_name, driver) => {
@@ -22,7 +28,13 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('Response
     gateway = await startTestGateway({
       catalog: {
         providers: [driver.providerConfig()],
-        models: [{ name: 'chat', deployments: [{ provider: driver.name, model: driver.upstreamModel }], retry: { max_attempts: 1 } }],
+        models: [
+          {
+            name: 'chat',
+            deployments: [{ provider: driver.name, model: driver.upstreamModel }],
+            retry: { max_attempts: 1 },
+          },
+        ],
       },
     });
     client = new OpenAI({ apiKey: (await gateway.createKey()).key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
@@ -35,13 +47,30 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('Response
 
   it('answers responses.create, and responses.stream ends with the same output and usage', async () => {
     driver.scriptToolCalls('Hello, Oslo!', []);
-    const response = await client.responses.create({ model: 'chat', instructions: 'Be brief.', input: 'Say hello', store: false });
-    expect(response).toMatchObject({ object: 'response', status: 'completed', model: 'chat', output_text: 'Hello, Oslo!' });
+    const response = await client.responses.create({
+      model: 'chat',
+      instructions: 'Be brief.',
+      input: 'Say hello',
+      store: false,
+    });
+    expect(response).toMatchObject({
+      object: 'response',
+      status: 'completed',
+      model: 'chat',
+      output_text: 'Hello, Oslo!',
+    });
     expect(response.usage?.input_tokens).toBeGreaterThan(0);
-    expect(response.usage?.total_tokens).toBe((response.usage?.input_tokens ?? 0) + (response.usage?.output_tokens ?? 0));
+    expect(response.usage?.total_tokens).toBe(
+      (response.usage?.input_tokens ?? 0) + (response.usage?.output_tokens ?? 0),
+    );
 
     driver.scriptToolCalls('Hello, Oslo!', []);
-    const stream = client.responses.stream({ model: 'chat', instructions: 'Be brief.', input: 'Say hello', store: false });
+    const stream = client.responses.stream({
+      model: 'chat',
+      instructions: 'Be brief.',
+      input: 'Say hello',
+      store: false,
+    });
     const events: Array<{ type: string; sequence_number: number }> = [];
     stream.on('event', (event) => events.push(event));
     const final = await stream.finalResponse();
@@ -49,14 +78,19 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('Response
     expect(final.usage).toEqual(response.usage);
     expect(events.map((event) => event.sequence_number)).toEqual(events.map((_event, i) => i));
     expect(events[0].type).toBe('response.created');
-    expect(events.map((event) => event.type)).toEqual(expect.arrayContaining(['response.output_text.delta', 'response.output_text.done', 'response.output_item.done']));
+    expect(events.map((event) => event.type)).toEqual(
+      expect.arrayContaining(['response.output_text.delta', 'response.output_text.done', 'response.output_item.done']),
+    );
     expect(events.at(-1)?.type).toBe('response.completed');
   });
 
   it('round-trips a function call: function_call → function_call_output → final text', async () => {
     driver.scriptToolCalls('', [{ name: 'get_weather', arguments: '{"city":"Oslo"}' }]);
-    const first = await client.responses.stream({ model: 'chat', input: 'Weather in Oslo?', tools: TOOLS, store: false }).finalResponse();
-    const call = first.output.find((item) => item.type === 'function_call') as OpenAI.Responses.ResponseFunctionToolCall | undefined;
+    const first = await client.responses
+      .stream({ model: 'chat', input: 'Weather in Oslo?', tools: TOOLS, store: false })
+      .finalResponse();
+    const call = first.output.find((item) => item.type === 'function_call') as
+      OpenAI.Responses.ResponseFunctionToolCall | undefined;
     expect(call).toMatchObject({ name: 'get_weather', arguments: '{"city":"Oslo"}', status: 'completed' });
 
     driver.scriptToolCalls('Sunny in Oslo.', []);
@@ -74,7 +108,9 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('Response
   });
 
   it('refuses previous_response_id with a 400 that says to send the whole input', async () => {
-    await expect(client.responses.create({ model: 'chat', input: 'again', previous_response_id: 'resp_123' })).rejects.toMatchObject({
+    await expect(
+      client.responses.create({ model: 'chat', input: 'again', previous_response_id: 'resp_123' }),
+    ).rejects.toMatchObject({
       status: 400,
       error: { param: 'previous_response_id' },
     });
@@ -86,7 +122,11 @@ describe('Responses API: a stream cut mid-way', () => {
     const fake = new FakeOpenAiServer('sk-provider');
     const gateway = await startTestGateway({ catalog: openAiCatalog(await fake.start(), 'sk-provider') });
     try {
-      const client = new OpenAI({ apiKey: (await gateway.createKey()).key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
+      const client = new OpenAI({
+        apiKey: (await gateway.createKey()).key,
+        baseURL: `${gateway.baseUrl}/v1`,
+        maxRetries: 0,
+      });
       fake.script({ text: 'a long answer that breaks off', errorAfterEvents: 3 });
       const stream = await client.responses.create({ model: 'gpt-test', input: 'Tell me a story', stream: true });
       const events: OpenAI.Responses.ResponseStreamEvent[] = [];
@@ -94,7 +134,10 @@ describe('Responses API: a stream cut mid-way', () => {
       const types = events.map((event) => event.type);
       expect(types).toContain('response.output_text.delta');
       expect(types).not.toContain('response.completed');
-      expect(events.at(-1)).toMatchObject({ type: 'response.failed', response: { status: 'failed', error: { code: expect.any(String) } } });
+      expect(events.at(-1)).toMatchObject({
+        type: 'response.failed',
+        response: { status: 'failed', error: { code: expect.any(String) } },
+      });
     } finally {
       await gateway.close();
       await fake.stop();

@@ -52,7 +52,15 @@ describe('route access', () => {
 
     it('mounts the model routes, the admin API and the public operations endpoints', () => {
       const routes = gateway.gateway.app.get(RouteInventory).routes.map(({ method, url }) => `${method} ${url}`);
-      expect(routes).toEqual(expect.arrayContaining(['POST /v1/chat/completions', 'POST /v1/embeddings', 'GET /v1/models', 'POST /admin/keys', ...PUBLIC_ROUTES]));
+      expect(routes).toEqual(
+        expect.arrayContaining([
+          'POST /v1/chat/completions',
+          'POST /v1/embeddings',
+          'GET /v1/models',
+          'POST /admin/keys',
+          ...PUBLIC_ROUTES,
+        ]),
+      );
       expect(routes.length).toBeGreaterThan(30);
     });
 
@@ -69,7 +77,10 @@ describe('route access', () => {
     const planted = await startTestGateway({
       catalog: openAiCatalog(upstream, 'sk-provider'),
       beforeListen: ({ app }) => {
-        app.getHttpAdapter().getInstance().post('/v1/planted', async () => ({ served: true }));
+        app
+          .getHttpAdapter()
+          .getInstance()
+          .post('/v1/planted', async () => ({ served: true }));
       },
     });
     try {

@@ -42,7 +42,8 @@ describe('routing: deployment health', () => {
     while (flaky.chatCalls < 5) expect((await postChat(gateway, key, 'pair')).status).toBe(200);
     const ejectedAt = Date.now();
 
-    for (let i = 0; i < 10; i++) expect((await postChat(gateway, key, 'pair')).headers.get('x-switchyard-attempts')).toBe('1');
+    for (let i = 0; i < 10; i++)
+      expect((await postChat(gateway, key, 'pair')).headers.get('x-switchyard-attempts')).toBe('1');
     expect(flaky.chatCalls).toBe(5);
     expect(Date.now() - ejectedAt).toBeLessThan(COOLDOWN_MS);
 

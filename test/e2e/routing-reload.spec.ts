@@ -16,12 +16,16 @@ describe('routing: hot reload of the catalog', () => {
   /** `live` served by one of the two upstreams; `generation` changes the provider settings, so adapters are replaced. */
   function catalogFor(upstream: 'blue' | 'green', generation: number, extraModels: object[] = []) {
     return {
-      providers: upstreams.providers.map((provider) => ({ ...provider, headers: { 'x-catalog-generation': String(generation) } })),
+      providers: upstreams.providers.map((provider) => ({
+        ...provider,
+        headers: { 'x-catalog-generation': String(generation) },
+      })),
       models: [{ name: 'live', deployments: [{ provider: upstream, model: `gpt-${upstream}` }] }, ...extraModels],
     };
   }
 
-  const writeCatalog = (content: object | string) => writeFileSync(configPath, typeof content === 'string' ? content : stringify(content));
+  const writeCatalog = (content: object | string) =>
+    writeFileSync(configPath, typeof content === 'string' ? content : stringify(content));
 
   async function waitForReload(trigger: CatalogReloadEvent['trigger'], since: number): Promise<CatalogReloadEvent> {
     const deadline = Date.now() + 5_000;
@@ -34,7 +38,11 @@ describe('routing: hot reload of the catalog', () => {
   }
 
   async function streamCompletes(content: string): Promise<{ deployment: string | null; done: boolean }> {
-    const response = await openChat(gateway, key, { model: 'live', stream: true, messages: [{ role: 'user', content }] });
+    const response = await openChat(gateway, key, {
+      model: 'live',
+      stream: true,
+      messages: [{ role: 'user', content }],
+    });
     const events = await readSse(response, Date.now());
     return { deployment: response.headers.get('x-switchyard-deployment'), done: events.at(-1)?.data === '[DONE]' };
   }
@@ -99,11 +107,16 @@ describe('routing: hot reload of the catalog', () => {
   it('rejects a broken file with a log line naming the problem, and keeps serving the previous catalog', async () => {
     writeCatalog(catalogFor('green', 200));
     catalog.reload();
-    writeCatalog({ ...catalogFor('blue', 201), models: [{ name: 'live', deployments: [{ provider: 'bleu', model: 'gpt-blue' }] }] });
+    writeCatalog({
+      ...catalogFor('blue', 201),
+      models: [{ name: 'live', deployments: [{ provider: 'bleu', model: 'gpt-blue' }] }],
+    });
     const rejected = catalog.reload();
     expect(rejected).toMatchObject({ accepted: false, trigger: 'api' });
     expect(rejected.error).toContain('models[0].deployments[0].provider: unknown provider "bleu"');
-    writeCatalog(`providers: [{ id: blue, type: openai, base_url: 'http://x/v1', api_key: sk-literal-key-in-a-broken-file }\nmodels: [`);
+    writeCatalog(
+      `providers: [{ id: blue, type: openai, base_url: 'http://x/v1', api_key: sk-literal-key-in-a-broken-file }\nmodels: [`,
+    );
     const broken = catalog.reload();
     expect(broken.accepted).toBe(false);
     expect(broken.error).toContain('not valid YAML');
@@ -116,9 +129,16 @@ describe('routing: hot reload of the catalog', () => {
   });
 
   it('reloads by itself when the file changes, and on SIGHUP', async () => {
-    const listed = async () => ((await (await fetch(`${gateway.baseUrl}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).json()) as any).data.map((m: any) => m.id);
+    const listed = async () =>
+      (
+        (await (
+          await fetch(`${gateway.baseUrl}/v1/models`, { headers: { authorization: `Bearer ${key}` } })
+        ).json()) as any
+      ).data.map((m: any) => m.id);
     let since = reloads.length;
-    writeCatalog(catalogFor('green', 300, [{ name: 'from-file', deployments: [{ provider: 'green', model: 'gpt-green' }] }]));
+    writeCatalog(
+      catalogFor('green', 300, [{ name: 'from-file', deployments: [{ provider: 'green', model: 'gpt-green' }] }]),
+    );
     expect(await waitForReload('file', since)).toMatchObject({ accepted: true, models: 2 });
     expect(await listed()).toContain('from-file');
 

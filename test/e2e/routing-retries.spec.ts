@@ -80,7 +80,9 @@ describe('routing: retries', () => {
     const { primary, secondary } = upstreams.fakes;
     primary.script({ cutAfterEvents: 1 });
     const secondaryBefore = secondary.chatCalls;
-    const { data: stream, response } = await client.chat.completions.create({ model: 'duo', messages, stream: true }).withResponse();
+    const { data: stream, response } = await client.chat.completions
+      .create({ model: 'duo', messages, stream: true })
+      .withResponse();
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toBe(`Echo: ${messages[0].content}`);

@@ -16,7 +16,13 @@ describe('routing: the retry budget', () => {
       catalog: {
         providers: upstreams.providers,
         // Built-in budget (20 % of first attempts, at least 10 retries per 10 s); fast backoff to keep the run short.
-        models: [{ name: 'doomed', deployments: [{ provider: 'down', model: 'gpt-down' }], retry: { max_attempts: 3, base_delay_ms: 1, max_delay_ms: 5 } }],
+        models: [
+          {
+            name: 'doomed',
+            deployments: [{ provider: 'down', model: 'gpt-down' }],
+            retry: { max_attempts: 3, base_delay_ms: 1, max_delay_ms: 5 },
+          },
+        ],
       },
     });
     client = new OpenAI({ apiKey: (await gateway.createKey()).key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
@@ -35,7 +41,9 @@ describe('routing: the retry budget', () => {
     const worker = async () => {
       while (next < CLIENT_REQUESTS) {
         next++;
-        const error = await client.chat.completions.create({ model: 'doomed', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+        const error = await client.chat.completions
+          .create({ model: 'doomed', messages: [{ role: 'user', content: 'hi' }] })
+          .catch((e: unknown) => e);
         statuses.push((error as InstanceType<typeof OpenAI.APIError>).status!);
       }
     };

@@ -12,7 +12,12 @@ describe('streaming through the gateway', () => {
     gateway = await startTestGateway({
       catalog: openAiCatalog(await fake.start(), 'sk-provider', [
         // One upstream call per request: a failure before the first chunk would otherwise be retried.
-        { name: 'gpt-test', deployments: [{ provider: 'openai', model: 'gpt-test' }], timeouts: { idle_ms: 400 }, retry: { max_attempts: 1 } },
+        {
+          name: 'gpt-test',
+          deployments: [{ provider: 'openai', model: 'gpt-test' }],
+          timeouts: { idle_ms: 400 },
+          retry: { max_attempts: 1 },
+        },
       ]),
     });
     key = (await gateway.createKey()).key;
@@ -27,7 +32,12 @@ describe('streaming through the gateway', () => {
     fetch(`${gateway.baseUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'gpt-test', stream: true, messages: [{ role: 'user', content: 'a long enough message' }], ...body }),
+      body: JSON.stringify({
+        model: 'gpt-test',
+        stream: true,
+        messages: [{ role: 'user', content: 'a long enough message' }],
+        ...body,
+      }),
       signal,
     });
 
@@ -47,7 +57,8 @@ describe('streaming through the gateway', () => {
     const first = await reader.read();
     const firstAt = Date.now() - started;
     let rest = '';
-    for (let next = await reader.read(); !next.done; next = await reader.read()) rest += Buffer.from(next.value).toString();
+    for (let next = await reader.read(); !next.done; next = await reader.read())
+      rest += Buffer.from(next.value).toString();
     const totalAt = Date.now() - started;
     expect(Buffer.from(first.value).toString()).toMatch(/^data: \{/);
     // Six events 150 ms apart: a buffering proxy would deliver the first one only at the end.
@@ -72,7 +83,11 @@ describe('streaming through the gateway', () => {
   it('ends with an OpenAI error event, never [DONE], when the upstream fails mid-stream', async () => {
     fake.script({ errorAfterEvents: 3 });
     const client = new OpenAI({ apiKey: key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
-    const stream = await client.chat.completions.create({ model: 'gpt-test', stream: true, messages: [{ role: 'user', content: 'hello world again' }] });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-test',
+      stream: true,
+      messages: [{ role: 'user', content: 'hello world again' }],
+    });
     const received: string[] = [];
     const failure = await (async () => {
       for await (const chunk of stream) received.push(chunk.choices[0]?.delta.content ?? '');

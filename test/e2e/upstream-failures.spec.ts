@@ -31,7 +31,12 @@ describe('upstream failures reach the client as distinct, retry-friendly errors'
         providers: [
           { id: 'openai', type: 'openai', base_url: `${upstream}/v1`, api_key: PROVIDER_KEY },
           { id: 'wrong-key', type: 'openai', base_url: `${upstream}/v1`, api_key: 'sk-wrong-provider-key-123456' },
-          { id: 'nowhere', type: 'openai-compatible', base_url: `http://127.0.0.1:${await closedPort()}/v1`, api_key: PROVIDER_KEY },
+          {
+            id: 'nowhere',
+            type: 'openai-compatible',
+            base_url: `http://127.0.0.1:${await closedPort()}/v1`,
+            api_key: PROVIDER_KEY,
+          },
         ],
         models: [
           { name: 'gpt-test', deployments: [{ provider: 'openai', model: 'gpt-test' }], timeouts: { ttfb_ms: 500 } },
@@ -80,7 +85,10 @@ describe('upstream failures reach the client as distinct, retry-friendly errors'
     });
     expect(response.status).toBe(429);
     expect(response.headers.get('retry-after')).toBe('1');
-    expect(((await response.json()) as any).error).toMatchObject({ code: 'upstream_rate_limited', type: 'upstream_error' });
+    expect(((await response.json()) as any).error).toMatchObject({
+      code: 'upstream_rate_limited',
+      type: 'upstream_error',
+    });
   });
 
   it('upstream 400 → 400 with the upstream message and code, not retried', async () => {
@@ -99,13 +107,17 @@ describe('upstream failures reach the client as distinct, retry-friendly errors'
   });
 
   it('connection refused → 502 upstream_connection_error', async () => {
-    const error = await client.chat.completions.create({ model: 'unreachable', messages }, { maxRetries: 0 }).catch((e: unknown) => e);
+    const error = await client.chat.completions
+      .create({ model: 'unreachable', messages }, { maxRetries: 0 })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 502, code: 'upstream_connection_error' });
   });
 
   it('no response headers within ttfb_ms → 504 upstream_timeout', async () => {
     fake.script({ headersDelayMs: 1_500 });
-    const error = await client.chat.completions.create({ model: 'gpt-test', messages }, { maxRetries: 0 }).catch((e: unknown) => e);
+    const error = await client.chat.completions
+      .create({ model: 'gpt-test', messages }, { maxRetries: 0 })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 504, code: 'upstream_timeout' });
   });
 

@@ -15,7 +15,12 @@ describe('zero-setup start on the embedded database', () => {
 
   const start = async (): Promise<{ gateway: Gateway; baseUrl: string }> => {
     const gateway = await withEnv(
-      { DATABASE_URL: '', SWITCHYARD_ADMIN_KEY: '', SWITCHYARD_CONFIG: 'config/switchyard.demo.yaml', SWITCHYARD_DATA_DIR: dataDir },
+      {
+        DATABASE_URL: '',
+        SWITCHYARD_ADMIN_KEY: '',
+        SWITCHYARD_CONFIG: 'config/switchyard.demo.yaml',
+        SWITCHYARD_DATA_DIR: dataDir,
+      },
       () => createGateway({ logDestination }),
     );
     await gateway.app.listen(0, '127.0.0.1');
@@ -32,18 +37,29 @@ describe('zero-setup start on the embedded database', () => {
 
     const ask = async (baseUrl: string) => {
       const client = new OpenAI({ apiKey: credentials.demoKey, baseURL: `${baseUrl}/v1`, maxRetries: 0 });
-      const reply = await client.chat.completions.create({ model: 'demo-chat', messages: [{ role: 'user', content: 'Hello' }] });
+      const reply = await client.chat.completions.create({
+        model: 'demo-chat',
+        messages: [{ role: 'user', content: 'Hello' }],
+      });
       let streamed = '';
-      for await (const chunk of await client.chat.completions.create({ model: 'demo', stream: true, messages: [{ role: 'user', content: 'Hello' }] })) {
+      for await (const chunk of await client.chat.completions.create({
+        model: 'demo',
+        stream: true,
+        messages: [{ role: 'user', content: 'Hello' }],
+      })) {
         streamed += chunk.choices[0]?.delta.content ?? '';
       }
       expect(streamed).toBe(reply.choices[0].message.content);
       return reply.choices[0].message.content;
     };
     expect(await ask(first.baseUrl)).toContain('You said: "Hello"');
-    const teams = await fetch(`${first.baseUrl}/admin/teams`, { headers: { authorization: `Bearer ${credentials.adminKey}` } });
+    const teams = await fetch(`${first.baseUrl}/admin/teams`, {
+      headers: { authorization: `Bearer ${credentials.adminKey}` },
+    });
     expect(teams.status).toBe(200);
-    const trail = await fetch(`${first.baseUrl}/admin/audit-events`, { headers: { authorization: `Bearer ${credentials.adminKey}` } });
+    const trail = await fetch(`${first.baseUrl}/admin/audit-events`, {
+      headers: { authorization: `Bearer ${credentials.adminKey}` },
+    });
     const events = ((await trail.json()) as any).data;
     expect(events.map((event: any) => [event.actor, event.action])).toEqual(
       ['key.create', 'project.create', 'team.create', 'admin_key.create'].map((action) => ['system:first-run', action]),

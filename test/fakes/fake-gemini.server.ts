@@ -187,11 +187,13 @@ export class FakeGeminiServer {
       record.rawBody = Buffer.concat(chunks).toString('utf8');
       if (script.headerDelayMs) await sleep(script.headerDelayMs);
       this.authenticate(req, url);
-      if (script.error) throw new Refusal(script.error.status, script.error.message ?? 'Scripted failure.', script.error.details);
+      if (script.error)
+        throw new Refusal(script.error.status, script.error.message ?? 'Scripted failure.', script.error.details);
       const body = this.accept(req, url, record);
       record.status = 200;
       if (record.action === 'batchEmbedContents') return this.sendJson(res, script, embedAnswer(body, script));
-      if (record.action === 'generateContent') return this.sendJson(res, script, script.body ?? answer(body, script.reply, record.model));
+      if (record.action === 'generateContent')
+        return this.sendJson(res, script, script.body ?? answer(body, script.reply, record.model));
       return await this.sendStream(res, script, streamBytes(body, script, record.model));
     } catch (error) {
       if (error instanceof Refusal) return this.sendError(res, record, script, error);
@@ -210,14 +212,20 @@ export class FakeGeminiServer {
     }
     if (key !== this.apiKey) {
       throw new Refusal(400, 'API key not valid. Please pass a valid API key.', [
-        { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com', metadata: { service: 'generativelanguage.googleapis.com' } },
+        {
+          '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+          reason: 'API_KEY_INVALID',
+          domain: 'googleapis.com',
+          metadata: { service: 'generativelanguage.googleapis.com' },
+        },
       ]);
     }
   }
 
   /** The parsed body of a request the real API would take; otherwise throws the refusal it would send. */
   private accept(req: http.IncomingMessage, url: URL, record: FakeGeminiRequest): Json {
-    if (req.method !== 'POST' || !record.action) throw new Refusal(404, `Method not found: ${req.method} ${url.pathname}`);
+    if (req.method !== 'POST' || !record.action)
+      throw new Refusal(404, `Method not found: ${req.method} ${url.pathname}`);
     if (this.options.models && !this.options.models.includes(record.model)) {
       throw new Refusal(
         404,
@@ -243,7 +251,12 @@ export class FakeGeminiServer {
     return record.body as Json;
   }
 
-  private sendError(res: http.ServerResponse, record: FakeGeminiRequest, script: FakeGeminiScript, refusal: Refusal): void {
+  private sendError(
+    res: http.ServerResponse,
+    record: FakeGeminiRequest,
+    script: FakeGeminiScript,
+    refusal: Refusal,
+  ): void {
     record.status = refusal.status;
     record.error = refusal.message;
     const scripted = script.error?.body;
@@ -265,12 +278,18 @@ export class FakeGeminiServer {
     res.end(JSON.stringify(body, null, 2));
   }
 
-  private async sendStream(res: http.ServerResponse, script: FakeGeminiScript, stream: { bytes: Buffer; eventEnds: number[] }): Promise<void> {
+  private async sendStream(
+    res: http.ServerResponse,
+    script: FakeGeminiScript,
+    stream: { bytes: Buffer; eventEnds: number[] },
+  ): Promise<void> {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...script.headers });
     const abort = script.abortAfter;
     const abortAt = abort ? ('bytes' in abort ? abort.bytes : (stream.eventEnds[abort.events - 1] ?? 0)) : undefined;
     const bytes = abortAt === undefined ? stream.bytes : stream.bytes.subarray(0, abortAt);
-    const cuts = [...new Set([...(script.splitAt ?? stream.eventEnds), bytes.length])].filter((cut) => cut > 0 && cut <= bytes.length).sort((a, b) => a - b);
+    const cuts = [...new Set([...(script.splitAt ?? stream.eventEnds), bytes.length])]
+      .filter((cut) => cut > 0 && cut <= bytes.length)
+      .sort((a, b) => a - b);
     let start = 0;
     for (const cut of cuts) {
       if (start > 0 && script.eventDelayMs) await sleep(script.eventDelayMs);
@@ -293,7 +312,12 @@ function streamBytes(request: Json, script: FakeGeminiScript, model: string): { 
   }
   const events: unknown[] = script.events ? [...script.events] : streamEvents(request, script.reply, model);
   if (script.streamError) {
-    const { afterEvents, status = 'INTERNAL', code = 500, message = 'An internal error has occurred.' } = script.streamError;
+    const {
+      afterEvents,
+      status = 'INTERNAL',
+      code = 500,
+      message = 'An internal error has occurred.',
+    } = script.streamError;
     events.splice(afterEvents, events.length, { error: { code, message, status } });
   }
   const encoded = events.map((event) => Buffer.from(`data: ${JSON.stringify(event)}\r\n\r\n`));
@@ -313,7 +337,8 @@ interface ReplyPlan {
 }
 
 function plan(request: Json, reply: FakeGeminiReply | undefined, model: string): ReplyPlan {
-  const pieces = (value: string | string[] | undefined) => (Array.isArray(value) ? value : (value?.match(/\s*\S+\s*/g) ?? []));
+  const pieces = (value: string | string[] | undefined) =>
+    Array.isArray(value) ? value : (value?.match(/\s*\S+\s*/g) ?? []);
   const scripted = reply && (reply.text !== undefined || reply.thoughts || reply.functionCalls || reply.blockReason);
   const text = scripted ? reply.text : `You said: ${lastUserText(request)}`;
   return {
@@ -346,9 +371,12 @@ function streamEvents(request: Json, reply: FakeGeminiReply | undefined, model: 
   const steps: Array<{ parts: Json[]; thoughts: number; candidates: number }> = [];
   let thoughts = 0;
   let candidates = 0;
-  for (const piece of p.thoughts) steps.push({ parts: [{ text: piece, thought: true }], thoughts: (thoughts += tokens(piece)), candidates });
-  for (const piece of p.text) steps.push({ parts: [{ text: piece }], thoughts, candidates: (candidates += tokens(piece)) });
-  if (p.calls.length) steps.push({ parts: callParts(p.calls), thoughts, candidates: (candidates += callTokens(p.calls)) });
+  for (const piece of p.thoughts)
+    steps.push({ parts: [{ text: piece, thought: true }], thoughts: (thoughts += tokens(piece)), candidates });
+  for (const piece of p.text)
+    steps.push({ parts: [{ text: piece }], thoughts, candidates: (candidates += tokens(piece)) });
+  if (p.calls.length)
+    steps.push({ parts: callParts(p.calls), thoughts, candidates: (candidates += callTokens(p.calls)) });
   if (steps.length === 0) steps.push({ parts: [{ text: '' }], thoughts, candidates });
   const final = finalUsage(p, reply);
   return steps.map((step, i) => {
@@ -358,7 +386,13 @@ function streamEvents(request: Json, reply: FakeGeminiReply | undefined, model: 
   });
 }
 
-function response(p: ReplyPlan, reply: FakeGeminiReply | undefined, parts: Json[], finishReason: string | undefined, usage: FakeGeminiUsage): Json {
+function response(
+  p: ReplyPlan,
+  reply: FakeGeminiReply | undefined,
+  parts: Json[],
+  finishReason: string | undefined,
+  usage: FakeGeminiUsage,
+): Json {
   const head = reply?.blockReason
     ? { promptFeedback: { blockReason: reply.blockReason } }
     : {
@@ -380,7 +414,11 @@ function finalUsage(p: ReplyPlan, reply: FakeGeminiReply | undefined): FakeGemin
 }
 
 function usageOf(prompt: number, candidates: number, thoughts: number): FakeGeminiUsage {
-  const usage: FakeGeminiUsage = { promptTokenCount: prompt, candidatesTokenCount: candidates, ...(thoughts ? { thoughtsTokenCount: thoughts } : {}) };
+  const usage: FakeGeminiUsage = {
+    promptTokenCount: prompt,
+    candidatesTokenCount: candidates,
+    ...(thoughts ? { thoughtsTokenCount: thoughts } : {}),
+  };
   return { ...usage, totalTokenCount: sumOf(usage) };
 }
 
@@ -389,7 +427,10 @@ function sumOf(usage: FakeGeminiUsage): number {
 }
 
 function callParts(calls: ReplyPlan['calls']): Json[] {
-  return calls.map(({ name, args, thoughtSignature }) => ({ functionCall: { name, args: args ?? {} }, ...(thoughtSignature ? { thoughtSignature } : {}) }));
+  return calls.map(({ name, args, thoughtSignature }) => ({
+    functionCall: { name, args: args ?? {} },
+    ...(thoughtSignature ? { thoughtSignature } : {}),
+  }));
 }
 
 function callTokens(calls: ReplyPlan['calls']): number {
@@ -397,11 +438,16 @@ function callTokens(calls: ReplyPlan['calls']): number {
 }
 
 function embedAnswer(request: Json, script: FakeGeminiScript): Json {
-  const requests = request.requests as Array<{ content: { parts: Array<{ text: string }> }; outputDimensionality?: number }>;
+  const requests = request.requests as Array<{
+    content: { parts: Array<{ text: string }> };
+    outputDimensionality?: number;
+  }>;
   return {
     embeddings:
       script.embeddings?.map((values) => ({ values })) ??
-      requests.map((r) => ({ values: vectorFor(r.content.parts.map((part) => part.text).join(' '), r.outputDimensionality ?? 8) })),
+      requests.map((r) => ({
+        values: vectorFor(r.content.parts.map((part) => part.text).join(' '), r.outputDimensionality ?? 8),
+      })),
   };
 }
 
@@ -415,7 +461,10 @@ function vectorFor(text: string, dimensions: number): number[] {
 function lastUserText(request: Json): string {
   const contents = (request.contents as Array<{ role?: string; parts: Json[] }>) ?? [];
   const user = [...contents].reverse().find((content) => (content.role ?? 'user') === 'user');
-  return (user?.parts ?? []).map((part) => (typeof part.text === 'string' ? part.text : '')).join(' ').trim();
+  return (user?.parts ?? [])
+    .map((part) => (typeof part.text === 'string' ? part.text : ''))
+    .join(' ')
+    .trim();
 }
 
 function tokens(text: string): number {

@@ -89,7 +89,12 @@ export async function delayHeaders(res: ServerResponse, ms: number): Promise<voi
   await sleep(ms, undefined, { signal: hungUp.signal }).catch(() => undefined);
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }

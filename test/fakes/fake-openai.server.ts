@@ -1,5 +1,13 @@
 import type { ServerResponse } from 'node:http';
-import { delayHeaders, FakeHttpServer, RecordedRequest, sendJson, WireOptions, writeAtOffsets, writeEvents } from './fake-http';
+import {
+  delayHeaders,
+  FakeHttpServer,
+  RecordedRequest,
+  sendJson,
+  WireOptions,
+  writeAtOffsets,
+  writeEvents,
+} from './fake-http';
 
 /**
  * A fake OpenAI-compatible upstream (Chat Completions + Embeddings) speaking OpenAI's exact wire format,
@@ -61,7 +69,11 @@ export class FakeOpenAiServer extends FakeHttpServer {
     const presented = this.dialect === 'azure' ? request.headers['api-key'] : request.headers.authorization;
     if (presented !== (this.dialect === 'azure' ? this.apiKey : `Bearer ${this.apiKey}`)) {
       this.unauthorized.push(request);
-      return sendJson(res, 401, errorEnvelope('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'));
+      return sendJson(
+        res,
+        401,
+        errorEnvelope('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'),
+      );
     }
     if (this.dialect === 'azure' && !isAzurePath(request.url)) {
       return sendJson(res, 404, { error: { code: '404', message: 'Resource not found' } });
@@ -74,7 +86,10 @@ export class FakeOpenAiServer extends FakeHttpServer {
     const path = request.url.split('?')[0];
     if (path.endsWith('/chat/completions')) {
       const invalid = invalidConversation(request.body);
-      if (invalid) return sendJson(res, 400, { error: { message: invalid, type: 'invalid_request_error', param: 'messages', code: null } });
+      if (invalid)
+        return sendJson(res, 400, {
+          error: { message: invalid, type: 'invalid_request_error', param: 'messages', code: null },
+        });
       return this.chat(request.body, reply, res);
     }
     if (path.endsWith('/embeddings')) return sendJson(res, 200, embeddingsFor(request.body), reply.headers);
@@ -101,7 +116,11 @@ export class FakeOpenAiServer extends FakeHttpServer {
     );
     if (reply.errorAfterEvents !== undefined) {
       await writeEvents(res, events.slice(0, reply.errorAfterEvents), reply);
-      const error = errorEnvelope('The server had an error while processing your request. Sorry about that!', 'server_error', null);
+      const error = errorEnvelope(
+        'The server had an error while processing your request. Sorry about that!',
+        'server_error',
+        null,
+      );
       res.end(`data: ${JSON.stringify(error)}\n\n`);
       return;
     }
@@ -124,9 +143,17 @@ function answerFor(body: any, reply: OpenAiReply, dialect: OpenAiDialect): Answe
   const toolCalls = (reply.toolCalls ?? []).map((call, i) => ({ id: `call_fake${i}`, ...call }));
   const text = reply.text ?? (toolCalls.length ? '' : `Echo: ${said}`);
   const prompt = 5 + JSON.stringify(body.messages ?? []).length;
-  const completionTokens = Math.max(1, Math.ceil((text.length + toolCalls.reduce((n, c) => n + c.arguments.length, 0)) / 4));
-  const usage: Record<string, unknown> = { prompt_tokens: prompt, completion_tokens: completionTokens, total_tokens: prompt + completionTokens };
-  if (dialect === 'deepseek') Object.assign(usage, { prompt_cache_hit_tokens: 4, prompt_cache_miss_tokens: prompt - 4 });
+  const completionTokens = Math.max(
+    1,
+    Math.ceil((text.length + toolCalls.reduce((n, c) => n + c.arguments.length, 0)) / 4),
+  );
+  const usage: Record<string, unknown> = {
+    prompt_tokens: prompt,
+    completion_tokens: completionTokens,
+    total_tokens: prompt + completionTokens,
+  };
+  if (dialect === 'deepseek')
+    Object.assign(usage, { prompt_cache_hit_tokens: 4, prompt_cache_miss_tokens: prompt - 4 });
   const reasoning = dialect === 'deepseek' && String(body.model).includes('reasoner') ? 'Thinking it over.' : '';
   return { id: 'chatcmpl-fake', model: `${body.model}${UPSTREAM_MODEL_SUFFIX}`, text, reasoning, toolCalls, usage };
 }
@@ -157,10 +184,16 @@ function invalidConversation(body: any): string | undefined {
 function isAzurePath(url: string): boolean {
   const [path, query = ''] = url.split('?');
   if (path.startsWith('/openai/v1/')) return true;
-  return /^\/openai\/deployments\/[^/]+\/(chat\/completions|embeddings)$/.test(path) && /(^|&)api-version=\d{4}-\d{2}-\d{2}/.test(query);
+  return (
+    /^\/openai\/deployments\/[^/]+\/(chat\/completions|embeddings)$/.test(path) &&
+    /(^|&)api-version=\d{4}-\d{2}-\d{2}/.test(query)
+  );
 }
 
-const AZURE_FILTER_RESULTS = { hate: { filtered: false, severity: 'safe' }, violence: { filtered: false, severity: 'safe' } };
+const AZURE_FILTER_RESULTS = {
+  hate: { filtered: false, severity: 'safe' },
+  violence: { filtered: false, severity: 'safe' },
+};
 
 function completion(answer: Answer, dialect: OpenAiDialect) {
   return {
@@ -177,7 +210,13 @@ function completion(answer: Answer, dialect: OpenAiDialect) {
           refusal: null,
           ...(answer.reasoning ? { reasoning_content: answer.reasoning } : {}),
           ...(answer.toolCalls.length
-            ? { tool_calls: answer.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) }
+            ? {
+                tool_calls: answer.toolCalls.map((c) => ({
+                  id: c.id,
+                  type: 'function',
+                  function: { name: c.name, arguments: c.arguments },
+                })),
+              }
             : {}),
           annotations: [],
         },
@@ -205,20 +244,37 @@ function streamEvents(answer: Answer, includeUsage: boolean, dialect: OpenAiDial
   });
   const events: object[] = [];
   if (dialect === 'azure') {
-    events.push({ id: '', object: '', created: 0, model: '', choices: [], prompt_filter_results: [{ prompt_index: 0, content_filter_results: AZURE_FILTER_RESULTS }] });
+    events.push({
+      id: '',
+      object: '',
+      created: 0,
+      model: '',
+      choices: [],
+      prompt_filter_results: [{ prompt_index: 0, content_filter_results: AZURE_FILTER_RESULTS }],
+    });
   }
   events.push(chunk({ role: 'assistant', content: '', refusal: null }));
-  for (const piece of answer.reasoning.match(/.{1,6}/gs) ?? []) events.push(chunk({ reasoning_content: piece, content: null }));
+  for (const piece of answer.reasoning.match(/.{1,6}/gs) ?? [])
+    events.push(chunk({ reasoning_content: piece, content: null }));
   for (const piece of answer.text.match(/.{1,6}/gs) ?? []) events.push(chunk({ content: piece }));
   answer.toolCalls.forEach((call, index) => {
-    events.push(chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }));
+    events.push(
+      chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }),
+    );
     for (const piece of call.arguments.match(/.{1,5}/gs) ?? []) {
       events.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
     }
   });
   events.push(chunk({}, answer.toolCalls.length ? 'tool_calls' : 'stop'));
   if (includeUsage) {
-    events.push({ id: answer.id, object: 'chat.completion.chunk', created: 1_767_225_600, model: answer.model, choices: [], usage: answer.usage });
+    events.push({
+      id: answer.id,
+      object: 'chat.completion.chunk',
+      created: 1_767_225_600,
+      model: answer.model,
+      choices: [],
+      usage: answer.usage,
+    });
   }
   return events;
 }
@@ -229,7 +285,8 @@ function embeddingsFor(body: any) {
     object: 'list',
     data: inputs.map((_input, index) => {
       const vector = [index, 1 / (index + 1), 0.25];
-      const embedding = body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
+      const embedding =
+        body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
       return { object: 'embedding', index, embedding };
     }),
     model: body.model,
@@ -242,8 +299,15 @@ export function errorEnvelope(message: string, type: string, code: string | null
 }
 
 function defaultError(status: number) {
-  if (status === 429) return errorEnvelope('Rate limit reached for requests. Please try again in 1s.', 'requests', 'rate_limit_exceeded');
-  if (status === 400) return errorEnvelope("Invalid value for 'temperature'.", 'invalid_request_error', 'invalid_value');
-  if (status === 503) return errorEnvelope('The engine is currently overloaded, please try again later', 'server_error', null);
-  return errorEnvelope('The server had an error while processing your request. Sorry about that!', 'server_error', null);
+  if (status === 429)
+    return errorEnvelope('Rate limit reached for requests. Please try again in 1s.', 'requests', 'rate_limit_exceeded');
+  if (status === 400)
+    return errorEnvelope("Invalid value for 'temperature'.", 'invalid_request_error', 'invalid_value');
+  if (status === 503)
+    return errorEnvelope('The engine is currently overloaded, please try again later', 'server_error', null);
+  return errorEnvelope(
+    'The server had an error while processing your request. Sorry about that!',
+    'server_error',
+    null,
+  );
 }

@@ -11,11 +11,20 @@ const TARGET = { upstreamModel: 'claude-fake' };
 const factory = providerFactory();
 
 function adapterFor(baseUrl: string, apiKey = KEY): ProviderAdapter {
-  return factory.create(providerConfigSchema.parse({ id: 'claude', type: 'anthropic', base_url: baseUrl, api_key: apiKey }));
+  return factory.create(
+    providerConfigSchema.parse({ id: 'claude', type: 'anthropic', base_url: baseUrl, api_key: apiKey }),
+  );
 }
 
 function context(overrides: Partial<UpstreamCallContext> = {}): UpstreamCallContext {
-  return { requestId: 'req_test', signal: new AbortController().signal, connectMs: 2_000, ttfbMs: 2_000, idleMs: 2_000, ...overrides };
+  return {
+    requestId: 'req_test',
+    signal: new AbortController().signal,
+    connectMs: 2_000,
+    ttfbMs: 2_000,
+    idleMs: 2_000,
+    ...overrides,
+  };
 }
 
 function request(overrides: Partial<ChatCompletionRequest> = {}): ChatCompletionRequest {
@@ -32,7 +41,9 @@ async function collect(stream: ChatStream): Promise<ChatCompletionChunk[]> {
 }
 
 /** Streams until the failure; returns what came before it and the error. */
-async function collectUntilFailure(stream: ChatStream): Promise<{ chunks: ChatCompletionChunk[]; error: GatewayError }> {
+async function collectUntilFailure(
+  stream: ChatStream,
+): Promise<{ chunks: ChatCompletionChunk[]; error: GatewayError }> {
   const chunks: ChatCompletionChunk[] = [];
   try {
     for await (const event of stream) chunks.push(event.chunk);
@@ -57,7 +68,10 @@ function seededRandom(seed: number): () => number {
 
 const WEATHER_TOOL = {
   type: 'function' as const,
-  function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+  function: {
+    name: 'get_weather',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
 };
 const TWO_CALLS = [
   { type: 'text' as const, text: 'Checking both.' },
@@ -85,11 +99,16 @@ describe('AnthropicAdapter against the fake Anthropic API', () => {
 
   describe('config', () => {
     it('defaults anthropic_version and refuses a base_url that already ends in /v1', () => {
-      expect(providerConfigSchema.parse({ id: 'a', type: 'anthropic', base_url: 'https://api.anthropic.com/' })).toMatchObject({
+      expect(
+        providerConfigSchema.parse({ id: 'a', type: 'anthropic', base_url: 'https://api.anthropic.com/' }),
+      ).toMatchObject({
         base_url: 'https://api.anthropic.com',
         anthropic_version: '2023-06-01',
       });
-      expect(providerConfigSchema.safeParse({ id: 'a', type: 'anthropic', base_url: 'https://api.anthropic.com/v1' }).success).toBe(false);
+      expect(
+        providerConfigSchema.safeParse({ id: 'a', type: 'anthropic', base_url: 'https://api.anthropic.com/v1' })
+          .success,
+      ).toBe(false);
     });
   });
 
@@ -98,7 +117,11 @@ describe('AnthropicAdapter against the fake Anthropic API', () => {
       const result = await adapter.chat(request({ temperature: 0.4, seed: 7 }), TARGET, context());
       const sent = fake.requests.at(-1)!;
       expect(sent).toMatchObject({ method: 'POST', url: '/v1/messages' });
-      expect(sent.headers).toMatchObject({ 'x-api-key': KEY, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' });
+      expect(sent.headers).toMatchObject({
+        'x-api-key': KEY,
+        'anthropic-version': '2023-06-01',
+        'content-type': 'application/json',
+      });
       expect(sent.body).toEqual({
         model: 'claude-fake',
         max_tokens: 4096,
@@ -109,7 +132,9 @@ describe('AnthropicAdapter against the fake Anthropic API', () => {
       expect(result.body).toMatchObject({
         object: 'chat.completion',
         model: 'claude-fake-20250929',
-        choices: [{ index: 0, message: { role: 'assistant', content: 'You said: Weather in Oslo?' }, finish_reason: 'stop' }],
+        choices: [
+          { index: 0, message: { role: 'assistant', content: 'You said: Weather in Oslo?' }, finish_reason: 'stop' },
+        ],
       });
       expect(result.usage).toEqual(result.body.usage);
       expect(result.usage!.total_tokens).toBeGreaterThan(0);
@@ -126,12 +151,19 @@ describe('AnthropicAdapter against the fake Anthropic API', () => {
           messages: [
             { role: 'system', content: 'Be brief.' },
             { role: 'user', content: 'Weather in Oslo and Bergen?' },
-            { role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }] },
+            {
+              role: 'user',
+              content: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }],
+            },
             {
               role: 'assistant',
               content: null,
               tool_calls: [
-                { id: 'toolu_01Oslo', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
+                {
+                  id: 'toolu_01Oslo',
+                  type: 'function',
+                  function: { name: 'get_weather', arguments: '{"city":"Oslo"}' },
+                },
                 { id: 'toolu_02Bergen', type: 'function', function: { name: 'get_weather', arguments: '' } },
               ],
             },
@@ -151,8 +183,16 @@ describe('AnthropicAdapter against the fake Anthropic API', () => {
         { type: 'text', text: 'Use Celsius.' },
       ]);
       expect(sent.messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant', 'user']);
-      expect(sent.messages[2].content.map((b: { type: string }) => b.type)).toEqual(['tool_result', 'tool_result', 'text']);
-      expect(sent).toMatchObject({ tool_choice: { type: 'auto', disable_parallel_tool_use: true }, stop_sequences: ['END'], metadata: { user_id: 'user-7' } });
+      expect(sent.messages[2].content.map((b: { type: string }) => b.type)).toEqual([
+        'tool_result',
+        'tool_result',
+        'text',
+      ]);
+      expect(sent).toMatchObject({
+        tool_choice: { type: 'auto', disable_parallel_tool_use: true },
+        stop_sequences: ['END'],
+        metadata: { user_id: 'user-7' },
+      });
       expect(result.body.choices[0].message.content).toBe('You said: Which is warmer?');
     });
 
@@ -165,7 +205,11 @@ describe('AnthropicAdapter against the fake Anthropic API', () => {
           content: 'Checking both.',
           tool_calls: [
             { id: 'toolu_01Oslo', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
-            { id: 'toolu_02Bergen', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Bergen"}' } },
+            {
+              id: 'toolu_02Bergen',
+              type: 'function',
+              function: { name: 'get_weather', arguments: '{"city":"Bergen"}' },
+            },
           ],
         },
       });
@@ -185,7 +229,10 @@ describe('AnthropicAdapter against the fake Anthropic API', () => {
     });
 
     it('counts tool-call indices from 0 after a text block, and reports the same usage as the non-stream call', async () => {
-      fake.defaultReply = { content: TWO_CALLS, usage: { cache_read_input_tokens: 900, cache_creation_input_tokens: 40 } };
+      fake.defaultReply = {
+        content: TWO_CALLS,
+        usage: { cache_read_input_tokens: 900, cache_creation_input_tokens: 40 },
+      };
       const conversation = request({ tools: [WEATHER_TOOL] });
       const chunks = await collect(await adapter.chatStream(conversation, TARGET, context()));
       const calls = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
@@ -193,7 +240,11 @@ describe('AnthropicAdapter against the fake Anthropic API', () => {
         { index: 0, id: 'toolu_01Oslo', type: 'function', function: { name: 'get_weather', arguments: '' } },
         { index: 1, id: 'toolu_02Bergen', type: 'function', function: { name: 'get_weather', arguments: '' } },
       ]);
-      const argumentsOf = (index: number) => calls.filter((call) => call.index === index).map((call) => call.function?.arguments ?? '').join('');
+      const argumentsOf = (index: number) =>
+        calls
+          .filter((call) => call.index === index)
+          .map((call) => call.function?.arguments ?? '')
+          .join('');
       expect(JSON.parse(argumentsOf(0))).toEqual({ city: 'Oslo' });
       expect(JSON.parse(argumentsOf(1))).toEqual({ city: 'Bergen' });
       expect(chunks.at(-2)!.choices[0].finish_reason).toBe('tool_calls');
@@ -204,12 +255,23 @@ describe('AnthropicAdapter against the fake Anthropic API', () => {
     });
 
     it('streams thinking as reasoning_content when reasoning_effort turns it on', async () => {
-      fake.defaultReply = { content: [{ type: 'thinking', thinking: 'Oslo is north.' }, { type: 'text', text: 'Cold.' }] };
-      const stream = await adapter.chatStream(request({ reasoning_effort: 'medium', temperature: 0.2 }), TARGET, context());
+      fake.defaultReply = {
+        content: [
+          { type: 'thinking', thinking: 'Oslo is north.' },
+          { type: 'text', text: 'Cold.' },
+        ],
+      };
+      const stream = await adapter.chatStream(
+        request({ reasoning_effort: 'medium', temperature: 0.2 }),
+        TARGET,
+        context(),
+      );
       expect(stream.droppedParams).toEqual(['temperature']);
       expect(fake.requests.at(-1)!.body.thinking).toEqual({ type: 'enabled', budget_tokens: 2048 });
       const chunks = await collect(stream);
-      expect(chunks.map((c) => (c.choices[0]?.delta.reasoning_content as string | undefined) ?? '').join('')).toBe('Oslo is north.');
+      expect(chunks.map((c) => (c.choices[0]?.delta.reasoning_content as string | undefined) ?? '').join('')).toBe(
+        'Oslo is north.',
+      );
     });
 
     it.each(['text-and-parallel-tools.sse', 'thinking-then-text.sse'])(
@@ -220,7 +282,10 @@ describe('AnthropicAdapter against the fake Anthropic API', () => {
         const random = seededRandom(11);
         const translations: string[] = [];
         for (let round = 0; round < 12; round++) {
-          const splitAt = round === 0 ? [] : Array.from({ length: 1 + Math.floor(random() * 20) }, () => 1 + Math.floor(random() * (bytes - 1)));
+          const splitAt =
+            round === 0
+              ? []
+              : Array.from({ length: 1 + Math.floor(random() * 20) }, () => 1 + Math.floor(random() * (bytes - 1)));
           fake.script({ rawEvents: fixture, splitAt });
           const chunks = await collect(await adapter.chatStream(request(), TARGET, context()));
           translations.push(JSON.stringify(chunks.map(({ created: _created, ...chunk }) => chunk)));
@@ -240,7 +305,10 @@ describe('AnthropicAdapter against the fake Anthropic API', () => {
     ])('maps an upstream %i to %s (%i), before any chunk for streams', async (status, code, clientStatus) => {
       fake.script({ status }, { status });
       expect(await rejection(adapter.chat(request(), TARGET, context()))).toMatchObject({ code, status: clientStatus });
-      expect(await rejection(adapter.chatStream(request(), TARGET, context()))).toMatchObject({ code, status: clientStatus });
+      expect(await rejection(adapter.chatStream(request(), TARGET, context()))).toMatchObject({
+        code,
+        status: clientStatus,
+      });
     });
 
     it('keeps retry-after from a 429', async () => {
@@ -306,9 +374,13 @@ describe('AnthropicAdapter against the fake Anthropic API', () => {
 
     it('times out waiting for headers, and on a stream that goes silent', async () => {
       fake.script({ headersDelayMs: 400 });
-      expect(await rejection(adapter.chat(request(), TARGET, context({ ttfbMs: 100 })))).toMatchObject({ code: 'upstream_timeout' });
+      expect(await rejection(adapter.chat(request(), TARGET, context({ ttfbMs: 100 })))).toMatchObject({
+        code: 'upstream_timeout',
+      });
       fake.script({ stallAfterEvents: 3 });
-      const { error } = await collectUntilFailure(await adapter.chatStream(request(), TARGET, context({ idleMs: 150 })));
+      const { error } = await collectUntilFailure(
+        await adapter.chatStream(request(), TARGET, context({ idleMs: 150 })),
+      );
       expect(error).toMatchObject({ code: 'upstream_timeout' });
     });
 
@@ -335,13 +407,20 @@ describe('AnthropicAdapter against the fake Anthropic API', () => {
 
     it('rejects content it cannot translate before calling the upstream', async () => {
       const calls = fake.requests.length;
-      const messages: ChatCompletionRequest['messages'] = [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AA', format: 'wav' } }] }];
-      expect(await rejection(adapter.chat(request({ messages }), TARGET, context()))).toMatchObject({ code: 'invalid_request_error', status: 400 });
+      const messages: ChatCompletionRequest['messages'] = [
+        { role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AA', format: 'wav' } }] },
+      ];
+      expect(await rejection(adapter.chat(request({ messages }), TARGET, context()))).toMatchObject({
+        code: 'invalid_request_error',
+        status: 400,
+      });
       expect(fake.requests.length).toBe(calls);
     });
 
     it('has no embeddings', async () => {
-      expect(await rejection(adapter.embeddings({ model: 'claude', input: 'hello' }, TARGET, context()))).toMatchObject({ code: 'invalid_request_error' });
+      expect(await rejection(adapter.embeddings({ model: 'claude', input: 'hello' }, TARGET, context()))).toMatchObject(
+        { code: 'invalid_request_error' },
+      );
     });
   });
 });

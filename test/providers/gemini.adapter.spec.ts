@@ -14,7 +14,12 @@ const WEATHER_TOOL = {
   function: {
     name: 'get_weather',
     description: 'Current weather',
-    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
+    parameters: {
+      type: 'object',
+      properties: { city: { type: 'string' } },
+      required: ['city'],
+      additionalProperties: false,
+    },
   },
 };
 
@@ -35,15 +40,27 @@ describe('GeminiAdapter against the fake Gemini server', () => {
 
   describe('chat', () => {
     it('sends the key in x-goog-api-key and never in the URL, and translates the answer', async () => {
-      fake.enqueue({ reply: { text: 'Hello there.', responseId: 'resp1', usage: { promptTokenCount: 11, candidatesTokenCount: 3 } } });
-      const result = await adapter.chat(chat([{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }]), { upstreamModel: MODEL }, context());
+      fake.enqueue({
+        reply: { text: 'Hello there.', responseId: 'resp1', usage: { promptTokenCount: 11, candidatesTokenCount: 3 } },
+      });
+      const result = await adapter.chat(
+        chat([
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'Hi' },
+        ]),
+        { upstreamModel: MODEL },
+        context(),
+      );
 
       const [seen] = fake.requests;
       expect(seen.url).toBe(`/v1beta/models/${MODEL}:generateContent`);
       expect(seen.url).not.toContain(API_KEY);
       expect(seen.headers['x-goog-api-key']).toBe(API_KEY);
       expect(seen.headers.authorization).toBeUndefined();
-      expect(seen.body).toEqual({ systemInstruction: { parts: [{ text: 'Be brief.' }] }, contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] });
+      expect(seen.body).toEqual({
+        systemInstruction: { parts: [{ text: 'Be brief.' }] },
+        contents: [{ role: 'user', parts: [{ text: 'Hi' }] }],
+      });
 
       expect(result.body).toMatchObject({
         id: 'chatcmpl-resp1',
@@ -58,7 +75,13 @@ describe('GeminiAdapter against the fake Gemini server', () => {
 
     it('reports the parameters it could not send', async () => {
       const result = await adapter.chat(
-        { ...chat([{ role: 'user', content: 'Hi' }]), user: 'u-1', logit_bias: { 42: 1 }, parallel_tool_calls: true, temperature: 0.3 },
+        {
+          ...chat([{ role: 'user', content: 'Hi' }]),
+          user: 'u-1',
+          logit_bias: { 42: 1 },
+          parallel_tool_calls: true,
+          temperature: 0.3,
+        },
         { upstreamModel: MODEL },
         context(),
       );
@@ -79,7 +102,13 @@ describe('GeminiAdapter against the fake Gemini server', () => {
             ],
           },
         });
-        const tools = [WEATHER_TOOL, { type: 'function' as const, function: { name: 'get_time', parameters: { type: 'object', properties: { zone: { type: 'string' } } } } }];
+        const tools = [
+          WEATHER_TOOL,
+          {
+            type: 'function' as const,
+            function: { name: 'get_time', parameters: { type: 'object', properties: { zone: { type: 'string' } } } },
+          },
+        ];
         const messages: ChatMessage[] = [{ role: 'user', content: 'Weather and time in Oslo?' }];
         const first = await strictAdapter.chat({ ...chat(messages), tools }, { upstreamModel: MODEL }, context());
         const choice = first.body.choices[0];
@@ -146,7 +175,11 @@ describe('GeminiAdapter against the fake Gemini server', () => {
         required: ['city', 'ghost'],
       };
       await adapter.chat(
-        { ...chat([{ role: 'user', content: 'Hi' }]), tools: [{ type: 'function', function: { name: 'forecast', parameters } }], tool_choice: 'required' },
+        {
+          ...chat([{ role: 'user', content: 'Hi' }]),
+          tools: [{ type: 'function', function: { name: 'forecast', parameters } }],
+          tool_choice: 'required',
+        },
         { upstreamModel: MODEL },
         context(),
       );
@@ -177,13 +210,25 @@ describe('GeminiAdapter against the fake Gemini server', () => {
 
     it('maps a blocked prompt to a content_filter choice', async () => {
       fake.enqueue({ reply: { blockReason: 'PROHIBITED_CONTENT' } });
-      const result = await adapter.chat(chat([{ role: 'user', content: 'something bad' }]), { upstreamModel: MODEL }, context());
-      expect(result.body.choices).toEqual([{ index: 0, message: { role: 'assistant', content: null }, logprobs: null, finish_reason: 'content_filter' }]);
+      const result = await adapter.chat(
+        chat([{ role: 'user', content: 'something bad' }]),
+        { upstreamModel: MODEL },
+        context(),
+      );
+      expect(result.body.choices).toEqual([
+        { index: 0, message: { role: 'assistant', content: null }, logprobs: null, finish_reason: 'content_filter' },
+      ]);
     });
 
     it('refuses a tool result that answers no earlier tool call, before calling upstream', async () => {
-      const request = chat([{ role: 'user', content: 'Hi' }, { role: 'tool', tool_call_id: 'call_nowhere', content: 'x' }]);
-      await expect(adapter.chat(request, { upstreamModel: MODEL }, context())).rejects.toMatchObject({ code: 'invalid_request_error', options: { param: 'messages[1].tool_call_id' } });
+      const request = chat([
+        { role: 'user', content: 'Hi' },
+        { role: 'tool', tool_call_id: 'call_nowhere', content: 'x' },
+      ]);
+      await expect(adapter.chat(request, { upstreamModel: MODEL }, context())).rejects.toMatchObject({
+        code: 'invalid_request_error',
+        options: { param: 'messages[1].tool_call_id' },
+      });
       expect(fake.requests).toHaveLength(0);
     });
   });
@@ -192,7 +237,9 @@ describe('GeminiAdapter against the fake Gemini server', () => {
     it('treats a key Gemini calls "not valid" (400 INVALID_ARGUMENT) as the gateway credentials problem it is', async () => {
       const wrongKey = adapterFor(baseUrl, 'AIzaSyWrongWrongWrongWrongWrongWrong00');
       try {
-        const error = await failure(wrongKey.chat(chat([{ role: 'user', content: 'Hi' }]), { upstreamModel: MODEL }, context()));
+        const error = await failure(
+          wrongKey.chat(chat([{ role: 'user', content: 'Hi' }]), { upstreamModel: MODEL }, context()),
+        );
         expect(error).toMatchObject({ code: 'upstream_auth_error', status: 502 });
         expect(fake.requests[0].status).toBe(400);
       } finally {
@@ -208,7 +255,9 @@ describe('GeminiAdapter against the fake Gemini server', () => {
       [{ status: 504, message: 'Deadline expired.' }, 'upstream_timeout', 504],
     ])('maps %j to %s', async (scripted, code, status) => {
       fake.enqueue({ error: scripted });
-      const error = await failure(adapter.chat(chat([{ role: 'user', content: 'Hi' }]), { upstreamModel: MODEL }, context()));
+      const error = await failure(
+        adapter.chat(chat([{ role: 'user', content: 'Hi' }]), { upstreamModel: MODEL }, context()),
+      );
       expect(error).toMatchObject({ code, status });
     });
 
@@ -220,13 +269,22 @@ describe('GeminiAdapter against the fake Gemini server', () => {
           details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '41s' }],
         },
       });
-      const error = await failure(adapter.chatStream(chat([{ role: 'user', content: 'Hi' }]), { upstreamModel: MODEL }, context()));
+      const error = await failure(
+        adapter.chatStream(chat([{ role: 'user', content: 'Hi' }]), { upstreamModel: MODEL }, context()),
+      );
       expect(error).toMatchObject({ code: 'upstream_rate_limited', status: 429, options: { retryAfterSeconds: 41 } });
     });
 
     it("passes Gemini's own 400 through as upstream_bad_request with its message", async () => {
-      const tools = [{ type: 'function' as const, function: { name: 'list', parameters: { type: 'object', properties: { ids: { type: 'array' } } } } }];
-      const error = await failure(adapter.chat({ ...chat([{ role: 'user', content: 'Hi' }]), tools }, { upstreamModel: MODEL }, context()));
+      const tools = [
+        {
+          type: 'function' as const,
+          function: { name: 'list', parameters: { type: 'object', properties: { ids: { type: 'array' } } } },
+        },
+      ];
+      const error = await failure(
+        adapter.chat({ ...chat([{ role: 'user', content: 'Hi' }]), tools }, { upstreamModel: MODEL }, context()),
+      );
       expect(error).toMatchObject({ code: 'upstream_bad_request', status: 400 });
       expect(error.message).toContain('items: missing field');
       expect(error.toBody().error.code).toBe('INVALID_ARGUMENT');
@@ -234,7 +292,9 @@ describe('GeminiAdapter against the fake Gemini server', () => {
 
     it('times out when the headers do not come in time', async () => {
       fake.enqueue({ headerDelayMs: 500 });
-      const error = await failure(adapter.chat(chat([{ role: 'user', content: 'Hi' }]), { upstreamModel: MODEL }, context({ ttfbMs: 100 })));
+      const error = await failure(
+        adapter.chat(chat([{ role: 'user', content: 'Hi' }]), { upstreamModel: MODEL }, context({ ttfbMs: 100 })),
+      );
       expect(error.code).toBe('upstream_timeout');
     });
   });
@@ -242,14 +302,19 @@ describe('GeminiAdapter against the fake Gemini server', () => {
   describe('chatStream', () => {
     it('streams role, text and finish chunks, then one usage chunk equal to the non-stream usage', async () => {
       const messages: ChatMessage[] = [{ role: 'user', content: 'Tell me about Oslo' }];
-      fake.enqueue({ reply: { text: 'Oslo is the capital of Norway.' } }, { reply: { text: 'Oslo is the capital of Norway.' } });
+      fake.enqueue(
+        { reply: { text: 'Oslo is the capital of Norway.' } },
+        { reply: { text: 'Oslo is the capital of Norway.' } },
+      );
       const whole = await adapter.chat(chat(messages), { upstreamModel: MODEL }, context());
       const chunks = await collect(adapter.chatStream(chat(messages), { upstreamModel: MODEL }, context()));
 
       expect(fake.requests[1].url).toBe(`/v1beta/models/${MODEL}:streamGenerateContent?alt=sse`);
       expect(chunks[0].choices[0].delta).toEqual({ role: 'assistant', content: '' });
       expect(contentOf(chunks)).toBe('Oslo is the capital of Norway.');
-      expect(chunks.filter((chunk) => chunk.choices.length > 1 || chunk.choices[0]?.delta.content).length).toBeGreaterThan(1);
+      expect(
+        chunks.filter((chunk) => chunk.choices.length > 1 || chunk.choices[0]?.delta.content).length,
+      ).toBeGreaterThan(1);
       const [finish, usage] = chunks.slice(-2);
       expect(finish.choices[0]).toMatchObject({ delta: {}, finish_reason: 'stop' });
       expect(usage.choices).toEqual([]);
@@ -273,7 +338,12 @@ describe('GeminiAdapter against the fake Gemini server', () => {
 
       const deltas = chunks.flatMap((chunk) => chunk.choices.flatMap((choice) => choice.delta.tool_calls ?? []));
       expect(deltas).toEqual(
-        whole.body.choices[0].message.tool_calls!.map((call, index) => ({ index, id: call.id, type: 'function', function: call.function })),
+        whole.body.choices[0].message.tool_calls!.map((call, index) => ({
+          index,
+          id: call.id,
+          type: 'function',
+          function: call.function,
+        })),
       );
       expect(chunks.at(-2)!.choices[0].finish_reason).toBe('tool_calls');
       expect(contentOf(chunks)).toBe('Let me look.');
@@ -281,9 +351,19 @@ describe('GeminiAdapter against the fake Gemini server', () => {
 
     it('sends thought summaries as reasoning_content and counts thinking as completion tokens', async () => {
       fake.enqueue({ reply: { thoughts: 'Considering the question.', text: 'Yes.' } });
-      const chunks = await collect(adapter.chatStream({ ...chat([{ role: 'user', content: 'Ok?' }]), reasoning_effort: 'low' }, { upstreamModel: MODEL }, context()));
-      expect((fake.requests[0].body as { generationConfig: unknown }).generationConfig).toEqual({ thinkingConfig: { thinkingBudget: 1024, includeThoughts: true } });
-      expect(chunks.map((chunk) => (chunk.choices[0]?.delta.reasoning_content as string | undefined) ?? '').join('')).toBe('Considering the question.');
+      const chunks = await collect(
+        adapter.chatStream(
+          { ...chat([{ role: 'user', content: 'Ok?' }]), reasoning_effort: 'low' },
+          { upstreamModel: MODEL },
+          context(),
+        ),
+      );
+      expect((fake.requests[0].body as { generationConfig: unknown }).generationConfig).toEqual({
+        thinkingConfig: { thinkingBudget: 1024, includeThoughts: true },
+      });
+      expect(
+        chunks.map((chunk) => (chunk.choices[0]?.delta.reasoning_content as string | undefined) ?? '').join(''),
+      ).toBe('Considering the question.');
       expect(contentOf(chunks)).toBe('Yes.');
       const usage = chunks.at(-1)!.usage!;
       expect(usage.completion_tokens_details?.reasoning_tokens).toBeGreaterThan(0);
@@ -291,43 +371,70 @@ describe('GeminiAdapter against the fake Gemini server', () => {
     });
 
     it('reports dropped parameters on the stream too', async () => {
-      const stream = await adapter.chatStream({ ...chat([{ role: 'user', content: 'Hi' }]), logprobs: true, top_logprobs: 2 }, { upstreamModel: MODEL }, context());
+      const stream = await adapter.chatStream(
+        { ...chat([{ role: 'user', content: 'Hi' }]), logprobs: true, top_logprobs: 2 },
+        { upstreamModel: MODEL },
+        context(),
+      );
       expect(stream.droppedParams).toEqual(['logprobs', 'top_logprobs']);
       await collect(Promise.resolve(stream));
     });
 
     it('fails a stream that closes without a finish reason', async () => {
       fake.enqueue({ reply: { text: 'Cut short', finishReason: null } });
-      const error = await failure(collect(adapter.chatStream(chat([{ role: 'user', content: 'Hi' }]), { upstreamModel: MODEL }, context())));
+      const error = await failure(
+        collect(adapter.chatStream(chat([{ role: 'user', content: 'Hi' }]), { upstreamModel: MODEL }, context())),
+      );
       expect(error.code).toBe('upstream_error');
       expect(error.message).toContain('before any finish reason');
     });
 
     it('fails with the upstream message when Gemini sends an error event mid-stream', async () => {
-      fake.enqueue({ reply: { text: 'one two three' }, streamError: { afterEvents: 2, message: 'The model is overloaded.', status: 'UNAVAILABLE', code: 503 } });
+      fake.enqueue({
+        reply: { text: 'one two three' },
+        streamError: { afterEvents: 2, message: 'The model is overloaded.', status: 'UNAVAILABLE', code: 503 },
+      });
       const seen: ChatCompletionChunk[] = [];
-      const error = await failure(collect(adapter.chatStream(chat([{ role: 'user', content: 'Hi' }]), { upstreamModel: MODEL }, context()), seen));
+      const error = await failure(
+        collect(adapter.chatStream(chat([{ role: 'user', content: 'Hi' }]), { upstreamModel: MODEL }, context()), seen),
+      );
       expect(contentOf(seen)).toBe('one two ');
-      expect(error).toMatchObject({ code: 'upstream_error', message: expect.stringContaining('The model is overloaded.') });
+      expect(error).toMatchObject({
+        code: 'upstream_error',
+        message: expect.stringContaining('The model is overloaded.'),
+      });
     });
 
     it('fails with a connection error when the connection drops mid-stream', async () => {
       fake.enqueue({ reply: { text: 'one two three' }, abortAfter: { events: 1 } });
       const seen: ChatCompletionChunk[] = [];
-      const error = await failure(collect(adapter.chatStream(chat([{ role: 'user', content: 'Hi' }]), { upstreamModel: MODEL }, context()), seen));
+      const error = await failure(
+        collect(adapter.chatStream(chat([{ role: 'user', content: 'Hi' }]), { upstreamModel: MODEL }, context()), seen),
+      );
       expect(contentOf(seen)).toBe('one ');
       expect(error.code).toBe('upstream_connection_error');
     });
 
     it('times out when the upstream goes silent between events', async () => {
       fake.enqueue({ reply: { text: 'one two' }, eventDelayMs: 400 });
-      const error = await failure(collect(adapter.chatStream(chat([{ role: 'user', content: 'Hi' }]), { upstreamModel: MODEL }, context({ idleMs: 100 }))));
+      const error = await failure(
+        collect(
+          adapter.chatStream(
+            chat([{ role: 'user', content: 'Hi' }]),
+            { upstreamModel: MODEL },
+            context({ idleMs: 100 }),
+          ),
+        ),
+      );
       expect(error.code).toBe('upstream_timeout');
     });
   });
 
   describe('recorded streams', () => {
-    const fixtures: Record<string, { content: string; finish: string; usage: object; toolCalls?: object[]; reasoning?: string }> = {
+    const fixtures: Record<
+      string,
+      { content: string; finish: string; usage: object; toolCalls?: object[]; reasoning?: string }
+    > = {
       'text.sse': {
         content: 'It is 4°C in Oslo with light rain 🌧️ — bring an umbrella.',
         finish: 'stop',
@@ -344,59 +451,105 @@ describe('GeminiAdapter against the fake Gemini server', () => {
           completion_tokens_details: { reasoning_tokens: 35 },
         },
         toolCalls: [
-          { index: 0, id: 'call_Zq3vH0x9Lk_0_0__thought__CsYBAdHtim9-_Q', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
-          { index: 1, id: 'call_Zq3vH0x9Lk_0_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Bergen","unit":"celsius"}' } },
+          {
+            index: 0,
+            id: 'call_Zq3vH0x9Lk_0_0__thought__CsYBAdHtim9-_Q',
+            type: 'function',
+            function: { name: 'get_weather', arguments: '{"city":"Oslo"}' },
+          },
+          {
+            index: 1,
+            id: 'call_Zq3vH0x9Lk_0_1',
+            type: 'function',
+            function: { name: 'get_weather', arguments: '{"city":"Bergen","unit":"celsius"}' },
+          },
         ],
       },
       'thinking.sse': {
         content: 'Yes.',
         reasoning: '**Weighing the options**\nThe user wants a short answer.',
         finish: 'length',
-        usage: { prompt_tokens: 12, completion_tokens: 97, total_tokens: 109, completion_tokens_details: { reasoning_tokens: 96 } },
+        usage: {
+          prompt_tokens: 12,
+          completion_tokens: 97,
+          total_tokens: 109,
+          completion_tokens_details: { reasoning_tokens: 96 },
+        },
       },
-      'safety.sse': { content: 'Here is how', finish: 'content_filter', usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } },
+      'safety.sse': {
+        content: 'Here is how',
+        finish: 'content_filter',
+        usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 },
+      },
     };
 
     it.each(Object.entries(fixtures))('%s translates to the expected chunks', async (name, expected) => {
       fake.enqueue({ rawStream: readFileSync(path.join(FIXTURES, name)) });
-      const chunks = await collect(adapter.chatStream(chat([{ role: 'user', content: 'Hi' }]), { upstreamModel: MODEL }, context()));
+      const chunks = await collect(
+        adapter.chatStream(chat([{ role: 'user', content: 'Hi' }]), { upstreamModel: MODEL }, context()),
+      );
       expect(contentOf(chunks)).toBe(expected.content);
-      expect(chunks.map((chunk) => (chunk.choices[0]?.delta.reasoning_content as string | undefined) ?? '').join('')).toBe(expected.reasoning ?? '');
+      expect(
+        chunks.map((chunk) => (chunk.choices[0]?.delta.reasoning_content as string | undefined) ?? '').join(''),
+      ).toBe(expected.reasoning ?? '');
       expect(chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? [])).toEqual(expected.toolCalls ?? []);
-      expect(chunks.filter((chunk) => chunk.choices[0]?.finish_reason).map((chunk) => chunk.choices[0].finish_reason)).toEqual([expected.finish]);
+      expect(
+        chunks.filter((chunk) => chunk.choices[0]?.finish_reason).map((chunk) => chunk.choices[0].finish_reason),
+      ).toEqual([expected.finish]);
       expect(chunks.at(-1)).toMatchObject({ choices: [], usage: expected.usage });
     });
 
-    it.each(Object.keys(fixtures))('%s gives identical chunks however its bytes are split on the wire', async (name) => {
-      const bytes = readFileSync(path.join(FIXTURES, name));
-      const translate = async (splitAt?: number[]) => {
-        fake.enqueue({ rawStream: bytes, splitAt });
-        const chunks = await collect(adapter.chatStream(chat([{ role: 'user', content: 'Hi' }]), { upstreamModel: MODEL }, context()));
-        return chunks.map(({ created: _created, ...rest }) => rest);
-      };
-      const reference = await translate();
-      const random = seededRandom(name.length * 7919);
-      for (let round = 0; round < 12; round++) {
-        const cuts = Array.from({ length: 1 + Math.floor(random() * 12) }, () => 1 + Math.floor(random() * (bytes.length - 1)));
-        expect(await translate(cuts)).toEqual(reference);
-      }
-      // Every single-byte cut too, for the framing bytes and multi-byte characters near the first event's end.
-      const firstEventEnd = bytes.indexOf('\n\n') + 2 || bytes.indexOf('\r\n\r\n') + 4;
-      for (let cut = firstEventEnd - 6; cut <= firstEventEnd; cut++) expect(await translate([cut])).toEqual(reference);
-    });
+    it.each(Object.keys(fixtures))(
+      '%s gives identical chunks however its bytes are split on the wire',
+      async (name) => {
+        const bytes = readFileSync(path.join(FIXTURES, name));
+        const translate = async (splitAt?: number[]) => {
+          fake.enqueue({ rawStream: bytes, splitAt });
+          const chunks = await collect(
+            adapter.chatStream(chat([{ role: 'user', content: 'Hi' }]), { upstreamModel: MODEL }, context()),
+          );
+          return chunks.map(({ created: _created, ...rest }) => rest);
+        };
+        const reference = await translate();
+        const random = seededRandom(name.length * 7919);
+        for (let round = 0; round < 12; round++) {
+          const cuts = Array.from(
+            { length: 1 + Math.floor(random() * 12) },
+            () => 1 + Math.floor(random() * (bytes.length - 1)),
+          );
+          expect(await translate(cuts)).toEqual(reference);
+        }
+        // Every single-byte cut too, for the framing bytes and multi-byte characters near the first event's end.
+        const firstEventEnd = bytes.indexOf('\n\n') + 2 || bytes.indexOf('\r\n\r\n') + 4;
+        for (let cut = firstEventEnd - 6; cut <= firstEventEnd; cut++)
+          expect(await translate([cut])).toEqual(reference);
+      },
+    );
   });
 
   describe('embeddings', () => {
     it('embeds through batchEmbedContents and answers in the OpenAI list shape', async () => {
-      const result = await adapter.embeddings({ model: 'embed', input: ['first text', 'second'], dimensions: 4 }, { upstreamModel: 'gemini-embedding-001' }, context());
+      const result = await adapter.embeddings(
+        { model: 'embed', input: ['first text', 'second'], dimensions: 4 },
+        { upstreamModel: 'gemini-embedding-001' },
+        context(),
+      );
       expect(fake.requests[0].url).toBe('/v1beta/models/gemini-embedding-001:batchEmbedContents');
       expect(fake.requests[0].body).toEqual({
         requests: [
-          { model: 'models/gemini-embedding-001', content: { parts: [{ text: 'first text' }] }, outputDimensionality: 4 },
+          {
+            model: 'models/gemini-embedding-001',
+            content: { parts: [{ text: 'first text' }] },
+            outputDimensionality: 4,
+          },
           { model: 'models/gemini-embedding-001', content: { parts: [{ text: 'second' }] }, outputDimensionality: 4 },
         ],
       });
-      expect(result.body).toMatchObject({ object: 'list', model: 'gemini-embedding-001', usage: { prompt_tokens: 5, total_tokens: 5 } });
+      expect(result.body).toMatchObject({
+        object: 'list',
+        model: 'gemini-embedding-001',
+        usage: { prompt_tokens: 5, total_tokens: 5 },
+      });
       expect(result.body.data.map((item) => [item.index, (item.embedding as number[]).length])).toEqual([
         [0, 4],
         [1, 4],
@@ -405,7 +558,11 @@ describe('GeminiAdapter against the fake Gemini server', () => {
 
     it('encodes vectors as base64 float32 when asked, as the OpenAI SDK does by default', async () => {
       fake.enqueue({ embeddings: [[0.5, -0.25, 1]] });
-      const result = await adapter.embeddings({ model: 'embed', input: 'x', encoding_format: 'base64' }, { upstreamModel: 'gemini-embedding-001' }, context());
+      const result = await adapter.embeddings(
+        { model: 'embed', input: 'x', encoding_format: 'base64' },
+        { upstreamModel: 'gemini-embedding-001' },
+        context(),
+      );
       const bytes = Buffer.from(result.body.data[0].embedding as string, 'base64');
       const decoded = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
       expect([...decoded]).toEqual([0.5, -0.25, 1]);
@@ -413,7 +570,9 @@ describe('GeminiAdapter against the fake Gemini server', () => {
 
     it('rejects an answer with the wrong number of vectors', async () => {
       fake.enqueue({ embeddings: [[1, 2]] });
-      const error = await failure(adapter.embeddings({ model: 'embed', input: ['a', 'b'] }, { upstreamModel: 'gemini-embedding-001' }, context()));
+      const error = await failure(
+        adapter.embeddings({ model: 'embed', input: ['a', 'b'] }, { upstreamModel: 'gemini-embedding-001' }, context()),
+      );
       expect(error.code).toBe('upstream_invalid_response');
     });
   });
@@ -429,10 +588,20 @@ function chat(messages: ChatMessage[]): ChatCompletionRequest {
 }
 
 function context(overrides: Partial<UpstreamCallContext> = {}): UpstreamCallContext {
-  return { requestId: 'req_test', signal: new AbortController().signal, connectMs: 2_000, ttfbMs: 5_000, idleMs: 5_000, ...overrides };
+  return {
+    requestId: 'req_test',
+    signal: new AbortController().signal,
+    connectMs: 2_000,
+    ttfbMs: 5_000,
+    idleMs: 5_000,
+    ...overrides,
+  };
 }
 
-async function collect(stream: Promise<AsyncIterable<{ chunk: ChatCompletionChunk }>>, into: ChatCompletionChunk[] = []): Promise<ChatCompletionChunk[]> {
+async function collect(
+  stream: Promise<AsyncIterable<{ chunk: ChatCompletionChunk }>>,
+  into: ChatCompletionChunk[] = [],
+): Promise<ChatCompletionChunk[]> {
   for await (const event of await stream) into.push(event.chunk);
   return into;
 }

@@ -7,7 +7,13 @@ import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 
 const KEY = 'sk-openai-wire-fixture-key';
 const fixture = (name: string) => readFileSync(join(__dirname, '..', 'fixtures', 'openai', name), 'utf8');
-const context = (): UpstreamCallContext => ({ requestId: 'req_fixture', signal: new AbortController().signal, connectMs: 2_000, ttfbMs: 2_000, idleMs: 2_000 });
+const context = (): UpstreamCallContext => ({
+  requestId: 'req_fixture',
+  signal: new AbortController().signal,
+  connectMs: 2_000,
+  ttfbMs: 2_000,
+  idleMs: 2_000,
+});
 
 /** A seeded generator, so a failing split pattern can be replayed. */
 function random(seed: number): () => number {
@@ -26,7 +32,13 @@ describe.each([
 
   beforeAll(async () => {
     const baseUrl = await fake.start();
-    const config = providerConfigSchema.parse({ id: 'up', type, base_url: type === 'openai' ? `${baseUrl}/v1` : baseUrl, api_key: KEY, ...extra });
+    const config = providerConfigSchema.parse({
+      id: 'up',
+      type,
+      base_url: type === 'openai' ? `${baseUrl}/v1` : baseUrl,
+      api_key: KEY,
+      ...extra,
+    });
     adapter = providerFactory().create(config);
   });
 
@@ -38,7 +50,11 @@ describe.each([
   async function translate(splitAt: number[]): Promise<ChatCompletionChunk[]> {
     fake.script({ rawEvents: fixture(file), splitAt });
     const chunks: ChatCompletionChunk[] = [];
-    for await (const event of await adapter.chatStream({ model: 'm', messages: [{ role: 'user', content: 'weather?' }] }, { upstreamModel: 'm' }, context())) {
+    for await (const event of await adapter.chatStream(
+      { model: 'm', messages: [{ role: 'user', content: 'weather?' }] },
+      { upstreamModel: 'm' },
+      context(),
+    )) {
       chunks.push(event.chunk);
     }
     return chunks;
@@ -58,7 +74,8 @@ describe.each([
     const deltas = chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.delta));
     expect(deltas.map((delta) => delta.content ?? '').join('')).toBe('Checking Oslo – ☂');
     const args: Record<number, string> = {};
-    for (const call of deltas.flatMap((delta) => delta.tool_calls ?? [])) args[call.index] = (args[call.index] ?? '') + (call.function?.arguments ?? '');
+    for (const call of deltas.flatMap((delta) => delta.tool_calls ?? []))
+      args[call.index] = (args[call.index] ?? '') + (call.function?.arguments ?? '');
     expect(Object.values(args).map((a) => JSON.parse(a))).toEqual([{ city: 'Oslo' }, { tz: 'CET' }]);
     expect(chunks.every((chunk) => chunk.choices.length > 0 || chunk.usage)).toBe(true);
     expect(chunks.at(-1)!.usage).toMatchObject({ prompt_tokens: 82, completion_tokens: 17, total_tokens: 99 });

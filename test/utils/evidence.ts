@@ -21,7 +21,11 @@ export async function recordsOf(gateway: TestGateway, requestId: string, timeout
 }
 
 /** Polls until `done` accepts what `check` returns, or the timeout ends; returns the last result. */
-export async function eventually<T>(check: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -34,7 +34,11 @@ export async function startUpstreams(...ids: string[]): Promise<Upstreams> {
     fakes[id] = new TimedFakeOpenAi(ROUTING_PROVIDER_KEY);
     providers.push({ id, type: 'openai', base_url: `${await fakes[id].start()}/v1`, api_key: ROUTING_PROVIDER_KEY });
   }
-  return { fakes, providers, stop: () => Promise.all(Object.values(fakes).map((fake) => fake.stop())).then(() => undefined) };
+  return {
+    fakes,
+    providers,
+    stop: () => Promise.all(Object.values(fakes).map((fake) => fake.stop())).then(() => undefined),
+  };
 }
 
 export interface ChatReply {
@@ -45,10 +49,20 @@ export interface ChatReply {
 }
 
 /** One non-stream chat completion through the gateway, with status, headers and timing. */
-export async function postChat(gateway: TestGateway, key: string, model: string, content = 'hello'): Promise<ChatReply> {
+export async function postChat(
+  gateway: TestGateway,
+  key: string,
+  model: string,
+  content = 'hello',
+): Promise<ChatReply> {
   const started = Date.now();
   const response = await openChat(gateway, key, { model, messages: [{ role: 'user', content }] });
-  return { status: response.status, headers: response.headers, body: await response.json(), elapsedMs: Date.now() - started };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: await response.json(),
+    elapsedMs: Date.now() - started,
+  };
 }
 
 export function openChat(gateway: TestGateway, key: string, body: object): Promise<Response> {

@@ -32,7 +32,11 @@ export interface TestGateway {
   logs: string[];
   admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   /** Creates a team, a project and a key; returns the key and ids. */
-  createKey(options?: { environment?: string; models?: string[]; expires_at?: string }): Promise<{ key: string; id: string; projectId: string; teamId: string }>;
+  createKey(options?: {
+    environment?: string;
+    models?: string[];
+    expires_at?: string;
+  }): Promise<{ key: string; id: string; projectId: string; teamId: string }>;
   close(): Promise<void>;
 }
 
@@ -117,7 +121,13 @@ export async function withEnv<T>(env: Record<string, string>, fn: () => Promise<
 }
 
 /** A catalog with one OpenAI-compatible provider at `baseUrl` and the given models. */
-export function openAiCatalog(baseUrl: string, apiKey: string, models: object[] = [{ name: 'gpt-test', aliases: ['fast'], deployments: [{ provider: 'openai', model: 'gpt-test' }] }]) {
+export function openAiCatalog(
+  baseUrl: string,
+  apiKey: string,
+  models: object[] = [
+    { name: 'gpt-test', aliases: ['fast'], deployments: [{ provider: 'openai', model: 'gpt-test' }] },
+  ],
+) {
   return {
     providers: [{ id: 'openai', type: 'openai', base_url: `${baseUrl}/v1`, api_key: apiKey }],
     models,

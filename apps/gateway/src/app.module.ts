@@ -4,7 +4,12 @@ import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditModule } from '@app/audit';
 import { AUTH_ENTITIES, AuthModule } from '@app/auth';
 import { ClockModule } from '@app/common';
-import { ObservabilityModule, ObservabilityOptions, RedactionInterceptor, HandlerCompletionInterceptor } from '@app/observability';
+import {
+  ObservabilityModule,
+  ObservabilityOptions,
+  RedactionInterceptor,
+  HandlerCompletionInterceptor,
+} from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { QuotaModule } from '@app/quota';
 import { RoutingModule } from '@app/routing';

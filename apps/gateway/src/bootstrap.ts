@@ -31,7 +31,11 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     forceCloseConnections: false,
     trustProxy: settings.trustProxy,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false, bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+    bodyParser: false,
+  });
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
   // Before init, so that both see every route: Nest adds its own routes in init.

@@ -19,20 +19,30 @@ const trustProxy = z
     if (text === 'false' || text === '') return false;
     if (text === 'true') return true;
     if (/^\d+$/.test(text)) {
-      ctx.addIssue({ code: 'custom', message: `a hop count ("${text}") cannot tell a proxy from a client that sets X-Forwarded-For itself; name the proxies' addresses or CIDR ranges` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `a hop count ("${text}") cannot tell a proxy from a client that sets X-Forwarded-For itself; name the proxies' addresses or CIDR ranges`,
+      });
       return z.NEVER;
     }
     const ranges = text.split(',').map((entry) => entry.trim());
     const bad = invalidIpRange(ranges.filter((entry) => !PROXY_RANGE_NAMES.has(entry)));
     if (bad === undefined) return ranges;
-    ctx.addIssue({ code: 'custom', message: `"${bad}" is not true, false, an address, a CIDR range or loopback/linklocal/uniquelocal` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${bad}" is not true, false, an address, a CIDR range or loopback/linklocal/uniquelocal`,
+    });
     return z.NEVER;
   });
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).default(20 * 1024 * 1024),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .default(20 * 1024 * 1024),
   SHUTDOWN_DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(300_000).default(0),
   TRUST_PROXY: trustProxy,
 });

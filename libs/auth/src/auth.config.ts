@@ -22,5 +22,9 @@ export interface AuthSettings {
 
 export const authConfig = registerAs('auth', (): AuthSettings => {
   const env = parseEnv('auth', schema);
-  return { adminKey: env.SWITCHYARD_ADMIN_KEY, cacheTtlMs: env.AUTH_CACHE_TTL_MS, lastUsedFlushMs: env.AUTH_LAST_USED_FLUSH_MS };
+  return {
+    adminKey: env.SWITCHYARD_ADMIN_KEY,
+    cacheTtlMs: env.AUTH_CACHE_TTL_MS,
+    lastUsedFlushMs: env.AUTH_LAST_USED_FLUSH_MS,
+  };
 });

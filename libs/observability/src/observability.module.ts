@@ -33,7 +33,12 @@ export class ObservabilityModule {
           }),
         }),
       ],
-      providers: [GatewayMetrics, MetricsAccess, RequestLog, { provide: LOG_DESTINATION, useValue: options.logDestination }],
+      providers: [
+        GatewayMetrics,
+        MetricsAccess,
+        RequestLog,
+        { provide: LOG_DESTINATION, useValue: options.logDestination },
+      ],
       exports: [GatewayMetrics, MetricsAccess, RequestLog],
     };
   }

@@ -15,7 +15,10 @@ export const REDACTED_PATHS = [
 const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** The root pino logger's options: level, destination, redaction. */
-export function loggerOptions(level: string, stream?: DestinationStream): LoggerOptions & { stream?: DestinationStream } {
+export function loggerOptions(
+  level: string,
+  stream?: DestinationStream,
+): LoggerOptions & { stream?: DestinationStream } {
   return { level, stream, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
 }
 

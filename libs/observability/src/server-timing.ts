@@ -6,7 +6,12 @@ import { preciseNow, requestContext } from '@app/common';
  * and, when upstreams were called, `upstream;dur=<ms>` (their sum), so a client can tell the gateway's share
  * from the provider's. Streams send their headers before their end; their timing is in the record and metrics.
  */
-export function serverTimingHook(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void): void {
+export function serverTimingHook(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: unknown,
+  done: (error: null, payload: unknown) => void,
+): void {
   const context = requestContext(request.raw);
   const parts = [`gateway;dur=${(preciseNow() - context.receivedAt).toFixed(1)}`];
   const attempts = context.trace?.attempts ?? [];

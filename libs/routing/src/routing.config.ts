@@ -7,4 +7,6 @@ const schema = z.object({
   SWITCHYARD_CONFIG: z.string().min(1).default('config/switchyard.demo.yaml'),
 });
 
-export const routingConfig = registerAs('routing', () => ({ configPath: parseEnv('routing', schema).SWITCHYARD_CONFIG }));
+export const routingConfig = registerAs('routing', () => ({
+  configPath: parseEnv('routing', schema).SWITCHYARD_CONFIG,
+}));

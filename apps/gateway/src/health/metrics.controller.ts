@@ -14,7 +14,10 @@ export class MetricsController {
   ) {}
 
   @Get()
-  async scrape(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  async scrape(
+    @Headers('authorization') authorization: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
     if (!this.access.allows(authorization)) {
       throw new GatewayError('invalid_api_key', 'GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>".');
     }

@@ -31,13 +31,19 @@ export class Readiness {
     const config = this.catalog.models().length > 0;
     return {
       status: database && config && !this.draining ? 'ready' : 'unavailable',
-      checks: { database: database ? 'ok' : 'unreachable', config: config ? 'loaded' : 'empty', draining: this.draining },
+      checks: {
+        database: database ? 'ok' : 'unreachable',
+        config: config ? 'loaded' : 'empty',
+        draining: this.draining,
+      },
     };
   }
 
   private async databaseAnswers(): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), DATABASE_CHECK_TIMEOUT_MS)));
+    const timeout = new Promise<boolean>(
+      (resolve) => (timer = setTimeout(() => resolve(false), DATABASE_CHECK_TIMEOUT_MS)),
+    );
     const query = this.dataSource.query('SELECT 1').then(
       () => true,
       () => false,

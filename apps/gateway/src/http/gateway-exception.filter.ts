@@ -1,6 +1,13 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ClientDisconnectedError, ErrorCode, GatewayError, InboundApiName, requestContext, scrubSecrets } from '@app/common';
+import {
+  ClientDisconnectedError,
+  ErrorCode,
+  GatewayError,
+  InboundApiName,
+  requestContext,
+  scrubSecrets,
+} from '@app/common';
 import { messagesError } from '@app/inbound';
 import { explainRouteMiss } from './base-url-hints';
 import { routeHeaders } from './route-headers';
@@ -58,18 +65,29 @@ export class GatewayExceptionFilter implements ExceptionFilter {
     }
     const shape = (context.api && ERROR_SHAPES[context.api]) ?? openAiError;
     const response = shape(error, context.requestId);
-    void reply.status(response.status).headers({ ...routeHeaders(context.trace), ...response.headers }).send(response.body);
+    void reply
+      .status(response.status)
+      .headers({ ...routeHeaders(context.trace), ...response.headers })
+      .send(response.body);
   }
 
   private toGatewayError(exception: unknown, request: FastifyRequest): GatewayError {
     if (exception instanceof GatewayError) return exception;
     if (!(exception instanceof HttpException) || exception.getStatus() >= 500) {
-      return new GatewayError('internal_error', 'The gateway failed unexpectedly; the request id identifies the details in its log.');
+      return new GatewayError(
+        'internal_error',
+        'The gateway failed unexpectedly; the request id identifies the details in its log.',
+      );
     }
     const status = exception.getStatus();
     if (status === 404) {
       // The path is echoed back, and people paste keys into URLs.
-      const miss = explainRouteMiss(request.method, scrubSecrets(request.url), `${request.protocol}://${request.headers.host ?? 'localhost'}`, this.routes);
+      const miss = explainRouteMiss(
+        request.method,
+        scrubSecrets(request.url),
+        `${request.protocol}://${request.headers.host ?? 'localhost'}`,
+        this.routes,
+      );
       return new GatewayError(miss.code, miss.message, { status: miss.status });
     }
     return new GatewayError(STATUS_CODES[status] ?? 'invalid_request_error', exception.message, { status });

@@ -1,7 +1,10 @@
 import type { RouteTrace } from '@app/common';
 
 /** The route trace as response headers, on successes and errors alike. */
-export function routeHeaders(trace: RouteTrace | undefined, droppedParams: readonly string[] = []): Record<string, string> {
+export function routeHeaders(
+  trace: RouteTrace | undefined,
+  droppedParams: readonly string[] = [],
+): Record<string, string> {
   const headers: Record<string, string> = {};
   if (!trace) return headers;
   headers['x-switchyard-attempts'] = String(trace.attempts.length);

@@ -36,5 +36,8 @@ export class RouteInventory {
 function matches(pattern: string, path: string): boolean {
   const patternParts = pattern.split('/');
   const pathParts = path.split('/');
-  return patternParts.length === pathParts.length && patternParts.every((part, i) => part.startsWith(':') ? pathParts[i] !== '' : part === pathParts[i]);
+  return (
+    patternParts.length === pathParts.length &&
+    patternParts.every((part, i) => (part.startsWith(':') ? pathParts[i] !== '' : part === pathParts[i]))
+  );
 }

@@ -30,13 +30,25 @@ export class FirstRunService {
     return this.trail.transact('system:first-run', async (tx) => {
       const { manager } = tx;
       const admin = await this.adminKeys.create('first-run admin key', manager);
-      await tx.record({ action: 'admin_key.create', target: { type: 'admin_key', id: admin.id }, after: { name: 'first-run admin key' } });
+      await tx.record({
+        action: 'admin_key.create',
+        target: { type: 'admin_key', id: admin.id },
+        after: { name: 'first-run admin key' },
+      });
       const team = await this.tenancy.createTeam('demo', manager);
       await tx.record({ action: 'team.create', target: { type: 'team', id: team.id }, after: { name: team.name } });
       const project = await this.tenancy.createProject(team.id, 'demo', manager);
-      await tx.record({ action: 'project.create', target: { type: 'project', id: project.id }, after: { name: project.name, team_id: team.id } });
+      await tx.record({
+        action: 'project.create',
+        target: { type: 'project', id: project.id },
+        after: { name: project.name, team_id: team.id },
+      });
       const demo = await this.apiKeys.create({ projectId: project.id, name: 'demo key', environment: 'test' }, manager);
-      await tx.record({ action: 'key.create', target: { type: 'key', id: demo.entity.id }, after: { name: 'demo key', project_id: project.id } });
+      await tx.record({
+        action: 'key.create',
+        target: { type: 'key', id: demo.entity.id },
+        after: { name: 'demo key', project_id: project.id },
+      });
       return { adminKey: admin.key, demoKey: demo.key, demoModel: this.catalog.models()[0].name };
     });
   }

@@ -19,7 +19,15 @@ import { V1_APIS } from './v1-routes';
 @Module({
   imports: [RoutingModule, QuotaModule, AuditModule, RedactionModule],
   controllers: [ModelsController],
-  providers: [GlobalEnhancers, RequestLifecycle, RequestEvidence, V1Pipeline, ModelCallService, SpendService, ...V1_APIS],
+  providers: [
+    GlobalEnhancers,
+    RequestLifecycle,
+    RequestEvidence,
+    V1Pipeline,
+    ModelCallService,
+    SpendService,
+    ...V1_APIS,
+  ],
   exports: [V1Pipeline],
 })
 export class V1Module {}

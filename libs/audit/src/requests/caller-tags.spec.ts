@@ -3,7 +3,11 @@ import { parseCallerTags } from './caller-tags';
 
 describe('parseCallerTags', () => {
   it('reads key=value pairs, trimming spaces; no header means no tags', () => {
-    expect(parseCallerTags('feature=checkout, job = nightly-42,path=/v1/x:y@z')).toEqual({ feature: 'checkout', job: 'nightly-42', path: '/v1/x:y@z' });
+    expect(parseCallerTags('feature=checkout, job = nightly-42,path=/v1/x:y@z')).toEqual({
+      feature: 'checkout',
+      job: 'nightly-42',
+      path: '/v1/x:y@z',
+    });
     expect(parseCallerTags(['a=1', 'b=2'])).toEqual({ a: '1', b: '2' });
     expect(parseCallerTags(undefined)).toBeUndefined();
     expect(parseCallerTags('  ')).toBeUndefined();

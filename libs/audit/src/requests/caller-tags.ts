@@ -21,9 +21,12 @@ export function parseCallerTags(header: string | string[] | undefined): Record<s
     const key = pair.slice(0, Math.max(separator, 0)).trim();
     const value = pair.slice(separator + 1).trim();
     if (separator < 0 || !TAG_KEY.test(key)) {
-      throw invalidTags(`"${pair.trim().slice(0, 64)}" is not key=value with a key of 1-64 letters, digits, "_", "." or "-"`);
+      throw invalidTags(
+        `"${pair.trim().slice(0, 64)}" is not key=value with a key of 1-64 letters, digits, "_", "." or "-"`,
+      );
     }
-    if (!TAG_VALUE.test(value)) throw invalidTags(`the value of "${key}" must be 1-128 printable ASCII characters without commas`);
+    if (!TAG_VALUE.test(value))
+      throw invalidTags(`the value of "${key}" must be 1-128 printable ASCII characters without commas`);
     if (tags.has(key)) throw invalidTags(`"${key}" appears twice`);
     tags.set(key, value);
   }

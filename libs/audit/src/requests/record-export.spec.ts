@@ -4,7 +4,13 @@ import { RECORD_COLUMNS, requestRecordFrom } from './request-record';
 
 const record = {
   ...requestRecordFrom({
-    context: { requestId: 'req_1', api: 'chat', receivedAt: Date.parse('2025-01-01T00:00:00Z'), costMicroUsd: 5, tags: { team: 'a,b' } },
+    context: {
+      requestId: 'req_1',
+      api: 'chat',
+      receivedAt: Date.parse('2025-01-01T00:00:00Z'),
+      costMicroUsd: 5,
+      tags: { team: 'a,b' },
+    },
     method: 'POST',
     endpoint: '/v1/chat/completions',
     status: 200,

@@ -8,7 +8,10 @@ export const EXPORT_FORMATS = {
 export type ExportFormat = keyof typeof EXPORT_FORMATS;
 
 /** The export as text chunks, one per batch of records (plus the CSV header), for a streamed response. */
-export async function* exportChunks(format: ExportFormat, batches: AsyncIterable<readonly RequestRecord[]>): AsyncGenerator<string> {
+export async function* exportChunks(
+  format: ExportFormat,
+  batches: AsyncIterable<readonly RequestRecord[]>,
+): AsyncGenerator<string> {
   if (format === 'csv') yield `${RECORD_COLUMNS.map(([name]) => name).join(',')}\r\n`;
   for await (const batch of batches) {
     yield batch.map(format === 'csv' ? csvLine : (record) => `${JSON.stringify(record)}\n`).join('');

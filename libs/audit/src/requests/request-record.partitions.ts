@@ -42,7 +42,9 @@ export class RequestRecordPartitions {
   /** Drops every partition whose whole day is older than the retention period; returns their names. */
   async dropExpired(now: Date): Promise<string[]> {
     const cutoff = startOfUtcDay(now).getTime() - this.settings.retentionDays * DAY_MS;
-    const expired = (await this.list()).filter((partition) => partition.day.getTime() < cutoff).map((partition) => partition.name);
+    const expired = (await this.list())
+      .filter((partition) => partition.day.getTime() < cutoff)
+      .map((partition) => partition.name);
     if (expired.length === 0) return [];
     await this.locked(async (run) => {
       for (const name of expired) await run(`DROP TABLE IF EXISTS ${name}`);

@@ -33,7 +33,8 @@ const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const SELECT_LIST = RECORD_COLUMNS.map(([name, type]) => {
-  if (name === 'created_at') return `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at`;
+  if (name === 'created_at')
+    return `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at`;
   if (type === 'inet') return `host(${name}) AS ${name}`;
   return name;
 }).join(', ');
@@ -55,9 +56,10 @@ export class RequestRecordQuery {
 
   /** The record of a request id; if a caller reused its `x-request-id`, the latest of them. */
   async get(requestId: string): Promise<RequestRecord | null> {
-    const rows = await this.dataSource.query<RecordRow[]>(`SELECT ${SELECT_LIST} FROM request_records r WHERE request_id = $1 ORDER BY r.created_at DESC, r.id DESC LIMIT 1`, [
-      requestId,
-    ]);
+    const rows = await this.dataSource.query<RecordRow[]>(
+      `SELECT ${SELECT_LIST} FROM request_records r WHERE request_id = $1 ORDER BY r.created_at DESC, r.id DESC LIMIT 1`,
+      [requestId],
+    );
     return rows.length > 0 ? fromRow(rows[0]) : null;
   }
 
@@ -74,11 +76,18 @@ export class RequestRecordQuery {
     }
   }
 
-  private async select(filter: RecordFilter, order: 'ASC' | 'DESC', limit: number, from?: Position): Promise<RequestRecord[]> {
+  private async select(
+    filter: RecordFilter,
+    order: 'ASC' | 'DESC',
+    limit: number,
+    from?: Position,
+  ): Promise<RequestRecord[]> {
     const params: unknown[] = [];
     const where = conditions(filter, params);
     if (from) {
-      where.push(`(created_at, id) ${order === 'DESC' ? '<' : '>'} ($${params.push(from[0])}::timestamptz, $${params.push(from[1])}::uuid)`);
+      where.push(
+        `(created_at, id) ${order === 'DESC' ? '<' : '>'} ($${params.push(from[0])}::timestamptz, $${params.push(from[1])}::uuid)`,
+      );
     }
     // Ordered by the table's columns (r.), not the formatted output column of the same name, so the primary key index serves it.
     const sql = `SELECT ${SELECT_LIST} FROM request_records r ${where.length ? `WHERE ${where.join(' AND ')}` : ''}

@@ -42,8 +42,21 @@ describe('requestRecordFrom', () => {
           modelServed: 'gpt-test',
           deployment: 'openai/gpt-test',
           attempts: [
-            { deployment: 'openai/gpt-test', provider: 'openai', upstreamModel: 'gpt-test', status: 503, errorCode: 'upstream_unavailable', durationMs: 12 },
-            { deployment: 'openai/gpt-test', provider: 'openai', upstreamModel: 'gpt-test', status: 200, durationMs: 80 },
+            {
+              deployment: 'openai/gpt-test',
+              provider: 'openai',
+              upstreamModel: 'gpt-test',
+              status: 503,
+              errorCode: 'upstream_unavailable',
+              durationMs: 12,
+            },
+            {
+              deployment: 'openai/gpt-test',
+              provider: 'openai',
+              upstreamModel: 'gpt-test',
+              status: 200,
+              durationMs: 80,
+            },
           ],
         },
         usage: { promptTokens: 10, cachedTokens: 4, completionTokens: 7, reasoningTokens: 2, source: 'provider' },
@@ -91,7 +104,11 @@ describe('requestRecordFrom', () => {
       upstreamMessage: `Incorrect API key provided: sk-proj-abcdefghijklmnop. ${'x'.repeat(600)}`,
     });
     const record = requestRecordFrom(completed({ error }, { status: 400 }));
-    expect(record).toMatchObject({ status: 400, error_type: 'invalid_request_error', error_code: 'upstream_bad_request' });
+    expect(record).toMatchObject({
+      status: 400,
+      error_type: 'invalid_request_error',
+      error_code: 'upstream_bad_request',
+    });
     expect(record.upstream_message).toMatch(/^Incorrect API key provided: \[redacted\]\. x+…$/);
     expect(record.upstream_message!.length).toBe(501);
   });
@@ -106,7 +123,9 @@ describe('requestRecordFrom', () => {
   });
 
   it('strips NUL characters, which Postgres text refuses, and keeps only a valid client IP', () => {
-    const record = requestRecordFrom(completed({ modelRequested: 'gpt\u0000-test' }, { endUser: 'user\u00001', clientIp: 'unknown' }));
+    const record = requestRecordFrom(
+      completed({ modelRequested: 'gpt\u0000-test' }, { endUser: 'user\u00001', clientIp: 'unknown' }),
+    );
     expect(record).toMatchObject({ model_requested: 'gpt-test', end_user: 'user1', client_ip: null });
     expect(requestRecordFrom(completed({}, { clientIp: '::ffff:10.0.0.7' })).client_ip).toBe('::ffff:10.0.0.7');
   });

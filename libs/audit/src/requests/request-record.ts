@@ -134,7 +134,12 @@ export function requestRecordFrom(completed: CompletedRequest): RequestRecord {
     error_code: error?.code ?? null,
     upstream_message: bounded(error?.options.upstreamMessage, MAX_UPSTREAM_MESSAGE),
     latency_ms: latencyMs,
-    ttfb_ms: context.firstByteAt !== undefined ? Math.max(0, Math.round(context.firstByteAt - context.receivedAt)) : sentWhole ? latencyMs : null,
+    ttfb_ms:
+      context.firstByteAt !== undefined
+        ? Math.max(0, Math.round(context.firstByteAt - context.receivedAt))
+        : sentWhole
+          ? latencyMs
+          : null,
     prompt_tokens: usage?.promptTokens ?? null,
     cached_tokens: usage?.cachedTokens ?? null,
     completion_tokens: usage?.completionTokens ?? null,
@@ -144,7 +149,9 @@ export function requestRecordFrom(completed: CompletedRequest): RequestRecord {
     client_ip: isIP(completed.clientIp) ? completed.clientIp : null,
     user_agent: bounded(completed.userAgent),
     end_user: bounded(completed.endUser),
-    tags: context.tags ? Object.fromEntries(Object.entries(context.tags).map(([key, value]) => [key, bounded(value)!])) : null,
+    tags: context.tags
+      ? Object.fromEntries(Object.entries(context.tags).map(([key, value]) => [key, bounded(value)!]))
+      : null,
   };
 }
 

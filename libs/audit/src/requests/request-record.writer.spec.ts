@@ -14,7 +14,11 @@ class FakeStore {
   async insert(batch: readonly RequestRecord[]): Promise<number> {
     if (this.failing) throw new Error('connection refused');
     if (batch.some((record) => record.request_id === 'poison')) {
-      throw new QueryFailedError('INSERT …', [], Object.assign(new Error('invalid input syntax for type inet'), { code: '22P02' }));
+      throw new QueryFailedError(
+        'INSERT …',
+        [],
+        Object.assign(new Error('invalid input syntax for type inet'), { code: '22P02' }),
+      );
     }
     this.batches.push(batch.length);
     const fresh = batch.filter((record) => !this.alreadyStored.has(record.request_id));
@@ -23,7 +27,13 @@ class FakeStore {
   }
 }
 
-const settings: AuditSettings = { flushIntervalMs: 200, batchSize: 3, bufferMaxRows: 5, shutdownFlushMs: 1_000, retentionDays: 90 };
+const settings: AuditSettings = {
+  flushIntervalMs: 200,
+  batchSize: 3,
+  bufferMaxRows: 5,
+  shutdownFlushMs: 1_000,
+  retentionDays: 90,
+};
 const record = (id: number) => ({ request_id: `r${id}` }) as RequestRecord;
 
 describe('RequestRecordWriter', () => {
@@ -103,7 +113,10 @@ describe('RequestRecordWriter', () => {
   });
 
   it('counts what it could not write before the shutdown deadline as dropped', async () => {
-    const impatient = new RequestRecordWriter(store as unknown as RequestRecordStore, { ...settings, shutdownFlushMs: 0 });
+    const impatient = new RequestRecordWriter(store as unknown as RequestRecordStore, {
+      ...settings,
+      shutdownFlushMs: 0,
+    });
     store.failing = true;
     impatient.add(record(1));
     impatient.add(record(2));

@@ -57,7 +57,10 @@ export class RequestRecordWriter implements OnModuleInit, OnApplicationShutdown 
     }
     if (this.buffer.length > 0) {
       this.counts.dropped += this.buffer.length;
-      this.logger.error({ rows: this.buffer.length }, 'request records could not be written before shutdown and are lost');
+      this.logger.error(
+        { rows: this.buffer.length },
+        'request records could not be written before shutdown and are lost',
+      );
       this.buffer = [];
     }
   }

@@ -43,7 +43,9 @@ export class AuditTrail {
 
   /** Runs `work` in one transaction; what it records joins the trail only if the whole transaction commits. */
   transact<T>(actor: string, work: (tx: AuditedTransaction) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction((manager) => work({ manager, record: (change) => this.append(manager, actor, change) }));
+    return this.dataSource.transaction((manager) =>
+      work({ manager, record: (change) => this.append(manager, actor, change) }),
+    );
   }
 
   /**
@@ -55,7 +57,9 @@ export class AuditTrail {
       throw new Error('Audit events must be appended inside the transaction of the change they record.');
     }
     await manager.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK_KEY]);
-    const [previous]: Array<{ id: string; hash: string }> = await manager.query('SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1');
+    const [previous]: Array<{ id: string; hash: string }> = await manager.query(
+      'SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1',
+    );
     const unsigned = {
       id: previous ? Number(previous.id) + 1 : 1,
       occurred_at: this.clock.now().toISOString(),
@@ -68,23 +72,30 @@ export class AuditTrail {
       prev_hash: previous?.hash ?? GENESIS_HASH,
     };
     const event: AuditEvent = { ...unsigned, hash: eventHash(unsigned) };
-    await manager.query(`INSERT INTO audit_events (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10)`, [
-      event.id,
-      event.occurred_at,
-      event.actor,
-      event.action,
-      event.target_type,
-      event.target_id,
-      jsonOrNull(event.before),
-      jsonOrNull(event.after),
-      event.prev_hash,
-      event.hash,
-    ]);
+    await manager.query(
+      `INSERT INTO audit_events (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10)`,
+      [
+        event.id,
+        event.occurred_at,
+        event.actor,
+        event.action,
+        event.target_type,
+        event.target_id,
+        jsonOrNull(event.before),
+        jsonOrNull(event.after),
+        event.prev_hash,
+        event.hash,
+      ],
+    );
     return event;
   }
 
   /** Newest first; `cursor` is the id of the last event of the previous page. */
-  async list(filter: AuditEventFilter, limit: number, cursor?: number): Promise<{ data: AuditEvent[]; nextCursor: number | null }> {
+  async list(
+    filter: AuditEventFilter,
+    limit: number,
+    cursor?: number,
+  ): Promise<{ data: AuditEvent[]; nextCursor: number | null }> {
     const params: unknown[] = [];
     const where: string[] = [];
     const equal = (column: string, value: unknown) => where.push(`${column} = $${params.push(value)}`);
@@ -106,11 +117,15 @@ export class AuditTrail {
     let count = 0;
     let firstBadId: number | null = null;
     let expected = { id: 1, prevHash: GENESIS_HASH };
-    for (let after = 0; ; ) {
-      const rows = await this.dataSource.query<EventRow[]>(`SELECT ${COLUMNS} FROM audit_events WHERE id > $1 ORDER BY id LIMIT $2`, [after, VERIFY_BATCH_ROWS]);
+    for (let after = 0; ;) {
+      const rows = await this.dataSource.query<EventRow[]>(
+        `SELECT ${COLUMNS} FROM audit_events WHERE id > $1 ORDER BY id LIMIT $2`,
+        [after, VERIFY_BATCH_ROWS],
+      );
       for (const event of rows.map(fromRow)) {
         count++;
-        const intact = event.id === expected.id && event.prev_hash === expected.prevHash && eventHash(event) === event.hash;
+        const intact =
+          event.id === expected.id && event.prev_hash === expected.prevHash && eventHash(event) === event.hash;
         if (!intact && firstBadId === null) firstBadId = event.id;
         // Carry on from the event as stored, so one bad event is reported once, not as a broken tail.
         expected = { id: event.id + 1, prevHash: event.hash };

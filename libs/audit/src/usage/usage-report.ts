@@ -28,7 +28,15 @@ export interface UsageQuery {
 }
 
 /** The sums reported for each group. */
-const TOTALS = ['requests', 'errors', 'prompt_tokens', 'cached_tokens', 'completion_tokens', 'reasoning_tokens', 'cost_micro_usd'] as const;
+const TOTALS = [
+  'requests',
+  'errors',
+  'prompt_tokens',
+  'cached_tokens',
+  'completion_tokens',
+  'reasoning_tokens',
+  'cost_micro_usd',
+] as const;
 
 /**
  * Usage per team, project, key, model, inbound API or day, read from the daily rollups (one row per day, key,

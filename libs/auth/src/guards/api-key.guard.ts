@@ -28,7 +28,8 @@ export class ApiKeyGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const access =
-      this.reflector.getAllAndOverride<RouteAccess>(ROUTE_ACCESS, [context.getHandler(), context.getClass()]) ?? 'gateway';
+      this.reflector.getAllAndOverride<RouteAccess>(ROUTE_ACCESS, [context.getHandler(), context.getClass()]) ??
+      'gateway';
     if (access === 'public') return true;
     const request = context.switchToHttp().getRequest<KeyedRequest>();
     const key = presentedKey(request.headers);
@@ -52,7 +53,10 @@ export class ApiKeyGuard implements CanActivate {
       return true;
     }
     if (await this.adminKeys.authenticate(key)) {
-      throw new GatewayError('permission_denied', 'The admin key cannot call /v1; create a gateway key with POST /admin/keys.');
+      throw new GatewayError(
+        'permission_denied',
+        'The admin key cannot call /v1; create a gateway key with POST /admin/keys.',
+      );
     }
     throw new GatewayError('invalid_api_key', INVALID_KEY_MESSAGE);
   }

@@ -73,16 +73,23 @@ export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
     if (!found || found.revoked) return null;
     if (found.expiresAt && found.expiresAt <= this.clock.now()) return null;
     if (clientIp !== undefined && found.allowedIps && !found.allowedIps.allows(clientIp)) {
-      throw new GatewayError('permission_denied', `This key may only be used from its allowed networks; this request came from ${clientIp}.`);
+      throw new GatewayError(
+        'permission_denied',
+        `This key may only be used from its allowed networks; this request came from ${clientIp}.`,
+      );
     }
     this.usedKeyIds.add(found.principal.keyId);
     return found.principal;
   }
 
   /** Mutations take an optional EntityManager, so the caller can make them part of its own transaction. */
-  async create(input: CreateApiKeyInput, manager: EntityManager = this.dataSource.manager): Promise<{ entity: ApiKeyEntity; key: string }> {
+  async create(
+    input: CreateApiKeyInput,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<{ entity: ApiKeyEntity; key: string }> {
     const project = await manager.getRepository(ProjectEntity).findOneBy({ id: input.projectId });
-    if (!project) throw new GatewayError('not_found', `No project with id ${input.projectId}.`, { param: 'project_id' });
+    if (!project)
+      throw new GatewayError('not_found', `No project with id ${input.projectId}.`, { param: 'project_id' });
     const generated = generateKey(kindForEnvironment(input.environment));
     const entity = await manager.getRepository(ApiKeyEntity).save({
       projectId: input.projectId,
@@ -130,20 +137,33 @@ export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
    * it; run it in a transaction, so that a failure leaves the old key working. Only one of two concurrent
    * rotations of a key can revoke it; the other gets a conflict.
    */
-  async rotate(id: string, manager: EntityManager = this.dataSource.manager): Promise<{ previous: ApiKeyEntity; entity: ApiKeyEntity; key: string }> {
+  async rotate(
+    id: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<{ previous: ApiKeyEntity; entity: ApiKeyEntity; key: string }> {
     const previous = await this.get(id, manager);
     const now = this.clock.now();
-    if (previous.expiresAt && previous.expiresAt <= now) throw new GatewayError('conflict', `Key ${id} has expired; create a new key instead.`);
-    const { affected } = await manager.getRepository(ApiKeyEntity).update({ id, revokedAt: IsNull() }, { revokedAt: now });
+    if (previous.expiresAt && previous.expiresAt <= now)
+      throw new GatewayError('conflict', `Key ${id} has expired; create a new key instead.`);
+    const { affected } = await manager
+      .getRepository(ApiKeyEntity)
+      .update({ id, revokedAt: IsNull() }, { revokedAt: now });
     if (!affected) throw new GatewayError('conflict', `Key ${id} is revoked; create a new key instead.`);
     previous.revokedAt = now;
     this.cache.delete(previous.keyHash);
     const { projectId, name, environment, models, tiers, allowedIps, expiresAt } = previous;
-    return { previous, ...(await this.create({ projectId, name, environment, models, tiers, allowedIps, expiresAt }, manager)) };
+    return {
+      previous,
+      ...(await this.create({ projectId, name, environment, models, tiers, allowedIps, expiresAt }, manager)),
+    };
   }
 
   /** Replaces a key's allow-lists; this instance applies them at once, others within the cache TTL. */
-  async updateAccess(id: string, access: KeyAccess, manager: EntityManager = this.dataSource.manager): Promise<ApiKeyEntity> {
+  async updateAccess(
+    id: string,
+    access: KeyAccess,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<ApiKeyEntity> {
     const key = await this.get(id, manager);
     await manager.getRepository(ApiKeyEntity).update({ id }, access);
     this.cache.delete(key.keyHash);
@@ -156,11 +176,19 @@ export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   private async lookup(hash: string): Promise<CachedKey | null> {
-    const rows: Array<ApiKeyEntity & { teamId: string; projectModels: string[] | null; projectTiers: string[] | null }> = await this.dataSource
+    const rows: Array<
+      ApiKeyEntity & { teamId: string; projectModels: string[] | null; projectTiers: string[] | null }
+    > = await this.dataSource
       .getRepository(ApiKeyEntity)
       .createQueryBuilder('k')
       .innerJoin(ProjectEntity, 'p', 'p.id = k.project_id')
-      .select(['k.id AS id', 'k.name AS name', 'k.environment AS environment', 'k.models AS models', 'k.tiers AS tiers'])
+      .select([
+        'k.id AS id',
+        'k.name AS name',
+        'k.environment AS environment',
+        'k.models AS models',
+        'k.tiers AS tiers',
+      ])
       .addSelect(['k.allowed_ips AS "allowedIps"', 'p.models AS "projectModels"', 'p.tiers AS "projectTiers"'])
       .addSelect(['k.key_prefix AS "keyPrefix"', 'k.key_last4 AS "keyLast4"', 'k.expires_at AS "expiresAt"'])
       .addSelect(['k.revoked_at AS "revokedAt"', 'k.project_id AS "projectId"', 'p.team_id AS "teamId"'])

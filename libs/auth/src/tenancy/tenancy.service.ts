@@ -19,14 +19,21 @@ export class TenancyService {
   ) {}
 
   async createTeam(name: string, manager: EntityManager = this.dataSource.manager): Promise<TeamEntity> {
-    return this.insertUnique(() => manager.getRepository(TeamEntity).save({ name }), `A team named "${name}" already exists.`);
+    return this.insertUnique(
+      () => manager.getRepository(TeamEntity).save({ name }),
+      `A team named "${name}" already exists.`,
+    );
   }
 
   listTeams(): Promise<TeamEntity[]> {
     return this.dataSource.getRepository(TeamEntity).find({ order: { createdAt: 'ASC' } });
   }
 
-  async createProject(teamId: string, name: string, manager: EntityManager = this.dataSource.manager): Promise<ProjectEntity> {
+  async createProject(
+    teamId: string,
+    name: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<ProjectEntity> {
     const team = await manager.getRepository(TeamEntity).findOneBy({ id: teamId });
     if (!team) throw new GatewayError('not_found', `No team with id ${teamId}.`, { param: 'team_id' });
     return this.insertUnique(
@@ -36,7 +43,9 @@ export class TenancyService {
   }
 
   listProjects(teamId?: string): Promise<ProjectEntity[]> {
-    return this.dataSource.getRepository(ProjectEntity).find({ where: teamId ? { teamId } : {}, order: { createdAt: 'ASC' } });
+    return this.dataSource
+      .getRepository(ProjectEntity)
+      .find({ where: teamId ? { teamId } : {}, order: { createdAt: 'ASC' } });
   }
 
   async getTeam(id: string, manager: EntityManager = this.dataSource.manager): Promise<TeamEntity> {

@@ -45,7 +45,14 @@ export class GatewayMetrics {
     this.requests = new Counter({
       name: 'switchyard_requests_total',
       help: 'Requests to /v1 (and unknown paths) by inbound API, operation, model, deployment, status and error code.',
-      labelNames: ['api', 'gen_ai_operation_name', 'gen_ai_request_model', 'deployment', 'http_response_status_code', 'error_type'],
+      labelNames: [
+        'api',
+        'gen_ai_operation_name',
+        'gen_ai_request_model',
+        'deployment',
+        'http_response_status_code',
+        'error_type',
+      ],
       registers,
     });
     this.duration = new Histogram({
@@ -121,18 +128,34 @@ export class GatewayMetrics {
       http_response_status_code: completed.status,
       error_type: errorType,
     });
-    this.duration.observe({ api, gen_ai_operation_name: operation, gen_ai_request_model: model, error_type: errorType }, seconds(completed.endedAt - context.receivedAt));
+    this.duration.observe(
+      { api, gen_ai_operation_name: operation, gen_ai_request_model: model, error_type: errorType },
+      seconds(completed.endedAt - context.receivedAt),
+    );
     if (completed.stream && context.firstByteAt !== undefined) {
-      this.timeToFirstToken.observe({ api, gen_ai_operation_name: operation, gen_ai_request_model: model }, seconds(context.firstByteAt - context.receivedAt));
+      this.timeToFirstToken.observe(
+        { api, gen_ai_operation_name: operation, gen_ai_request_model: model },
+        seconds(context.firstByteAt - context.receivedAt),
+      );
     }
     if (trace && trace.attempts.length > 0) {
-      this.overhead.observe({ api, gen_ai_operation_name: operation }, Math.max(0, seconds(respondedAt - context.receivedAt - upstreamMs)));
+      this.overhead.observe(
+        { api, gen_ai_operation_name: operation },
+        Math.max(0, seconds(respondedAt - context.receivedAt - upstreamMs)),
+      );
     }
     for (const attempt of trace?.attempts ?? []) {
-      this.attempts.inc({ deployment: attempt.deployment, http_response_status_code: attempt.status ?? '', error_type: attempt.errorCode ?? '' });
+      this.attempts.inc({
+        deployment: attempt.deployment,
+        http_response_status_code: attempt.status ?? '',
+        error_type: attempt.errorCode ?? '',
+      });
     }
     if (trace?.fallbackReason) {
-      this.fallbacks.inc({ gen_ai_request_model: trace.modelRequested, gen_ai_response_model: trace.modelServed ?? '' });
+      this.fallbacks.inc({
+        gen_ai_request_model: trace.modelRequested,
+        gen_ai_response_model: trace.modelServed ?? '',
+      });
     }
     if (context.usage) {
       const labels = { api, gen_ai_operation_name: operation, gen_ai_request_model: model };
@@ -140,7 +163,8 @@ export class GatewayMetrics {
       this.tokens.observe({ ...labels, gen_ai_token_type: 'output' }, context.usage.completionTokens);
     }
     if (context.costMicroUsd !== null) this.cost.inc({ api, gen_ai_request_model: model }, context.costMicroUsd);
-    if (context.error && QUOTA_REJECTIONS.has(context.error.code)) this.quotaRejections.inc({ reason: context.error.code });
+    if (context.error && QUOTA_REJECTIONS.has(context.error.code))
+      this.quotaRejections.inc({ reason: context.error.code });
   }
 
   /** Publishes the evidence writer's buffer depth and counts (dropped rows should stay at 0). */
@@ -166,7 +190,11 @@ export class GatewayMetrics {
       },
     });
     mirror('switchyard_evidence_written_rows_total', 'Request records written to the database.', (s) => s.written);
-    mirror('switchyard_evidence_dropped_rows_total', 'Request records lost: buffer full, or unwritable at shutdown. Should be 0.', (s) => s.dropped);
+    mirror(
+      'switchyard_evidence_dropped_rows_total',
+      'Request records lost: buffer full, or unwritable at shutdown. Should be 0.',
+      (s) => s.dropped,
+    );
     mirror('switchyard_evidence_write_failures_total', 'Failed batch writes (each is retried).', (s) => s.failedWrites);
   }
 }

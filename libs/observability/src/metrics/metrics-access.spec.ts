@@ -9,7 +9,13 @@ describe('MetricsAccess', () => {
     const access = new MetricsAccess({ logLevel: 'info', metricsToken: 'scrape-token-0123456789' });
     expect(access.allows('Bearer scrape-token-0123456789')).toBe(true);
     expect(access.allows('bearer scrape-token-0123456789 ')).toBe(true);
-    for (const wrong of [undefined, '', 'scrape-token-0123456789', 'Bearer scrape-token-012345678', 'Bearer scrape-token-0123456789x']) {
+    for (const wrong of [
+      undefined,
+      '',
+      'scrape-token-0123456789',
+      'Bearer scrape-token-012345678',
+      'Bearer scrape-token-0123456789x',
+    ]) {
       expect(access.allows(wrong)).toBe(false);
     }
   });

@@ -50,7 +50,9 @@ export class CreateBudgetsAndRateLimits1764547200001 implements MigrationInterfa
         settled_at timestamptz NOT NULL
       )`);
     for (const scope of ['team', 'project', 'key']) {
-      await q.query(`CREATE INDEX ledger_entries_${scope}_id_admitted_at_idx ON ledger_entries (${scope}_id, admitted_at)`);
+      await q.query(
+        `CREATE INDEX ledger_entries_${scope}_id_admitted_at_idx ON ledger_entries (${scope}_id, admitted_at)`,
+      );
     }
     await q.query(`
       CREATE TABLE rate_limits (

@@ -40,6 +40,10 @@ export class DeepSeekAdapter extends OpenAiAdapter {
 }
 
 function withCachedTokens(usage: DeepSeekUsage | undefined): Usage | undefined {
-  if (!usage || usage.prompt_cache_hit_tokens === undefined || usage.prompt_tokens_details?.cached_tokens !== undefined) return usage;
-  return { ...usage, prompt_tokens_details: { ...usage.prompt_tokens_details, cached_tokens: usage.prompt_cache_hit_tokens } };
+  if (!usage || usage.prompt_cache_hit_tokens === undefined || usage.prompt_tokens_details?.cached_tokens !== undefined)
+    return usage;
+  return {
+    ...usage,
+    prompt_tokens_details: { ...usage.prompt_tokens_details, cached_tokens: usage.prompt_cache_hit_tokens },
+  };
 }

@@ -5,12 +5,20 @@ import type { GeminiBatchEmbedRequest } from './gemini.types';
 export function embeddingInputs(request: EmbeddingsRequest): string[] {
   const inputs: unknown[] = Array.isArray(request.input) ? request.input : [request.input];
   if (!inputs.every((input): input is string => typeof input === 'string')) {
-    throw new GatewayError('invalid_request_error', "This model's provider embeds text only; send strings, not token arrays.", { param: 'input' });
+    throw new GatewayError(
+      'invalid_request_error',
+      "This model's provider embeds text only; send strings, not token arrays.",
+      { param: 'input' },
+    );
   }
   return inputs;
 }
 
-export function toBatchEmbedRequest(inputs: string[], upstreamModel: string, dimensions?: number): GeminiBatchEmbedRequest {
+export function toBatchEmbedRequest(
+  inputs: string[],
+  upstreamModel: string,
+  dimensions?: number,
+): GeminiBatchEmbedRequest {
   return {
     requests: inputs.map((text) => ({
       model: `models/${upstreamModel}`,

@@ -6,9 +6,22 @@ const envelope = (code: number, status: string, message: string, details?: objec
 
 describe('geminiHttpError', () => {
   it('treats an invalid key as the provider credentials problem, though Gemini says 400', () => {
-    const byReason = geminiHttpError('g', 400, {}, envelope(400, 'INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.', [{ reason: 'API_KEY_INVALID' }]));
-    const byMessage = geminiHttpError('g', 400, {}, envelope(400, 'INVALID_ARGUMENT', 'API key expired. Please renew the API key.'));
-    for (const error of [byReason, byMessage]) expect(error).toMatchObject({ code: 'upstream_auth_error', status: 502 });
+    const byReason = geminiHttpError(
+      'g',
+      400,
+      {},
+      envelope(400, 'INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.', [
+        { reason: 'API_KEY_INVALID' },
+      ]),
+    );
+    const byMessage = geminiHttpError(
+      'g',
+      400,
+      {},
+      envelope(400, 'INVALID_ARGUMENT', 'API key expired. Please renew the API key.'),
+    );
+    for (const error of [byReason, byMessage])
+      expect(error).toMatchObject({ code: 'upstream_auth_error', status: 502 });
   });
 
   it.each([
@@ -22,19 +35,32 @@ describe('geminiHttpError', () => {
     // Some proxies put Gemini's overload behind a 500; the gRPC status still says what happened.
     [500, 'UNAVAILABLE', 'upstream_unavailable', 503],
   ])('maps %d %s to %s (%d)', (status, grpc, code, clientStatus) => {
-    expect(geminiHttpError('g', status, {}, envelope(status, grpc, 'msg'))).toMatchObject({ code, status: clientStatus });
+    expect(geminiHttpError('g', status, {}, envelope(status, grpc, 'msg'))).toMatchObject({
+      code,
+      status: clientStatus,
+    });
   });
 
   it("passes the client's own mistakes through as 4xx with Gemini's message and status name", () => {
-    const error = geminiHttpError('g', 400, {}, envelope(400, 'INVALID_ARGUMENT', '* GenerateContentRequest.contents: contents is not specified'));
+    const error = geminiHttpError(
+      'g',
+      400,
+      {},
+      envelope(400, 'INVALID_ARGUMENT', '* GenerateContentRequest.contents: contents is not specified'),
+    );
     expect(error).toMatchObject({ code: 'upstream_bad_request', status: 400 });
     expect(error.message).toContain('contents is not specified');
     expect(error.toBody().error.code).toBe('INVALID_ARGUMENT');
-    expect(geminiHttpError('g', 404, {}, envelope(404, 'NOT_FOUND', 'models/x is not found'))).toMatchObject({ code: 'upstream_bad_request', status: 404 });
+    expect(geminiHttpError('g', 404, {}, envelope(404, 'NOT_FOUND', 'models/x is not found'))).toMatchObject({
+      code: 'upstream_bad_request',
+      status: 404,
+    });
   });
 
   it('turns RetryInfo into retry-after, unless the header says otherwise', () => {
-    const body = envelope(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded', [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '41.5s' }]);
+    const body = envelope(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded', [
+      { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '41.5s' },
+    ]);
     expect(geminiHttpError('g', 429, {}, body).options.retryAfterSeconds).toBe(42);
     expect(geminiHttpError('g', 429, { 'retry-after': '3' }, body).options.retryAfterSeconds).toBe(3);
   });
@@ -48,16 +74,26 @@ describe('geminiHttpError', () => {
   });
 
   it('never repeats a key Gemini echoes back', () => {
-    const error = geminiHttpError('g', 400, {}, envelope(400, 'INVALID_ARGUMENT', 'Bad field; key AIzaSyA1234567890abcdefghijklmnopqrstu rejected'));
+    const error = geminiHttpError(
+      'g',
+      400,
+      {},
+      envelope(400, 'INVALID_ARGUMENT', 'Bad field; key AIzaSyA1234567890abcdefghijklmnopqrstu rejected'),
+    );
     expect(JSON.stringify(error.options)).not.toContain('AIzaSyA1234567890');
   });
 });
 
 describe('geminiStreamError', () => {
   it('recognises an error event and ignores a normal one', () => {
-    const error = geminiStreamError('g', { error: { code: 503, message: 'The model is overloaded.', status: 'UNAVAILABLE' } });
+    const error = geminiStreamError('g', {
+      error: { code: 503, message: 'The model is overloaded.', status: 'UNAVAILABLE' },
+    });
     expect(error).toBeInstanceOf(GatewayError);
-    expect(error).toMatchObject({ code: 'upstream_error', message: expect.stringContaining('The model is overloaded.') });
+    expect(error).toMatchObject({
+      code: 'upstream_error',
+      message: expect.stringContaining('The model is overloaded.'),
+    });
     expect(geminiStreamError('g', { candidates: [] })).toBeUndefined();
   });
 });

@@ -65,11 +65,17 @@ function effectiveStatus(status: number, error: GeminiError): number {
 
 function isInvalidApiKey(error: GeminiError): boolean {
   const reasons = (error.details ?? []).map((detail) => detail.reason);
-  return reasons.includes('API_KEY_INVALID') || (error.status === 'INVALID_ARGUMENT' && /\bapi key\b/i.test(error.message ?? ''));
+  return (
+    reasons.includes('API_KEY_INVALID') ||
+    (error.status === 'INVALID_ARGUMENT' && /\bapi key\b/i.test(error.message ?? ''))
+  );
 }
 
 /** A 429's `RetryInfo.retryDelay` ("41s") as `retry-after`, unless the response already has that header. */
-function withRetryAfter(headers: Record<string, string | undefined>, error: GeminiError): Record<string, string | undefined> {
+function withRetryAfter(
+  headers: Record<string, string | undefined>,
+  error: GeminiError,
+): Record<string, string | undefined> {
   if (headers['retry-after']) return headers;
   const delay = (error.details ?? []).map((detail) => detail.retryDelay).find((value) => typeof value === 'string');
   const seconds = typeof delay === 'string' ? /^(\d+(?:\.\d+)?)s$/.exec(delay)?.[1] : undefined;

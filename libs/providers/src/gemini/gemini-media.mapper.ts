@@ -35,7 +35,12 @@ export function dataUrlPart(url: string): GeminiPart | undefined {
   const [, mimeType, parameters, payload] = match;
   if (/;base64$/i.test(parameters)) return { inlineData: { mimeType: mimeType.toLowerCase(), data: payload } };
   try {
-    return { inlineData: { mimeType: mimeType.toLowerCase(), data: Buffer.from(decodeURIComponent(payload)).toString('base64') } };
+    return {
+      inlineData: {
+        mimeType: mimeType.toLowerCase(),
+        data: Buffer.from(decodeURIComponent(payload)).toString('base64'),
+      },
+    };
   } catch {
     return undefined;
   }

@@ -2,7 +2,11 @@ import { ChatCompletionRequest, ChatMessage, GatewayError } from '@app/common';
 import { toGeminiRequest } from './gemini-request.mapper';
 import { toolCallId } from './gemini-tool-call-id.mapper';
 
-const request = (messages: ChatMessage[], extra: Partial<ChatCompletionRequest> = {}): ChatCompletionRequest => ({ model: 'm', messages, ...extra });
+const request = (messages: ChatMessage[], extra: Partial<ChatCompletionRequest> = {}): ChatCompletionRequest => ({
+  model: 'm',
+  messages,
+  ...extra,
+});
 
 describe('toGeminiRequest', () => {
   describe('messages', () => {
@@ -66,8 +70,14 @@ describe('toGeminiRequest', () => {
     });
 
     it('base64-encodes a data URL that is not base64 already', () => {
-      const { body } = toGeminiRequest(request([{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/svg+xml,%3Csvg%2F%3E' } }] }]));
-      expect(body.contents[0].parts).toEqual([{ inlineData: { mimeType: 'image/svg+xml', data: Buffer.from('<svg/>').toString('base64') } }]);
+      const { body } = toGeminiRequest(
+        request([
+          { role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/svg+xml,%3Csvg%2F%3E' } }] },
+        ]),
+      );
+      expect(body.contents[0].parts).toEqual([
+        { inlineData: { mimeType: 'image/svg+xml', data: Buffer.from('<svg/>').toString('base64') } },
+      ]);
     });
 
     it('refuses roles Gemini has no place for', () => {
@@ -76,7 +86,11 @@ describe('toGeminiRequest', () => {
   });
 
   describe('tool calls and results', () => {
-    const callWeather = { id: 'call_1', type: 'function' as const, function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } };
+    const callWeather = {
+      id: 'call_1',
+      type: 'function' as const,
+      function: { name: 'get_weather', arguments: '{"city":"Oslo"}' },
+    };
     const callTime = { id: 'call_2', type: 'function' as const, function: { name: 'get_time', arguments: '' } };
 
     it('turns tool calls into functionCall parts and results into functionResponse parts named after the call', () => {
@@ -93,7 +107,11 @@ describe('toGeminiRequest', () => {
         { role: 'user', parts: [{ text: 'Weather and time?' }] },
         {
           role: 'model',
-          parts: [{ text: 'Checking.' }, { functionCall: { name: 'get_weather', args: { city: 'Oslo' } } }, { functionCall: { name: 'get_time', args: {} } }],
+          parts: [
+            { text: 'Checking.' },
+            { functionCall: { name: 'get_weather', args: { city: 'Oslo' } } },
+            { functionCall: { name: 'get_time', args: {} } },
+          ],
         },
         {
           role: 'user',
@@ -108,38 +126,94 @@ describe('toGeminiRequest', () => {
 
     it('wraps every tool result that is not a JSON object', () => {
       const responses = ['[1,2]', '42', '"quoted"', 'null', 'plain text', ''].map((content) => {
-        const { body } = toGeminiRequest(request([{ role: 'user', content: 'q' }, { role: 'assistant', tool_calls: [callWeather] }, { role: 'tool', tool_call_id: 'call_1', content }]));
+        const { body } = toGeminiRequest(
+          request([
+            { role: 'user', content: 'q' },
+            { role: 'assistant', tool_calls: [callWeather] },
+            { role: 'tool', tool_call_id: 'call_1', content },
+          ]),
+        );
         return body.contents[2].parts[0].functionResponse?.response;
       });
-      expect(responses).toEqual([{ result: [1, 2] }, { result: 42 }, { result: 'quoted' }, { result: null }, { result: 'plain text' }, { result: '' }]);
+      expect(responses).toEqual([
+        { result: [1, 2] },
+        { result: 42 },
+        { result: 'quoted' },
+        { result: null },
+        { result: 'plain text' },
+        { result: '' },
+      ]);
     });
 
     it('gives a function call back the thought signature its id carries', () => {
       const id = toolCallId('resp', 0, 0, 'CsYBAdHtim9+/Q==');
       const { body } = toGeminiRequest(
-        request([{ role: 'user', content: 'q' }, { role: 'assistant', tool_calls: [{ ...callWeather, id }] }, { role: 'tool', tool_call_id: id, content: 'ok' }]),
+        request([
+          { role: 'user', content: 'q' },
+          { role: 'assistant', tool_calls: [{ ...callWeather, id }] },
+          { role: 'tool', tool_call_id: id, content: 'ok' },
+        ]),
       );
-      expect(body.contents[1].parts).toEqual([{ functionCall: { name: 'get_weather', args: { city: 'Oslo' } }, thoughtSignature: 'CsYBAdHtim9+/Q==' }]);
+      expect(body.contents[1].parts).toEqual([
+        { functionCall: { name: 'get_weather', args: { city: 'Oslo' } }, thoughtSignature: 'CsYBAdHtim9+/Q==' },
+      ]);
     });
 
     it('refuses a result for an unknown call and arguments that are not a JSON object', () => {
-      const unknown = () => toGeminiRequest(request([{ role: 'user', content: 'q' }, { role: 'tool', tool_call_id: 'call_x', content: '1' }]));
-      expect(unknown).toThrow(expect.objectContaining({ code: 'invalid_request_error', options: { param: 'messages[1].tool_call_id' } }));
+      const unknown = () =>
+        toGeminiRequest(
+          request([
+            { role: 'user', content: 'q' },
+            { role: 'tool', tool_call_id: 'call_x', content: '1' },
+          ]),
+        );
+      expect(unknown).toThrow(
+        expect.objectContaining({ code: 'invalid_request_error', options: { param: 'messages[1].tool_call_id' } }),
+      );
       for (const args of ['{broken', '[1]']) {
-        const bad = () => toGeminiRequest(request([{ role: 'assistant', tool_calls: [{ ...callWeather, function: { name: 'f', arguments: args } }] }]));
-        expect(bad).toThrow(expect.objectContaining({ code: 'invalid_request_error', options: { param: 'messages[0].tool_calls[0].function.arguments' } }));
+        const bad = () =>
+          toGeminiRequest(
+            request([
+              { role: 'assistant', tool_calls: [{ ...callWeather, function: { name: 'f', arguments: args } }] },
+            ]),
+          );
+        expect(bad).toThrow(
+          expect.objectContaining({
+            code: 'invalid_request_error',
+            options: { param: 'messages[0].tool_calls[0].function.arguments' },
+          }),
+        );
       }
     });
   });
 
   describe('tools', () => {
-    const weather = { type: 'function' as const, function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, additionalProperties: false } } };
-    const ping = { type: 'function' as const, function: { name: 'ping', parameters: { type: 'object', properties: {} } } };
+    const weather = {
+      type: 'function' as const,
+      function: {
+        name: 'get_weather',
+        description: 'Weather',
+        parameters: { type: 'object', properties: { city: { type: 'string' } }, additionalProperties: false },
+      },
+    };
+    const ping = {
+      type: 'function' as const,
+      function: { name: 'ping', parameters: { type: 'object', properties: {} } },
+    };
 
     it('declares functions with cleaned schemas, and none for a function without parameters', () => {
       const { body } = toGeminiRequest(request([{ role: 'user', content: 'q' }], { tools: [weather, ping] }));
       expect(body.tools).toEqual([
-        { functionDeclarations: [{ name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }, { name: 'ping' }] },
+        {
+          functionDeclarations: [
+            {
+              name: 'get_weather',
+              description: 'Weather',
+              parameters: { type: 'object', properties: { city: { type: 'string' } } },
+            },
+            { name: 'ping' },
+          ],
+        },
       ]);
     });
 
@@ -147,16 +221,24 @@ describe('toGeminiRequest', () => {
       ['auto', { mode: 'AUTO' }],
       ['none', { mode: 'NONE' }],
       ['required', { mode: 'ANY' }],
-      [{ type: 'function', function: { name: 'ping' } }, { mode: 'ANY', allowedFunctionNames: ['ping'] }],
+      [
+        { type: 'function', function: { name: 'ping' } },
+        { mode: 'ANY', allowedFunctionNames: ['ping'] },
+      ],
     ])('maps tool_choice %j to %j', (choice, config) => {
-      const { body, droppedParams } = toGeminiRequest(request([{ role: 'user', content: 'q' }], { tools: [weather, ping], tool_choice: choice }));
+      const { body, droppedParams } = toGeminiRequest(
+        request([{ role: 'user', content: 'q' }], { tools: [weather, ping], tool_choice: choice }),
+      );
       expect(body.toolConfig).toEqual({ functionCallingConfig: config });
       expect(droppedParams).toEqual([]);
     });
 
     it('drops tool kinds and tool choices it cannot express', () => {
       const { body, droppedParams } = toGeminiRequest(
-        request([{ role: 'user', content: 'q' }], { tools: [weather, { type: 'custom', custom: { name: 'x' } } as never], tool_choice: { type: 'allowed_tools' } }),
+        request([{ role: 'user', content: 'q' }], {
+          tools: [weather, { type: 'custom', custom: { name: 'x' } } as never],
+          tool_choice: { type: 'allowed_tools' },
+        }),
       );
       expect(body.tools?.[0].functionDeclarations.map((d) => d.name)).toEqual(['get_weather']);
       expect(body.toolConfig).toBeUndefined();
@@ -193,18 +275,32 @@ describe('toGeminiRequest', () => {
     });
 
     it('sends no generationConfig when nothing is set, and no candidateCount for n = 1', () => {
-      expect(toGeminiRequest(request([{ role: 'user', content: 'q' }], { n: 1, stop: [] })).body.generationConfig).toBeUndefined();
+      expect(
+        toGeminiRequest(request([{ role: 'user', content: 'q' }], { n: 1, stop: [] })).body.generationConfig,
+      ).toBeUndefined();
     });
 
     it('asks for JSON output, with the cleaned schema when one is given', () => {
-      const json = toGeminiRequest(request([{ role: 'user', content: 'q' }], { response_format: { type: 'json_object' } }));
+      const json = toGeminiRequest(
+        request([{ role: 'user', content: 'q' }], { response_format: { type: 'json_object' } }),
+      );
       expect(json.body.generationConfig).toEqual({ responseMimeType: 'application/json' });
       const schema = toGeminiRequest(
         request([{ role: 'user', content: 'q' }], {
-          response_format: { type: 'json_schema', json_schema: { name: 'x', strict: true, schema: { type: 'object', properties: { a: { type: 'string' } }, additionalProperties: false } } },
+          response_format: {
+            type: 'json_schema',
+            json_schema: {
+              name: 'x',
+              strict: true,
+              schema: { type: 'object', properties: { a: { type: 'string' } }, additionalProperties: false },
+            },
+          },
         }),
       );
-      expect(schema.body.generationConfig).toEqual({ responseMimeType: 'application/json', responseSchema: { type: 'object', properties: { a: { type: 'string' } } } });
+      expect(schema.body.generationConfig).toEqual({
+        responseMimeType: 'application/json',
+        responseSchema: { type: 'object', properties: { a: { type: 'string' } } },
+      });
     });
 
     it('maps reasoning_effort to a thinking budget, asking for thought summaries unless thinking is off', () => {
@@ -230,8 +326,19 @@ describe('toGeminiRequest', () => {
           stream_options: { include_usage: true },
         }),
       );
-      expect(droppedParams).toEqual(['user', 'logit_bias', 'logprobs', 'top_logprobs', 'service_tier', 'response_format', 'reasoning_effort']);
-      expect(toGeminiRequest(request([{ role: 'user', content: 'q' }], { parallel_tool_calls: false, logprobs: false })).droppedParams).toEqual(['parallel_tool_calls']);
+      expect(droppedParams).toEqual([
+        'user',
+        'logit_bias',
+        'logprobs',
+        'top_logprobs',
+        'service_tier',
+        'response_format',
+        'reasoning_effort',
+      ]);
+      expect(
+        toGeminiRequest(request([{ role: 'user', content: 'q' }], { parallel_tool_calls: false, logprobs: false }))
+          .droppedParams,
+      ).toEqual(['parallel_tool_calls']);
     });
   });
 });

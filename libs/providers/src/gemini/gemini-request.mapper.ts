@@ -73,7 +73,10 @@ export function toGeminiRequest(request: ChatCompletionRequest): MappedGeminiReq
   return { body, droppedParams: [...dropped] };
 }
 
-function toContents(messages: ChatMessage[], dropped: Set<string>): { contents: GeminiContent[]; system: Array<{ text: string }> } {
+function toContents(
+  messages: ChatMessage[],
+  dropped: Set<string>,
+): { contents: GeminiContent[]; system: Array<{ text: string }> } {
   const contents: GeminiContent[] = [];
   const system: Array<{ text: string }> = [];
   // OpenAI tool results name the call; Gemini's name the function, found in the assistant turn that called it.
@@ -148,11 +151,15 @@ function assistantParts(message: ChatMessage, i: number, functionNames: Map<stri
   const parts: GeminiPart[] = text ? [{ text }] : [];
   (message.tool_calls ?? []).forEach((call, j) => {
     const name = call.function?.name;
-    if (typeof name !== 'string' || !name) throw invalid(`messages[${i}].tool_calls[${j}].function.name`, 'A tool call needs a function name.');
+    if (typeof name !== 'string' || !name)
+      throw invalid(`messages[${i}].tool_calls[${j}].function.name`, 'A tool call needs a function name.');
     functionNames.set(call.id, name);
     const signature = typeof call.id === 'string' ? thoughtSignatureOf(call.id) : undefined;
     parts.push({
-      functionCall: { name, args: parseArguments(call.function.arguments, `messages[${i}].tool_calls[${j}].function.arguments`) },
+      functionCall: {
+        name,
+        args: parseArguments(call.function.arguments, `messages[${i}].tool_calls[${j}].function.arguments`),
+      },
       ...(signature ? { thoughtSignature: signature } : {}),
     });
   });
@@ -175,7 +182,10 @@ function parseArguments(text: unknown, param: string): Record<string, unknown> {
 function functionResponsePart(message: ChatMessage, i: number, functionNames: Map<string, string>): GeminiPart {
   const name = typeof message.tool_call_id === 'string' ? functionNames.get(message.tool_call_id) : undefined;
   if (!name) {
-    throw invalid(`messages[${i}].tool_call_id`, `No earlier assistant message made a tool call with id "${String(message.tool_call_id)}".`);
+    throw invalid(
+      `messages[${i}].tool_call_id`,
+      `No earlier assistant message made a tool call with id "${String(message.tool_call_id)}".`,
+    );
   }
   return { functionResponse: { name, response: toolResponse(textOf(message.content)) } };
 }
@@ -217,7 +227,8 @@ function functionParameters(parameters: Record<string, unknown>): GeminiSchema |
 
 function toToolConfig(choice: unknown, dropped: Set<string>): GeminiRequest['toolConfig'] {
   if (choice == null) return undefined;
-  if (typeof choice === 'string' && TOOL_CHOICE_MODES[choice]) return { functionCallingConfig: { mode: TOOL_CHOICE_MODES[choice] } };
+  if (typeof choice === 'string' && TOOL_CHOICE_MODES[choice])
+    return { functionCallingConfig: { mode: TOOL_CHOICE_MODES[choice] } };
   const name = (choice as { type?: unknown; function?: { name?: unknown } }).function?.name;
   if ((choice as { type?: unknown }).type === 'function' && typeof name === 'string') {
     return { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: [name] } };
@@ -253,7 +264,10 @@ function responseFormat(format: unknown, dropped: Set<string>): GeminiGeneration
   if (type === 'json_object') return { responseMimeType: 'application/json' };
   if (type === 'json_schema') {
     const schema = json_schema?.schema;
-    return { responseMimeType: 'application/json', ...(isPlainObject(schema) ? { responseSchema: toGeminiSchema(schema) } : {}) };
+    return {
+      responseMimeType: 'application/json',
+      ...(isPlainObject(schema) ? { responseSchema: toGeminiSchema(schema) } : {}),
+    };
   }
   dropped.add('response_format');
   return {};

@@ -8,7 +8,14 @@ describe('toChatCompletion', () => {
     const completion = translate({
       candidates: [
         {
-          content: { role: 'model', parts: [{ text: 'Thinking it over', thought: true }, { text: 'It is ' }, { text: '4C.', thoughtSignature: 'c2ln' }] },
+          content: {
+            role: 'model',
+            parts: [
+              { text: 'Thinking it over', thought: true },
+              { text: 'It is ' },
+              { text: '4C.', thoughtSignature: 'c2ln' },
+            ],
+          },
           finishReason: 'STOP',
           index: 0,
         },
@@ -21,7 +28,14 @@ describe('toChatCompletion', () => {
       id: 'chatcmpl-abc123',
       object: 'chat.completion',
       model: 'gemini-2.5-flash-001',
-      choices: [{ index: 0, message: { role: 'assistant', content: 'It is 4C.', reasoning_content: 'Thinking it over' }, logprobs: null, finish_reason: 'stop' }],
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: 'It is 4C.', reasoning_content: 'Thinking it over' },
+          logprobs: null,
+          finish_reason: 'stop',
+        },
+      ],
       usage: { prompt_tokens: 5, completion_tokens: 10, total_tokens: 15 },
     });
     expect(completion.choices[0].message.tool_calls).toBeUndefined();
@@ -31,7 +45,10 @@ describe('toChatCompletion', () => {
     const response: GeminiResponse = {
       candidates: [
         {
-          content: { role: 'model', parts: [{ functionCall: { name: 'a', args: { x: 1 } } }, { functionCall: { name: 'b' } }] },
+          content: {
+            role: 'model',
+            parts: [{ functionCall: { name: 'a', args: { x: 1 } } }, { functionCall: { name: 'b' } }],
+          },
           finishReason: 'STOP',
         },
       ],
@@ -52,8 +69,12 @@ describe('toChatCompletion', () => {
   });
 
   it('makes tool-call ids unique per response when Gemini sends no response id', () => {
-    const response: GeminiResponse = { candidates: [{ content: { parts: [{ functionCall: { name: 'a' } }] }, finishReason: 'STOP' }] };
-    expect(translate(response).choices[0].message.tool_calls![0].id).not.toBe(translate(response).choices[0].message.tool_calls![0].id);
+    const response: GeminiResponse = {
+      candidates: [{ content: { parts: [{ functionCall: { name: 'a' } }] }, finishReason: 'STOP' }],
+    };
+    expect(translate(response).choices[0].message.tool_calls![0].id).not.toBe(
+      translate(response).choices[0].message.tool_calls![0].id,
+    );
   });
 
   it('answers every candidate as a choice at its index', () => {
@@ -70,7 +91,12 @@ describe('toChatCompletion', () => {
   });
 
   it('answers a blocked prompt with one content-filtered choice', () => {
-    expect(translate({ promptFeedback: { blockReason: 'SAFETY' }, usageMetadata: { promptTokenCount: 4, totalTokenCount: 4 } })).toMatchObject({
+    expect(
+      translate({
+        promptFeedback: { blockReason: 'SAFETY' },
+        usageMetadata: { promptTokenCount: 4, totalTokenCount: 4 },
+      }),
+    ).toMatchObject({
       choices: [{ index: 0, message: { role: 'assistant', content: null }, finish_reason: 'content_filter' }],
       usage: { prompt_tokens: 4, completion_tokens: 0, total_tokens: 4 },
     });

@@ -13,10 +13,7 @@ export interface CompletionIdentity {
 }
 
 /** One thing a Gemini part says, in OpenAI's terms; parts Gemini only sends for other features are skipped. */
-export type MessagePiece =
-  | { kind: 'content'; text: string }
-  | { kind: 'reasoning'; text: string }
-  | CallPiece;
+export type MessagePiece = { kind: 'content'; text: string } | { kind: 'reasoning'; text: string } | CallPiece;
 
 export type CallPiece = { kind: 'call'; name: string; arguments: string; thoughtSignature?: string };
 
@@ -35,7 +32,12 @@ const CONTENT_FILTER_REASONS = new Set([
 export function identify(response: GeminiResponse, upstreamModel: string): CompletionIdentity {
   // Gemini's response id becomes ours; without one, a random id keeps tool-call ids unique.
   const key = response.responseId?.replace(/[^A-Za-z0-9]/g, '') || newId('');
-  return { id: `chatcmpl-${key}`, created: Math.floor(Date.now() / 1000), model: response.modelVersion ?? upstreamModel, key };
+  return {
+    id: `chatcmpl-${key}`,
+    created: Math.floor(Date.now() / 1000),
+    model: response.modelVersion ?? upstreamModel,
+    key,
+  };
 }
 
 /**
@@ -77,7 +79,11 @@ export function toChatCompletion(response: GeminiResponse, identity: CompletionI
   };
 }
 
-function toChoice(candidate: GeminiCandidate, index: number, identity: CompletionIdentity): ChatCompletion['choices'][number] {
+function toChoice(
+  candidate: GeminiCandidate,
+  index: number,
+  identity: CompletionIdentity,
+): ChatCompletion['choices'][number] {
   const pieces = messagePieces(candidate.content?.parts);
   const text = (kind: 'content' | 'reasoning') =>
     pieces.map((piece) => (piece.kind === kind ? piece.text : '')).join('');

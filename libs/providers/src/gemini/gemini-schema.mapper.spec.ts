@@ -31,22 +31,42 @@ describe('toGeminiSchema', () => {
   });
 
   it('turns null alternatives into nullable, whether written as a type list, anyOf or an enum', () => {
-    expect(toGeminiSchema({ type: ['string', 'null'], description: 'd' })).toEqual({ type: 'string', description: 'd', nullable: true });
-    expect(toGeminiSchema({ anyOf: [{ type: 'number' }, { type: 'null' }], description: 'n' })).toEqual({ type: 'number', description: 'n', nullable: true });
-    expect(toGeminiSchema({ type: 'string', enum: ['a', 'b', null] })).toEqual({ type: 'string', enum: ['a', 'b'], nullable: true });
+    expect(toGeminiSchema({ type: ['string', 'null'], description: 'd' })).toEqual({
+      type: 'string',
+      description: 'd',
+      nullable: true,
+    });
+    expect(toGeminiSchema({ anyOf: [{ type: 'number' }, { type: 'null' }], description: 'n' })).toEqual({
+      type: 'number',
+      description: 'n',
+      nullable: true,
+    });
+    expect(toGeminiSchema({ type: 'string', enum: ['a', 'b', null] })).toEqual({
+      type: 'string',
+      enum: ['a', 'b'],
+      nullable: true,
+    });
   });
 
   it('keeps real alternatives as anyOf, from oneOf and from type lists', () => {
     expect(toGeminiSchema({ oneOf: [{ type: 'string' }, { type: 'integer', format: 'int64' }] })).toEqual({
       anyOf: [{ type: 'string' }, { type: 'integer', format: 'int64' }],
     });
-    expect(toGeminiSchema({ type: ['string', 'number', 'null'] })).toEqual({ nullable: true, anyOf: [{ type: 'string' }, { type: 'number' }] });
+    expect(toGeminiSchema({ type: ['string', 'number', 'null'] })).toEqual({
+      nullable: true,
+      anyOf: [{ type: 'string' }, { type: 'number' }],
+    });
   });
 
   it('inlines local $refs and cuts a recursive one to a bare object', () => {
     const schema = {
       type: 'object',
-      definitions: { node: { type: 'object', properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#/definitions/node' } } } } },
+      definitions: {
+        node: {
+          type: 'object',
+          properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#/definitions/node' } } },
+        },
+      },
       properties: { root: { $ref: '#/definitions/node', description: 'The tree' } },
     };
     expect(toGeminiSchema(schema)).toEqual({

@@ -49,11 +49,16 @@ function clean(node: unknown, definitions: Definitions, resolving: readonly stri
   const type = typeof schema.type === 'string' ? schema.type.toLowerCase() : undefined;
   if (type === 'null') return { ...out, nullable: true };
   if (type) out.type = type;
-  if (typeof schema.format === 'string' && type && ALLOWED_FORMATS[type]?.includes(schema.format)) out.format = schema.format;
+  if (typeof schema.format === 'string' && type && ALLOWED_FORMATS[type]?.includes(schema.format))
+    out.format = schema.format;
   for (const key of PASSED_KEYS) if (schema[key] !== undefined) out[key] = schema[key];
   if (schema.nullable === true) out.nullable = true;
 
-  const values = Array.isArray(schema.enum) ? schema.enum : typeof schema.const === 'string' ? [schema.const] : undefined;
+  const values = Array.isArray(schema.enum)
+    ? schema.enum
+    : typeof schema.const === 'string'
+      ? [schema.const]
+      : undefined;
   if (values) {
     if (values.includes(null)) out.nullable = true;
     const strings = values.filter((value) => value !== null);
@@ -63,7 +68,8 @@ function clean(node: unknown, definitions: Definitions, resolving: readonly stri
     }
   }
 
-  if (schema.items !== undefined && !Array.isArray(schema.items)) out.items = clean(schema.items, definitions, resolving);
+  if (schema.items !== undefined && !Array.isArray(schema.items))
+    out.items = clean(schema.items, definitions, resolving);
   const properties = asRecord(schema.properties);
   const names = Object.keys(properties);
   if (names.length > 0) {
@@ -76,7 +82,12 @@ function clean(node: unknown, definitions: Definitions, resolving: readonly stri
   return out;
 }
 
-function inlineReference(schema: Record<string, unknown>, ref: string, definitions: Definitions, resolving: readonly string[]): GeminiSchema {
+function inlineReference(
+  schema: Record<string, unknown>,
+  ref: string,
+  definitions: Definitions,
+  resolving: readonly string[],
+): GeminiSchema {
   const match = /^#\/(?:\$defs|definitions)\/(.+)$/.exec(ref);
   const name = match ? decodeURIComponent(match[1]) : undefined;
   const { $ref: _ref, ...siblings } = schema;
@@ -120,7 +131,12 @@ function cleanAlternatives(
 }
 
 /** `type: ["string", "null"]` → `type: "string", nullable: true`; several real types → `anyOf`. */
-function cleanTypeList(schema: Record<string, unknown>, types: unknown[], definitions: Definitions, resolving: readonly string[]): GeminiSchema {
+function cleanTypeList(
+  schema: Record<string, unknown>,
+  types: unknown[],
+  definitions: Definitions,
+  resolving: readonly string[],
+): GeminiSchema {
   const real = types.filter((type): type is string => typeof type === 'string' && type !== 'null');
   const nullable = types.includes('null') ? { nullable: true } : {};
   if (real.length <= 1) return { ...clean({ ...schema, type: real[0] }, definitions, resolving), ...nullable };

@@ -50,7 +50,16 @@ export class GeminiStreamTransformer {
         else if (piece.kind === 'reasoning') emit(index, { reasoning_content: piece.text });
         else {
           const id = toolCallId(identity.key, index, state.toolCalls, piece.thoughtSignature);
-          emit(index, { tool_calls: [{ index: state.toolCalls++, id, type: 'function', function: { name: piece.name, arguments: piece.arguments } }] });
+          emit(index, {
+            tool_calls: [
+              {
+                index: state.toolCalls++,
+                id,
+                type: 'function',
+                function: { name: piece.name, arguments: piece.arguments },
+              },
+            ],
+          });
         }
       }
       if (candidate.finishReason && !state.finished) {
@@ -82,6 +91,10 @@ export class GeminiStreamTransformer {
   }
 }
 
-function envelope({ id, created, model }: CompletionIdentity): Pick<ChatCompletionChunk, 'id' | 'object' | 'created' | 'model'> {
+function envelope({
+  id,
+  created,
+  model,
+}: CompletionIdentity): Pick<ChatCompletionChunk, 'id' | 'object' | 'created' | 'model'> {
   return { id, object: 'chat.completion.chunk', created, model };
 }

@@ -8,7 +8,12 @@
  */
 const SIGNATURE_MARKER = '__thought__';
 
-export function toolCallId(responseKey: string, choiceIndex: number, callIndex: number, thoughtSignature?: string): string {
+export function toolCallId(
+  responseKey: string,
+  choiceIndex: number,
+  callIndex: number,
+  thoughtSignature?: string,
+): string {
   const id = `call_${responseKey}_${choiceIndex}_${callIndex}`;
   return thoughtSignature ? `${id}${SIGNATURE_MARKER}${toBase64Url(thoughtSignature)}` : id;
 }

@@ -3,7 +3,13 @@ import { toOpenAiUsage } from './gemini-usage.mapper';
 describe('toOpenAiUsage', () => {
   it('counts thinking as completion and reports it and cached input in the details', () => {
     expect(
-      toOpenAiUsage({ promptTokenCount: 57, candidatesTokenCount: 9, thoughtsTokenCount: 40, cachedContentTokenCount: 32, totalTokenCount: 106 }),
+      toOpenAiUsage({
+        promptTokenCount: 57,
+        candidatesTokenCount: 9,
+        thoughtsTokenCount: 40,
+        cachedContentTokenCount: 32,
+        totalTokenCount: 106,
+      }),
     ).toEqual({
       prompt_tokens: 57,
       completion_tokens: 49,
@@ -14,8 +20,16 @@ describe('toOpenAiUsage', () => {
   });
 
   it('sums the total when Gemini leaves it out, and zeroes missing counts', () => {
-    expect(toOpenAiUsage({ promptTokenCount: 10, candidatesTokenCount: 5 })).toMatchObject({ prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 });
-    expect(toOpenAiUsage({ promptTokenCount: 8 })).toMatchObject({ prompt_tokens: 8, completion_tokens: 0, total_tokens: 8 });
+    expect(toOpenAiUsage({ promptTokenCount: 10, candidatesTokenCount: 5 })).toMatchObject({
+      prompt_tokens: 10,
+      completion_tokens: 5,
+      total_tokens: 15,
+    });
+    expect(toOpenAiUsage({ promptTokenCount: 8 })).toMatchObject({
+      prompt_tokens: 8,
+      completion_tokens: 0,
+      total_tokens: 8,
+    });
   });
 
   it('gives nothing when Gemini sent no usage', () => {

@@ -47,28 +47,43 @@ export class GeminiAdapter implements ProviderAdapter {
   ) {
     this.id = config.id;
     const auth: Record<string, string> = config.api_key ? { 'x-goog-api-key': config.api_key } : {};
-    this.endpoint = new UpstreamEndpoint(config, auth, http, (status, headers, body) => geminiHttpError(this.id, status, headers, body));
+    this.endpoint = new UpstreamEndpoint(config, auth, http, (status, headers, body) =>
+      geminiHttpError(this.id, status, headers, body),
+    );
   }
 
   async chat(request: ChatCompletionRequest, target: ChatTarget, context: UpstreamCallContext): Promise<ChatResult> {
     const { body, droppedParams } = toGeminiRequest(request);
-    const answer = await this.endpoint.json<GeminiResponse>(await this.post(target.upstreamModel, 'generateContent', body, context));
-    if (!Array.isArray(answer?.candidates) && !answer?.promptFeedback?.blockReason) throw this.endpoint.invalid('an answer without "candidates"');
+    const answer = await this.endpoint.json<GeminiResponse>(
+      await this.post(target.upstreamModel, 'generateContent', body, context),
+    );
+    if (!Array.isArray(answer?.candidates) && !answer?.promptFeedback?.blockReason)
+      throw this.endpoint.invalid('an answer without "candidates"');
     const completion = toChatCompletion(answer, identify(answer, target.upstreamModel));
     return { body: completion, usage: completion.usage, droppedParams };
   }
 
-  async chatStream(request: ChatCompletionRequest, target: ChatTarget, context: UpstreamCallContext): Promise<ChatStream> {
+  async chatStream(
+    request: ChatCompletionRequest,
+    target: ChatTarget,
+    context: UpstreamCallContext,
+  ): Promise<ChatStream> {
     const { body, droppedParams } = toGeminiRequest(request);
     const response = await this.post(target.upstreamModel, 'streamGenerateContent', body, context);
     await this.endpoint.assertOk(response);
     return Object.assign(this.chunks(response, target.upstreamModel), { droppedParams });
   }
 
-  async embeddings(request: EmbeddingsRequest, target: ChatTarget, context: UpstreamCallContext): Promise<EmbeddingsResult> {
+  async embeddings(
+    request: EmbeddingsRequest,
+    target: ChatTarget,
+    context: UpstreamCallContext,
+  ): Promise<EmbeddingsResult> {
     const inputs = embeddingInputs(request);
     const body = toBatchEmbedRequest(inputs, modelName(target.upstreamModel), request.dimensions);
-    const answer = await this.endpoint.json<GeminiBatchEmbedResponse>(await this.post(target.upstreamModel, 'batchEmbedContents', body, context));
+    const answer = await this.endpoint.json<GeminiBatchEmbedResponse>(
+      await this.post(target.upstreamModel, 'batchEmbedContents', body, context),
+    );
     const vectors = answer?.embeddings?.map((embedding) => embedding.values);
     if (!vectors || vectors.length !== inputs.length || !vectors.every(Array.isArray)) {
       throw this.endpoint.invalid('an embeddings answer without one vector per input');
@@ -99,7 +114,12 @@ export class GeminiAdapter implements ProviderAdapter {
     yield { chunk: usage };
   }
 
-  private post(model: string, method: GeminiMethod, body: unknown, context: UpstreamCallContext): Promise<UpstreamResponse> {
+  private post(
+    model: string,
+    method: GeminiMethod,
+    body: unknown,
+    context: UpstreamCallContext,
+  ): Promise<UpstreamResponse> {
     const streaming = method === 'streamGenerateContent';
     const url = `${this.config.base_url}/v1beta/models/${encodeURIComponent(modelName(model))}:${method}${streaming ? '?alt=sse' : ''}`;
     return this.endpoint.post(url, body, context, streaming ? { accept: 'text/event-stream' } : undefined);

@@ -53,7 +53,11 @@ export class UpstreamExchange {
   }
 
   /** Called by the adapter: sends the request and resolves with the response on its headers. */
-  start(config: InternalAxiosRequestConfig, resolve: (response: AxiosResponse<Readable>) => void, reject: Settle): void {
+  start(
+    config: InternalAxiosRequestConfig,
+    resolve: (response: AxiosResponse<Readable>) => void,
+    reject: Settle,
+  ): void {
     if (this.abandonedWith) return reject(this.abandonedWith);
     let target: RequestTarget;
     try {
@@ -173,7 +177,10 @@ function decoderFor(encoding: string): zlib.Gunzip | zlib.Unzip | zlib.BrotliDec
     case 'x-compress':
       return zlib.createUnzip(ZLIB_OPTIONS);
     case 'br':
-      return zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH });
+      return zlib.createBrotliDecompress({
+        flush: zlib.constants.BROTLI_OPERATION_FLUSH,
+        finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH,
+      });
     default:
       return undefined;
   }

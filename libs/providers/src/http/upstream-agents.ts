@@ -17,7 +17,12 @@ export interface UpstreamAgents {
 }
 
 export function createAgents(options: AgentOptions): UpstreamAgents {
-  const common = { keepAlive: true, keepAliveMsecs: 15_000, maxSockets: options.maxSockets, scheduling: 'lifo' as const };
+  const common = {
+    keepAlive: true,
+    keepAliveMsecs: 15_000,
+    maxSockets: options.maxSockets,
+    scheduling: 'lifo' as const,
+  };
   return {
     http: withConnectTimeout(new http.Agent(common), options.connectTimeoutMs, 'connect'),
     https: withConnectTimeout(new https.Agent(common), options.connectTimeoutMs, 'secureConnect'),
@@ -25,8 +30,12 @@ export function createAgents(options: AgentOptions): UpstreamAgents {
 }
 
 function withConnectTimeout<A extends http.Agent>(agent: A, timeoutMs: number, readyEvent: string): A {
-  const create = (agent as unknown as { createConnection: (...args: unknown[]) => Duplex }).createConnection.bind(agent);
-  (agent as unknown as { createConnection: (...args: unknown[]) => Duplex }).createConnection = (...args: unknown[]) => {
+  const create = (agent as unknown as { createConnection: (...args: unknown[]) => Duplex }).createConnection.bind(
+    agent,
+  );
+  (agent as unknown as { createConnection: (...args: unknown[]) => Duplex }).createConnection = (
+    ...args: unknown[]
+  ) => {
     const socket = create(...args);
     const timer = setTimeout(() => {
       const error = Object.assign(new Error(`connect timed out after ${timeoutMs} ms`), { code: 'ETIMEDOUT' });

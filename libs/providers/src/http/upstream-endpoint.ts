@@ -34,10 +34,21 @@ export class UpstreamEndpoint {
     private readonly http: UpstreamHttpService,
     private readonly mapFailure: FailureMapper,
   ) {
-    this.headers = { 'user-agent': USER_AGENT, 'content-type': 'application/json', accept: 'application/json', ...config.headers, ...authHeaders };
+    this.headers = {
+      'user-agent': USER_AGENT,
+      'content-type': 'application/json',
+      accept: 'application/json',
+      ...config.headers,
+      ...authHeaders,
+    };
   }
 
-  post(url: string, body: unknown, context: UpstreamCallContext, extraHeaders?: Record<string, string>): Promise<UpstreamResponse> {
+  post(
+    url: string,
+    body: unknown,
+    context: UpstreamCallContext,
+    extraHeaders?: Record<string, string>,
+  ): Promise<UpstreamResponse> {
     return this.http.send({
       providerId: this.config.id,
       url,

@@ -32,8 +32,12 @@ export function upstreamHttpError(failure: UpstreamFailure): GatewayError {
   }
   if (status === 402) return new GatewayError('upstream_quota_exhausted', said, evidence);
   if (status === 429) {
-    if (failure.upstreamCode === 'insufficient_quota') return new GatewayError('upstream_quota_exhausted', said, evidence);
-    return new GatewayError('upstream_rate_limited', said, { ...evidence, retryAfterSeconds: retryAfterSeconds(failure.headers) });
+    if (failure.upstreamCode === 'insufficient_quota')
+      return new GatewayError('upstream_quota_exhausted', said, evidence);
+    return new GatewayError('upstream_rate_limited', said, {
+      ...evidence,
+      retryAfterSeconds: retryAfterSeconds(failure.headers),
+    });
   }
   if (status === 408 || status === 504) return new GatewayError('upstream_timeout', said, evidence);
   if (status === 503 || status === 529) return new GatewayError('upstream_unavailable', said, evidence);

@@ -54,7 +54,14 @@ class Upstream {
 const service = new UpstreamHttpService(new HttpService(axios.create()));
 
 function context(overrides: Partial<UpstreamCallContext> = {}): UpstreamCallContext {
-  return { requestId: 'req_http', signal: new AbortController().signal, connectMs: 1_000, ttfbMs: 1_000, idleMs: 1_000, ...overrides };
+  return {
+    requestId: 'req_http',
+    signal: new AbortController().signal,
+    connectMs: 1_000,
+    ttfbMs: 1_000,
+    idleMs: 1_000,
+    ...overrides,
+  };
 }
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
@@ -118,7 +125,11 @@ describe('UpstreamHttpService', () => {
         {
           method: 'POST',
           url: '/v1/chat?x=1',
-          headers: expect.objectContaining({ 'content-type': 'application/json', authorization: 'Bearer sk-test', 'content-length': '10' }),
+          headers: expect.objectContaining({
+            'content-type': 'application/json',
+            authorization: 'Bearer sk-test',
+            'content-length': '10',
+          }),
           body: '{"q":"ø"}',
         },
       ]);
@@ -192,7 +203,10 @@ describe('UpstreamHttpService', () => {
       const startedAt = Date.now();
       const error = await failure(send({ context: context({ ttfbMs: 80 }) }));
       expect(error).toBeInstanceOf(GatewayError);
-      expect(error).toMatchObject({ code: 'upstream_timeout', message: 'Upstream "up" sent no response within 80 ms.' });
+      expect(error).toMatchObject({
+        code: 'upstream_timeout',
+        message: 'Upstream "up" sent no response within 80 ms.',
+      });
       expect(Date.now() - startedAt).toBeLessThan(400);
       await waitFor(() => upstream.hangUps === 1);
     });
@@ -226,7 +240,10 @@ describe('UpstreamHttpService', () => {
       };
       const response = await send({ context: context({ idleMs: 80 }) });
       const error = await failure(read(response));
-      expect(error).toMatchObject({ code: 'upstream_timeout', message: 'Upstream "up" went silent for 80 ms mid-response.' });
+      expect(error).toMatchObject({
+        code: 'upstream_timeout',
+        message: 'Upstream "up" went silent for 80 ms mid-response.',
+      });
       await waitFor(() => upstream.hangUps === 1);
     });
 
@@ -251,7 +268,10 @@ describe('UpstreamHttpService', () => {
       try {
         const url = `https://127.0.0.1:${(silent.address() as AddressInfo).port}/v1/chat`;
         const error = await failure(send({ url, agents: slow, context: context({ ttfbMs: 2_000 }) }));
-        expect(error).toMatchObject({ code: 'upstream_timeout', message: 'Could not connect to upstream "up" in time.' });
+        expect(error).toMatchObject({
+          code: 'upstream_timeout',
+          message: 'Could not connect to upstream "up" in time.',
+        });
       } finally {
         slow.https.destroy();
         for (const socket of accepted) socket.destroy();
@@ -310,7 +330,10 @@ describe('UpstreamHttpService', () => {
       const port = (closed.address() as AddressInfo).port;
       await new Promise((resolve) => closed.close(resolve));
       const error = await failure(send({ url: `http://127.0.0.1:${port}/v1/chat` }));
-      expect(error).toMatchObject({ code: 'upstream_connection_error', message: 'Could not reach upstream "up": ECONNREFUSED.' });
+      expect(error).toMatchObject({
+        code: 'upstream_connection_error',
+        message: 'Could not reach upstream "up": ECONNREFUSED.',
+      });
       expect((error as GatewayError).options.upstreamMessage).toBe('ECONNREFUSED');
     });
 
@@ -325,7 +348,10 @@ describe('UpstreamHttpService', () => {
         response.socket!.destroy();
       };
       const error = await failure(read(await send()));
-      expect(error).toMatchObject({ code: 'upstream_connection_error', message: 'Upstream "up" dropped the connection mid-response.' });
+      expect(error).toMatchObject({
+        code: 'upstream_connection_error',
+        message: 'Upstream "up" dropped the connection mid-response.',
+      });
     });
   });
 
@@ -337,7 +363,10 @@ describe('UpstreamHttpService', () => {
         response.write('y'.repeat(600));
       };
       const error = await failure((await send()).text(1_000));
-      expect(error).toMatchObject({ code: 'upstream_invalid_response', message: 'Upstream response exceeded 1000 bytes.' });
+      expect(error).toMatchObject({
+        code: 'upstream_invalid_response',
+        message: 'Upstream response exceeded 1000 bytes.',
+      });
       await waitFor(() => upstream.hangUps === 1);
     });
 

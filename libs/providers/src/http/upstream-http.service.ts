@@ -36,7 +36,16 @@ export interface UpstreamResponse {
   text(limitBytes?: number): Promise<string>;
 }
 
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+const CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
 const DEFAULT_BODY_LIMIT = 64 * 1024 * 1024;
 
 /**
@@ -99,7 +108,13 @@ class UpstreamCall implements UpstreamResponse {
   private readonly onAbort: () => void;
 
   constructor(request: UpstreamRequest) {
-    this.exchange = new UpstreamExchange(request.url, request.method ?? 'POST', request.headers, request.body, request.agents);
+    this.exchange = new UpstreamExchange(
+      request.url,
+      request.method ?? 'POST',
+      request.headers,
+      request.body,
+      request.agents,
+    );
     this.status = 0;
     this.providerId = request.providerId;
     this.context = request.context;
@@ -139,7 +154,10 @@ class UpstreamCall implements UpstreamResponse {
     this.context.signal.removeEventListener('abort', this.onAbort);
     if (this.context.signal.aborted) return this.context.signal.reason;
     if (this.ttfbExpired) {
-      return new GatewayError('upstream_timeout', `Upstream "${this.providerId}" sent no response within ${this.context.ttfbMs} ms.`);
+      return new GatewayError(
+        'upstream_timeout',
+        `Upstream "${this.providerId}" sent no response within ${this.context.ttfbMs} ms.`,
+      );
     }
     return transportError(this.providerId, error as AxiosError);
   }
@@ -162,7 +180,12 @@ class UpstreamCall implements UpstreamResponse {
   }
 
   onIdleExpired(): void {
-    this.stream!.destroy(new GatewayError('upstream_timeout', `Upstream "${this.providerId}" went silent for ${this.context.idleMs} ms mid-response.`));
+    this.stream!.destroy(
+      new GatewayError(
+        'upstream_timeout',
+        `Upstream "${this.providerId}" went silent for ${this.context.idleMs} ms mid-response.`,
+      ),
+    );
   }
 
   /** Data arrived: the idle timer starts over. */
@@ -174,9 +197,13 @@ class UpstreamCall implements UpstreamResponse {
   bodyError(error: unknown): unknown {
     if (this.context.signal.aborted) return this.context.signal.reason;
     if (error instanceof GatewayError) return error;
-    return new GatewayError('upstream_connection_error', `Upstream "${this.providerId}" dropped the connection mid-response.`, {
-      upstreamMessage: (error as Error).message,
-    });
+    return new GatewayError(
+      'upstream_connection_error',
+      `Upstream "${this.providerId}" dropped the connection mid-response.`,
+      {
+        upstreamMessage: (error as Error).message,
+      },
+    );
   }
 
   text(limitBytes = DEFAULT_BODY_LIMIT): Promise<string> {
@@ -241,7 +268,9 @@ async function* bodyChunks(call: UpstreamCall, body: Readable): AsyncGenerator<B
 function transportError(providerId: string, error: AxiosError): GatewayError {
   const code = error.code ?? (error.cause as { code?: string } | undefined)?.code ?? '';
   if (code === 'ETIMEDOUT' || code === 'ECONNABORTED') {
-    return new GatewayError('upstream_timeout', `Could not connect to upstream "${providerId}" in time.`, { cause: error });
+    return new GatewayError('upstream_timeout', `Could not connect to upstream "${providerId}" in time.`, {
+      cause: error,
+    });
   }
   const detail = CONNECTION_ERRORS.has(code) ? code : error.message;
   return new GatewayError('upstream_connection_error', `Could not reach upstream "${providerId}": ${detail}.`, {

@@ -9,7 +9,15 @@ import {
   EmbeddingsRequest,
   Usage,
 } from '@app/common';
-import type { ChatResult, ChatStream, ChatTarget, EmbeddingsResult, ProviderAdapter, StreamEvent, UpstreamCallContext } from '../provider.types';
+import type {
+  ChatResult,
+  ChatStream,
+  ChatTarget,
+  EmbeddingsResult,
+  ProviderAdapter,
+  StreamEvent,
+  UpstreamCallContext,
+} from '../provider.types';
 import { baseProviderSchema } from '../provider-config';
 
 export const mockProviderSchema = baseProviderSchema.extend({
@@ -46,10 +54,19 @@ export class MockAdapter implements ProviderAdapter {
     return { body, usage, droppedParams: [] };
   }
 
-  async chatStream(request: ChatCompletionRequest, target: ChatTarget, context: UpstreamCallContext): Promise<ChatStream> {
+  async chatStream(
+    request: ChatCompletionRequest,
+    target: ChatTarget,
+    context: UpstreamCallContext,
+  ): Promise<ChatStream> {
     const text = replyTo(request.messages);
     const usage = usageFor(request, text);
-    const base = { id: completionId(), object: 'chat.completion.chunk' as const, created: nowSeconds(), model: target.upstreamModel };
+    const base = {
+      id: completionId(),
+      object: 'chat.completion.chunk' as const,
+      created: nowSeconds(),
+      model: target.upstreamModel,
+    };
     const delay = this.config.chunk_delay_ms;
     async function* events(): AsyncGenerator<StreamEvent> {
       const chunk = (delta: ChatCompletionChunk['choices'][0]['delta'], finish: 'stop' | null = null): StreamEvent => ({
@@ -72,11 +89,19 @@ export class MockAdapter implements ProviderAdapter {
     const data = inputs.map((input, index) => {
       const vector = vectorFor(JSON.stringify(input), dimensions);
       // The OpenAI SDK asks for base64 (little-endian float32) by default and decodes it.
-      const embedding = request.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
+      const embedding =
+        request.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
       return { object: 'embedding' as const, index, embedding };
     });
     const tokens = inputs.reduce<number>((sum, input) => sum + estimateTokens(JSON.stringify(input)), 0);
-    return { body: { object: 'list', data, model: target.upstreamModel, usage: { prompt_tokens: tokens, total_tokens: tokens } } };
+    return {
+      body: {
+        object: 'list',
+        data,
+        model: target.upstreamModel,
+        usage: { prompt_tokens: tokens, total_tokens: tokens },
+      },
+    };
   }
 
   close(): void {}
@@ -85,7 +110,9 @@ export class MockAdapter implements ProviderAdapter {
 function replyTo(messages: ChatMessage[]): string {
   const lastUser = [...messages].reverse().find((message) => message.role === 'user');
   const said = textOf(lastUser?.content).trim().slice(0, 200);
-  return said ? `This is Switchyard's mock model. You said: "${said}"` : "This is Switchyard's mock model. Send a user message.";
+  return said
+    ? `This is Switchyard's mock model. You said: "${said}"`
+    : "This is Switchyard's mock model. Send a user message.";
 }
 
 function textOf(content: ChatMessage['content']): string {

@@ -74,14 +74,22 @@ export class OpenAiAdapter implements ProviderAdapter {
   }
 
   async chat(request: ChatCompletionRequest, target: ChatTarget, context: UpstreamCallContext): Promise<ChatResult> {
-    const response = await this.endpoint.post(this.url('chat/completions', target), { ...request, model: target.upstreamModel }, context);
+    const response = await this.endpoint.post(
+      this.url('chat/completions', target),
+      { ...request, model: target.upstreamModel },
+      context,
+    );
     const received = await this.endpoint.json<ChatCompletion>(response);
     if (!Array.isArray(received?.choices)) throw this.endpoint.invalid('a chat completion without "choices"');
     const body = this.adaptCompletion(received);
     return { body, usage: body.usage ?? undefined, droppedParams: [] };
   }
 
-  async chatStream(request: ChatCompletionRequest, target: ChatTarget, context: UpstreamCallContext): Promise<ChatStream> {
+  async chatStream(
+    request: ChatCompletionRequest,
+    target: ChatTarget,
+    context: UpstreamCallContext,
+  ): Promise<ChatStream> {
     // Usage is always requested, because cost and evidence need it; the gateway strips the extra
     // usage chunk again when the client did not ask for it.
     const body = {
@@ -95,8 +103,16 @@ export class OpenAiAdapter implements ProviderAdapter {
     return Object.assign(this.chunks(response), { droppedParams: [] });
   }
 
-  async embeddings(request: EmbeddingsRequest, target: ChatTarget, context: UpstreamCallContext): Promise<EmbeddingsResult> {
-    const response = await this.endpoint.post(this.url('embeddings', target), { ...request, model: target.upstreamModel }, context);
+  async embeddings(
+    request: EmbeddingsRequest,
+    target: ChatTarget,
+    context: UpstreamCallContext,
+  ): Promise<EmbeddingsResult> {
+    const response = await this.endpoint.post(
+      this.url('embeddings', target),
+      { ...request, model: target.upstreamModel },
+      context,
+    );
     const body = await this.endpoint.json<EmbeddingsResponse>(response);
     if (!Array.isArray(body?.data)) throw this.endpoint.invalid('an embeddings response without "data"');
     return { body };
@@ -125,6 +141,7 @@ export class OpenAiAdapter implements ProviderAdapter {
       yield { chunk: adapted, raw: adapted === chunk ? event.data : undefined };
     }
     // Some OpenAI-compatible servers omit [DONE]; a stream that reached a finish_reason is complete.
-    if (!finished) throw new GatewayError('upstream_error', `Upstream "${this.id}" closed the stream before it finished.`);
+    if (!finished)
+      throw new GatewayError('upstream_error', `Upstream "${this.id}" closed the stream before it finished.`);
   }
 }

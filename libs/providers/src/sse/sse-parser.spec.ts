@@ -38,8 +38,16 @@ describe('SseParser', () => {
     let seed = 42;
     const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     for (let round = 0; round < 200; round++) {
-      const cuts = Array.from({ length: 1 + Math.floor(random() * 8) }, () => 1 + Math.floor(random() * (bytes.length - 1)));
-      expect(parseInPieces(bytes, [...new Set(cuts)].sort((a, b) => a - b))).toEqual(EXPECTED);
+      const cuts = Array.from(
+        { length: 1 + Math.floor(random() * 8) },
+        () => 1 + Math.floor(random() * (bytes.length - 1)),
+      );
+      expect(
+        parseInPieces(
+          bytes,
+          [...new Set(cuts)].sort((a, b) => a - b),
+        ),
+      ).toEqual(EXPECTED);
     }
   });
 

@@ -44,7 +44,13 @@ export class BudgetAdminService {
    * Sets a budget. A new budget, or one whose period changes, starts with what the ledger already holds
    * for the current period — a monthly budget set on the 15th counts the spend since the 1st.
    */
-  async set(level: QuotaLevel, scopeId: string, limitMicros: bigint, period: BudgetPeriod, manager?: EntityManager): Promise<BudgetBalance> {
+  async set(
+    level: QuotaLevel,
+    scopeId: string,
+    limitMicros: bigint,
+    period: BudgetPeriod,
+    manager?: EntityManager,
+  ): Promise<BudgetBalance> {
     const start = periodStart(period, this.clock.now());
     const run = async (m: EntityManager) => {
       const [row]: BudgetRow[] = await m.query(
@@ -62,7 +68,10 @@ export class BudgetAdminService {
         [level, scopeId, limitMicros.toString(), period, start],
       );
       // Leases taken under another period no longer count against this budget.
-      await m.query(`DELETE FROM budget_leases WHERE budget_id = $1 AND period_start <> $2`, [row.id, row.period_start]);
+      await m.query(`DELETE FROM budget_leases WHERE budget_id = $1 AND period_start <> $2`, [
+        row.id,
+        row.period_start,
+      ]);
       return row;
     };
     const row = manager ? await run(manager) : await this.dataSource.transaction(run);

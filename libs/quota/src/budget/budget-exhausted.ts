@@ -8,7 +8,12 @@ import type { BudgetState } from './budget.store';
  * The 402 for a budget with no room: which level, which period, what is used, when it resets. Sent with
  * `x-should-retry: false`, so the official SDKs do not retry it.
  */
-export function budgetExhausted(policy: BudgetPolicy, state: BudgetState, periodStart: Date, requestMaxMicros: bigint): GatewayError {
+export function budgetExhausted(
+  policy: BudgetPolicy,
+  state: BudgetState,
+  periodStart: Date,
+  requestMaxMicros: bigint,
+): GatewayError {
   // A budget still in an earlier period would have been rolled over: nothing is used in this one yet.
   const current = state.periodStart.getTime() === periodStart.getTime();
   const spent = current ? state.spentMicros : 0n;

@@ -1,6 +1,12 @@
 import { BudgetLease } from './budget-lease';
 
-const policy = { id: 'b', level: 'project' as const, limitMicros: 1_000n, period: 'daily' as const, headroomMicros: 1_000n };
+const policy = {
+  id: 'b',
+  level: 'project' as const,
+  limitMicros: 1_000n,
+  period: 'daily' as const,
+  headroomMicros: 1_000n,
+};
 
 describe('BudgetLease', () => {
   it('admits from confirmed headroom only, and only while the confirmation is fresh', () => {
@@ -22,7 +28,11 @@ describe('BudgetLease', () => {
     expect(lease.available).toBe(70n);
     expect(lease.idle).toBe(false);
     lease.flushed(30n);
-    expect({ granted: lease.granted, available: lease.available, idle: lease.idle }).toEqual({ granted: 70n, available: 70n, idle: true });
+    expect({ granted: lease.granted, available: lease.available, idle: lease.idle }).toEqual({
+      granted: 70n,
+      available: 70n,
+      idle: true,
+    });
   });
 
   it('takes a cost above the lease out of the lease only up to what it holds', () => {

@@ -77,7 +77,9 @@ export class BudgetLeases {
   async returnChange(leases: readonly BudgetLease[]): Promise<void> {
     for (const lease of leases) {
       if (!lease.nearLimit || lease.available <= 0n) continue;
-      await this.giveBack(lease).catch((error: unknown) => this.logger.warn({ err: error }, 'could not hand back a lease'));
+      await this.giveBack(lease).catch((error: unknown) =>
+        this.logger.warn({ err: error }, 'could not hand back a lease'),
+      );
     }
   }
 
@@ -107,7 +109,9 @@ export class BudgetLeases {
       // A changed limit applies to headroom leased from now on: hand back what was leased under the old one.
       lease.policy = policy;
       lease.headroomHint = policy.headroomMicros;
-      void this.giveBack(lease).catch((error: unknown) => this.logger.warn({ err: error }, 'could not hand back a lease'));
+      void this.giveBack(lease).catch((error: unknown) =>
+        this.logger.warn({ err: error }, 'could not hand back a lease'),
+      );
     }
     return lease;
   }
@@ -119,19 +123,35 @@ export class BudgetLeases {
       const usable = lease.isFresh(now.getTime(), this.freshForMs) && lease.available > 0n ? lease.available : 0n;
       const shortfall = amount - usable;
       const chunk = min(this.settings.leaseChunkMicros, lease.headroomHint / HEADROOM_SHARE);
-      let result = await this.store.lease(lease.policy.id, lease.periodStart, max(shortfall, chunk), this.holder, this.expiresAt(now));
+      let result = await this.store.lease(
+        lease.policy.id,
+        lease.periodStart,
+        max(shortfall, chunk),
+        this.holder,
+        this.expiresAt(now),
+      );
       lease.nearLimit = chunk <= shortfall;
       if (!result.granted && result.state && chunk > shortfall) {
         // Near the limit: reserve exactly what this request lacks.
-        result = await this.store.lease(lease.policy.id, lease.periodStart, shortfall, this.holder, this.expiresAt(now));
+        result = await this.store.lease(
+          lease.policy.id,
+          lease.periodStart,
+          shortfall,
+          this.holder,
+          this.expiresAt(now),
+        );
         lease.nearLimit = true;
       }
       if (!result.granted) {
         if (!result.state) return 'gone';
         if (result.state.periodStart > lease.periodStart) {
-          throw new GatewayError('service_unavailable', 'Gateway instances disagree about the budget period; their clocks must be in sync.', {
-            retryAfterSeconds: 1,
-          });
+          throw new GatewayError(
+            'service_unavailable',
+            'Gateway instances disagree about the budget period; their clocks must be in sync.',
+            {
+              retryAfterSeconds: 1,
+            },
+          );
         }
         lease.headroomHint = 0n;
         throw budgetExhausted(lease.policy, result.state, lease.periodStart, amount);
@@ -139,7 +159,9 @@ export class BudgetLeases {
       lease.headroomHint = result.headroomMicros;
       lease.confirm(result.leaseMicros, now.getTime());
     }
-    throw new GatewayError('service_unavailable', 'The budget could not be reserved; try again.', { retryAfterSeconds: 1 });
+    throw new GatewayError('service_unavailable', 'The budget could not be reserved; try again.', {
+      retryAfterSeconds: 1,
+    });
   }
 
   private async giveBack(lease: BudgetLease): Promise<void> {

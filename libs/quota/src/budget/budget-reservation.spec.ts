@@ -3,7 +3,13 @@ import { BudgetLease } from './budget-lease';
 import { BudgetReservation, LedgerSink } from './budget-reservation';
 import type { LedgerEntry, SpendOutcome } from './ledger-entry';
 
-const policy = (id: string) => ({ id, level: 'key' as const, limitMicros: 1_000n, period: 'daily' as const, headroomMicros: 1_000n });
+const policy = (id: string) => ({
+  id,
+  level: 'key' as const,
+  limitMicros: 1_000n,
+  period: 'daily' as const,
+  headroomMicros: 1_000n,
+});
 const principal = { keyId: 'k', projectId: 'p', teamId: 't' } as Principal;
 const outcome: SpendOutcome = {
   costMicros: 30n,

@@ -70,7 +70,9 @@ export class BudgetService implements OnModuleInit, BeforeApplicationShutdown {
     clearInterval(this.timer);
     await this.running;
     await this.flush();
-    await this.leases.giveBackUnused(0, true).catch((error: unknown) => this.logger.warn({ err: error }, 'could not hand leases back'));
+    await this.leases
+      .giveBackUnused(0, true)
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'could not hand leases back'));
   }
 
   /**
@@ -103,7 +105,13 @@ export class BudgetService implements OnModuleInit, BeforeApplicationShutdown {
       }
       if (holds.length > 0 && local) this.stats.budgetChecksFromLease++;
     }
-    return new BudgetReservation(reservationId(), maxCostMicros, { principal, requestId, admittedAt }, holds, this.ledger);
+    return new BudgetReservation(
+      reservationId(),
+      maxCostMicros,
+      { principal, requestId, admittedAt },
+      holds,
+      this.ledger,
+    );
   }
 
   /** Where every reservation settles: one object for all of them. */
@@ -143,13 +151,18 @@ export class BudgetService implements OnModuleInit, BeforeApplicationShutdown {
     await this.flush();
     await this.leases.renew();
     await this.leases.giveBackUnused(IDLE_INTERVALS * this.settings.flushIntervalMs);
-    const reconcileEveryMs = Math.min(this.settings.reservationTtlMs / 4, RECONCILE_INTERVALS * this.settings.flushIntervalMs);
+    const reconcileEveryMs = Math.min(
+      this.settings.reservationTtlMs / 4,
+      RECONCILE_INTERVALS * this.settings.flushIntervalMs,
+    );
     if (Date.now() - this.lastReconcileAt >= reconcileEveryMs) {
       this.lastReconcileAt = Date.now();
       const released = await this.store.releaseExpired(this.clock.now(), this.leases.holder);
       if (released.leases > 0) {
         this.stats.orphanedLeasesReleased += released.leases;
-        this.logger.warn(`released ${released.leases} expired budget lease(s) of stopped instances (${formatUsd(released.micros)})`);
+        this.logger.warn(
+          `released ${released.leases} expired budget lease(s) of stopped instances (${formatUsd(released.micros)})`,
+        );
       }
     }
   }

@@ -64,7 +64,13 @@ export class BudgetStore {
    * Adds `amount` to `holder`'s lease if the budget has room for it in the period starting at
    * `periodStart`; a budget still in an earlier period is rolled over first (spent and leases reset).
    */
-  async lease(budgetId: string, periodStart: Date, amount: bigint, holder: string, expiresAt: Date): Promise<LeaseResult> {
+  async lease(
+    budgetId: string,
+    periodStart: Date,
+    amount: bigint,
+    holder: string,
+    expiresAt: Date,
+  ): Promise<LeaseResult> {
     this.stats.leaseQueries++;
     const rows: LeaseRow[] = await this.dataSource.query(
       `WITH granted AS (
@@ -91,7 +97,8 @@ export class BudgetStore {
     );
     const row = rows[0];
     if (!row) return { granted: false, state: null };
-    if (row.lease_micros !== null) return { granted: true, leaseMicros: BigInt(row.lease_micros), headroomMicros: BigInt(row.headroom!) };
+    if (row.lease_micros !== null)
+      return { granted: true, leaseMicros: BigInt(row.lease_micros), headroomMicros: BigInt(row.headroom!) };
     return {
       granted: false,
       state: {
@@ -121,7 +128,10 @@ export class BudgetStore {
   }
 
   /** Extends `holder`'s live leases; returns them as Postgres holds them (a missing one was released). */
-  async renew(holder: string, expiresAt: Date): Promise<Array<{ budgetId: string; periodStart: Date; amountMicros: bigint }>> {
+  async renew(
+    holder: string,
+    expiresAt: Date,
+  ): Promise<Array<{ budgetId: string; periodStart: Date; amountMicros: bigint }>> {
     const rows: Array<{ budget_id: string; period_start: Date; amount_micros: string }> = await this.dataSource.query(
       `WITH renewed AS (
          UPDATE budget_leases SET expires_at = $2 WHERE holder = $1 AND amount_micros > 0
@@ -130,7 +140,11 @@ export class BudgetStore {
        SELECT * FROM renewed`,
       [holder, expiresAt],
     );
-    return rows.map((row) => ({ budgetId: row.budget_id, periodStart: row.period_start, amountMicros: BigInt(row.amount_micros) }));
+    return rows.map((row) => ({
+      budgetId: row.budget_id,
+      periodStart: row.period_start,
+      amountMicros: BigInt(row.amount_micros),
+    }));
   }
 
   /**
@@ -182,7 +196,12 @@ export class BudgetStore {
               SET spent_micros = b.spent_micros + c.amount, reserved_micros = b.reserved_micros - COALESCE(t.amount, 0)
              FROM charge c LEFT JOIN taken t ON t.budget_id = c.budget_id AND t.period_start = c.period_start
             WHERE b.id = c.budget_id AND b.period_start = c.period_start`,
-          [list.map((c) => c.budgetId), list.map((c) => c.periodStart.toISOString()), list.map((c) => c.amount.toString()), holder],
+          [
+            list.map((c) => c.budgetId),
+            list.map((c) => c.periodStart.toISOString()),
+            list.map((c) => c.amount.toString()),
+            holder,
+          ],
         );
       }
       return written;

@@ -2,7 +2,13 @@ import { measurePrompt, promptTokenBound, promptTokenEstimate, requestedOutputTo
 
 describe('prompt size', () => {
   it('bounds chat text by its UTF-8 bytes plus framing, and estimates about four bytes a token', () => {
-    const size = measurePrompt({ model: 'm', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Grüß dich' }] });
+    const size = measurePrompt({
+      model: 'm',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Grüß dich' },
+      ],
+    });
     expect(size).toEqual({ textBytes: 9 + 11, tokenIds: 0, messages: 2, images: 0 });
     expect(promptTokenBound(size)).toBe(20 + 2 * 4 + 3);
     expect(promptTokenEstimate(size)).toBe(5 + 2 * 4 + 3);
@@ -19,7 +25,11 @@ describe('prompt size', () => {
             { type: 'image_url', image_url: { url: `data:image/png;base64,${'A'.repeat(100_000)}` } },
           ],
         },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }],
+        },
       ],
       tools,
     });

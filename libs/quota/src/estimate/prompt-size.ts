@@ -89,7 +89,8 @@ function addContent(size: PromptSize, content: unknown): void {
   }
   if (!Array.isArray(content)) return;
   for (const part of content) {
-    if (isRecord(part) && part.type === 'text' && typeof part.text === 'string') size.textBytes += Buffer.byteLength(part.text, 'utf8');
+    if (isRecord(part) && part.type === 'text' && typeof part.text === 'string')
+      size.textBytes += Buffer.byteLength(part.text, 'utf8');
     else if (isRecord(part) && (part.type === 'image_url' || part.type === 'image')) size.images++;
     else size.textBytes += jsonBytes(part);
   }

@@ -36,7 +36,9 @@ describe('pricing', () => {
     expect(usageCostMicros(mini, { promptTokens: 1_000, cachedTokens: 0, completionTokens: 500 })).toBe(400n + 800n);
     expect(usageCostMicros(mini, { promptTokens: 1_000, cachedTokens: 600, completionTokens: 0 })).toBe(160n + 60n);
     // Without a cached price, cached tokens cost the input price.
-    expect(usageCostMicros(point(null, 400_000, 0), { promptTokens: 1_000, cachedTokens: 600, completionTokens: 0 })).toBe(400n);
+    expect(
+      usageCostMicros(point(null, 400_000, 0), { promptTokens: 1_000, cachedTokens: 600, completionTokens: 0 }),
+    ).toBe(400n);
   });
 
   it('rounds a fraction of a micro-USD up, never down', () => {

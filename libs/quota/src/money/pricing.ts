@@ -16,7 +16,10 @@ export function priceAt(schedule: PriceSchedule | undefined, at: Date): PricePoi
  * What a request cost, in micro-USD, rounded up (a fraction of a micro-USD is charged, never dropped).
  * Cached prompt tokens cost the cached price when there is one.
  */
-export function usageCostMicros(price: PricePoint, usage: Pick<TokenUsage, 'promptTokens' | 'cachedTokens' | 'completionTokens'>): bigint {
+export function usageCostMicros(
+  price: PricePoint,
+  usage: Pick<TokenUsage, 'promptTokens' | 'cachedTokens' | 'completionTokens'>,
+): bigint {
   const cached = BigInt(Math.min(usage.cachedTokens, usage.promptTokens));
   const uncached = BigInt(usage.promptTokens) - cached;
   const picos =

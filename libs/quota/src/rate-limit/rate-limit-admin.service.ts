@@ -26,7 +26,12 @@ export class RateLimitAdminService {
     @Inject(quotaConfig.KEY) private readonly settings: ConfigType<typeof quotaConfig>,
   ) {}
 
-  async set(level: QuotaLevel, scopeId: string, limits: { rpm?: RateLimitOverride; tpm?: RateLimitOverride }, manager?: EntityManager): Promise<EffectiveRateLimits> {
+  async set(
+    level: QuotaLevel,
+    scopeId: string,
+    limits: { rpm?: RateLimitOverride; tpm?: RateLimitOverride },
+    manager?: EntityManager,
+  ): Promise<EffectiveRateLimits> {
     const stored = (value: RateLimitOverride) => (value === undefined ? null : (value ?? 0));
     await (manager ?? this.dataSource).query(
       `INSERT INTO rate_limits (scope, scope_id, rpm, tpm) VALUES ($1, $2, $3, $4)

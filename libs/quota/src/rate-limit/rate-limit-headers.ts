@@ -28,7 +28,12 @@ export function setRateLimitHeaders(checks: readonly LimitCheck[], decision: Win
   setDimension('tokens', checks, decision, sink);
 }
 
-function setDimension(dimension: RateDimension, checks: readonly LimitCheck[], decision: WindowDecision, sink: HeaderSink): void {
+function setDimension(
+  dimension: RateDimension,
+  checks: readonly LimitCheck[],
+  decision: WindowDecision,
+  sink: HeaderSink,
+): void {
   let tightest = -1;
   let tightestRemaining = 0;
   for (let i = 0; i < checks.length; i++) {

@@ -1,6 +1,11 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, ThrottlerModuleOptions } from '@nestjs/throttler';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  ThrottlerModuleOptions,
+} from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError, Principal, requestContext } from '@app/common';
 import { measurePrompt, promptTokenEstimate, requestedOutputTokens } from '../estimate/prompt-size';
@@ -47,7 +52,10 @@ export class RateLimitGuard extends ThrottlerGuard {
     if (!principal) return true;
     const plan = this.planFor(principal, await this.policies.for(principal));
     // A request without tokens (GET /v1/models) has nothing to count against a tokens window.
-    const tokens = plan.tokens.length === 0 ? 0 : promptTokenEstimate(measurePrompt(request.body)) + (requestedOutputTokens(request.body) ?? 0);
+    const tokens =
+      plan.tokens.length === 0
+        ? 0
+        : promptTokenEstimate(measurePrompt(request.body)) + (requestedOutputTokens(request.body) ?? 0);
     const checks = tokens === 0 ? plan.requestsOnly : plan.withTokens(tokens);
     if (checks.length === 0) return true;
     const decision = await this.store.consume(checks);
@@ -89,7 +97,11 @@ class CheckPlan {
         if (limit === 0) continue;
         const key = `sy:rl:${level}:${scopeIdOf(principal, level)}:${dimension}`;
         const windowMs = throttler.ttl as number;
-        all.push(dimension === 'requests' ? { dimension, level, key, limit, windowMs, weight: 1 } : { dimension, level, key, limit, windowMs });
+        all.push(
+          dimension === 'requests'
+            ? { dimension, level, key, limit, windowMs, weight: 1 }
+            : { dimension, level, key, limit, windowMs },
+        );
       }
     }
     this.all = all;
@@ -105,7 +117,14 @@ class CheckPlan {
       checks[i] =
         check.dimension === 'requests'
           ? (check as LimitCheck)
-          : { dimension: check.dimension, level: check.level, key: check.key, limit: check.limit, windowMs: check.windowMs, weight: tokens };
+          : {
+              dimension: check.dimension,
+              level: check.level,
+              key: check.key,
+              limit: check.limit,
+              windowMs: check.windowMs,
+              weight: tokens,
+            };
     }
     return checks;
   }

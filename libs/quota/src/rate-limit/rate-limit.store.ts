@@ -74,7 +74,9 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleInit, OnApplica
       }
     }
     if (this.settings.redisFailureMode === 'closed') {
-      throw new GatewayError('service_unavailable', 'Rate limits cannot be checked right now; try again shortly.', { retryAfterSeconds: 1 });
+      throw new GatewayError('service_unavailable', 'Rate limits cannot be checked right now; try again shortly.', {
+        retryAfterSeconds: 1,
+      });
     }
     const share = (limit: number) => Math.max(1, Math.floor(limit / this.settings.instances));
     return this.memory.decide(

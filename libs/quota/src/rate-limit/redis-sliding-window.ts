@@ -74,7 +74,11 @@ export class RedisSlidingWindow implements SlidingWindowCounter {
           const windows = new Array<WindowState>(checks.length);
           for (let i = 0; i < checks.length; i++, at += 3) {
             const retryAfterMs = reply[at + 1];
-            windows[i] = { used: reply[at], retryAfterMs: retryAfterMs < 0 ? Number.POSITIVE_INFINITY : retryAfterMs, resetMs: reply[at + 2] };
+            windows[i] = {
+              used: reply[at],
+              retryAfterMs: retryAfterMs < 0 ? Number.POSITIVE_INFINITY : retryAfterMs,
+              resetMs: reply[at + 2],
+            };
           }
           resolve({ allowed, windows });
         }

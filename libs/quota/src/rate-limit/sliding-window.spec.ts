@@ -14,7 +14,8 @@ function behavesAsASlidingWindow(name: string, make: () => SlidingWindowCounter)
       counter = make();
       key = `test:${randomBytes(6).toString('hex')}`;
     });
-    const hit = (now: number, limit = 3, weight = 1, k = key) => counter.consume([{ key: k, limit, windowMs: MINUTE, weight }], now);
+    const hit = (now: number, limit = 3, weight = 1, k = key) =>
+      counter.consume([{ key: k, limit, windowMs: MINUTE, weight }], now);
 
     it('admits at most the limit in any window, also across a minute boundary', async () => {
       // A fixed window would admit 3 at 59 s and 3 more at 61 s.
@@ -75,12 +76,18 @@ function behavesAsASlidingWindow(name: string, make: () => SlidingWindowCounter)
 behavesAsASlidingWindow('MemorySlidingWindow', () => new MemorySlidingWindow());
 
 describe('with Redis', () => {
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 0 });
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+  });
   afterAll(() => redis.quit());
   behavesAsASlidingWindow('RedisSlidingWindow', () => new RedisSlidingWindow(redis));
 
   it('holds a limit exactly for two instances sending batches at once', async () => {
-    const other = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 0 });
+    const other = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+    });
     try {
       const instances = [new RedisSlidingWindow(redis), new RedisSlidingWindow(other)];
       const key = `test:${randomBytes(6).toString('hex')}`;
@@ -88,7 +95,9 @@ describe('with Redis', () => {
         { key, limit: 70, windowMs: MINUTE, weight: 1 },
         { key: `${key}:tokens`, limit: 1_000, windowMs: MINUTE, weight: 10 },
       ];
-      const results = await Promise.all(Array.from({ length: 120 }, (_, i) => instances[i % 2].consume(checks, 1_000 + i)));
+      const results = await Promise.all(
+        Array.from({ length: 120 }, (_, i) => instances[i % 2].consume(checks, 1_000 + i)),
+      );
       expect(results.filter((r) => r.allowed)).toHaveLength(70);
       const last = await instances[0].consume(checks, 2_000);
       expect(last.windows.map((w) => w.used)).toEqual([70, 700]);
@@ -111,7 +120,7 @@ describe('MemorySlidingWindow.sweep', () => {
 });
 
 describe('RedisSlidingWindow when the call fails', () => {
-  it("fails each request of the batch, whether the call rejects or throws", async () => {
+  it('fails each request of the batch, whether the call rejects or throws', async () => {
     const failing = (fail: () => Promise<number[]>) => {
       const redis = { defineCommand: () => undefined, slidingWindow: fail } as unknown as Redis;
       return new RedisSlidingWindow(redis);

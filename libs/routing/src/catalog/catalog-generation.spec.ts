@@ -1,7 +1,11 @@
 import { catalogSchema } from './catalog.schema';
 import { CatalogGeneration } from './catalog-generation';
 
-const model = (name: string, fallbacks: string[] = []) => ({ name, fallbacks, deployments: [{ provider: 'p', model: name }] });
+const model = (name: string, fallbacks: string[] = []) => ({
+  name,
+  fallbacks,
+  deployments: [{ provider: 'p', model: name }],
+});
 
 function generation(): CatalogGeneration {
   const config = catalogSchema.parse({

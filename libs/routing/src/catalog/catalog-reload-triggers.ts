@@ -34,7 +34,9 @@ export class CatalogReloadTriggers implements OnApplicationBootstrap, OnApplicat
     this.lastContent = this.readContent();
     try {
       this.watcher = watch(dirname(this.file), () => this.scheduleCheck());
-      this.watcher.on('error', (error) => this.logger.warn({ error: error.message }, 'config file watch failed; SIGHUP still reloads'));
+      this.watcher.on('error', (error) =>
+        this.logger.warn({ error: error.message }, 'config file watch failed; SIGHUP still reloads'),
+      );
     } catch (error) {
       this.logger.warn({ error: (error as Error).message }, 'cannot watch the config file; SIGHUP still reloads');
     }

@@ -97,7 +97,12 @@ export const catalogSchema = z
   .superRefine((catalog, ctx) => {
     const providerIds = new Set<string>();
     catalog.providers.forEach((provider, i) => {
-      if (providerIds.has(provider.id)) ctx.addIssue({ code: 'custom', path: ['providers', i, 'id'], message: `duplicate provider id "${provider.id}"` });
+      if (providerIds.has(provider.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['providers', i, 'id'],
+          message: `duplicate provider id "${provider.id}"`,
+        });
       providerIds.add(provider.id);
     });
     const modelNames = new Map<string, string>();
@@ -121,13 +126,19 @@ export const catalogSchema = z
         }
         // Health is tracked per provider/model pair, so a twin would share (and skew) its twin's record.
         const name = deploymentName(deployment);
-        if (deploymentNames.has(name)) ctx.addIssue({ code: 'custom', path: ['models', i, 'deployments', j], message: `duplicate deployment "${name}"` });
+        if (deploymentNames.has(name))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['models', i, 'deployments', j],
+            message: `duplicate deployment "${name}"`,
+          });
         deploymentNames.add(name);
       });
     });
     catalog.models.forEach((model, i) => {
       model.fallbacks.forEach((fallback, j) => {
-        if (!modelNames.has(fallback)) ctx.addIssue({ code: 'custom', path: ['models', i, 'fallbacks', j], message: `unknown model "${fallback}"` });
+        if (!modelNames.has(fallback))
+          ctx.addIssue({ code: 'custom', path: ['models', i, 'fallbacks', j], message: `unknown model "${fallback}"` });
       });
     });
     const cycle = findFallbackCycle(catalog.models, modelNames);
@@ -147,10 +158,18 @@ export const catalogSchema = z
     // Checked after merging, because a model may override only one side of a pair.
     catalog.models.forEach((model, i) => {
       if (model.retry.max_delay_ms < model.retry.base_delay_ms) {
-        ctx.addIssue({ code: 'custom', path: ['models', i, 'retry', 'max_delay_ms'], message: `must be at least base_delay_ms (${model.retry.base_delay_ms})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['models', i, 'retry', 'max_delay_ms'],
+          message: `must be at least base_delay_ms (${model.retry.base_delay_ms})`,
+        });
       }
       if (model.health.max_cooldown_ms < model.health.cooldown_ms) {
-        ctx.addIssue({ code: 'custom', path: ['models', i, 'health', 'max_cooldown_ms'], message: `must be at least cooldown_ms (${model.health.cooldown_ms})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['models', i, 'health', 'max_cooldown_ms'],
+          message: `must be at least cooldown_ms (${model.health.cooldown_ms})`,
+        });
       }
     });
   });
@@ -168,7 +187,10 @@ export function deploymentName(deployment: Pick<DeploymentConfig, 'provider' | '
   return `${deployment.provider}/${deployment.model}`;
 }
 
-function findFallbackCycle(models: ReadonlyArray<{ name: string; fallbacks: string[] }>, canonical: Map<string, string>): string[] | null {
+function findFallbackCycle(
+  models: ReadonlyArray<{ name: string; fallbacks: string[] }>,
+  canonical: Map<string, string>,
+): string[] | null {
   const edges = new Map(models.map((m) => [m.name, m.fallbacks.map((f) => canonical.get(f) ?? f)]));
   const state = new Map<string, 'visiting' | 'done'>();
   const path: string[] = [];

@@ -45,8 +45,18 @@ models:
       { OPENAI_API_KEY: 'sk-from-env' },
     );
     expect(catalog.providers[0]).toMatchObject({ api_key: 'sk-from-env', base_url: 'https://api.openai.com/v1' });
-    expect(catalog.models[0].timeouts).toEqual({ connect_ms: 5_000, ttfb_ms: 30_000, idle_ms: 5_000, total_ms: 600_000 });
-    expect(catalog.models[0].deployments[0]).toEqual({ provider: 'openai', model: 'gpt-4.1-mini', weight: 1, priority: 0 });
+    expect(catalog.models[0].timeouts).toEqual({
+      connect_ms: 5_000,
+      ttfb_ms: 30_000,
+      idle_ms: 5_000,
+      total_ms: 600_000,
+    });
+    expect(catalog.models[0].deployments[0]).toEqual({
+      provider: 'openai',
+      model: 'gpt-4.1-mini',
+      weight: 1,
+      priority: 0,
+    });
     expect(catalog.models[0].retry).toEqual({ max_attempts: 3, base_delay_ms: 200, max_delay_ms: 2_000 });
     expect(catalog.models[0].health).toEqual({ failure_threshold: 5, cooldown_ms: 10_000, max_cooldown_ms: 300_000 });
   });
@@ -120,7 +130,13 @@ models:
   });
 
   it('names a missing environment variable and an unknown provider type', () => {
-    expect(errorOf(`${PROVIDERS}\nmodels: []`, {})).toContain('providers[0].api_key: environment variable OPENAI_API_KEY is not set');
-    expect(errorOf(`providers:\n  - { id: x, type: opnai }\nmodels:\n  - { name: a, deployments: [{ provider: x, model: a }] }`)).toContain('providers[0].type');
+    expect(errorOf(`${PROVIDERS}\nmodels: []`, {})).toContain(
+      'providers[0].api_key: environment variable OPENAI_API_KEY is not set',
+    );
+    expect(
+      errorOf(
+        `providers:\n  - { id: x, type: opnai }\nmodels:\n  - { name: a, deployments: [{ provider: x, model: a }] }`,
+      ),
+    ).toContain('providers[0].type');
   });
 });

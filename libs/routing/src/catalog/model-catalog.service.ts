@@ -96,13 +96,25 @@ export class ModelCatalogService implements OnApplicationShutdown {
     } catch (error) {
       // A YAML syntax error quotes the offending line, which may hold a literal key: scrub before logging.
       const message = scrubSecrets(error instanceof Error ? error.message : String(error), this.secrets());
-      this.logger.error({ trigger, configPath: this.settings.configPath, error: message }, 'catalog reload rejected; the previous catalog keeps serving');
-      return this.announce({ trigger, accepted: false, error: message, models: this.current.config.models.length, at: this.clock.now() });
+      this.logger.error(
+        { trigger, configPath: this.settings.configPath, error: message },
+        'catalog reload rejected; the previous catalog keeps serving',
+      );
+      return this.announce({
+        trigger,
+        accepted: false,
+        error: message,
+        models: this.current.config.models.length,
+        at: this.clock.now(),
+      });
     }
     const previous = this.current;
     this.current = next;
     this.retire(previous);
-    this.logger.log({ trigger, configPath: this.settings.configPath, models: next.config.models.length }, 'catalog reloaded');
+    this.logger.log(
+      { trigger, configPath: this.settings.configPath, models: next.config.models.length },
+      'catalog reloaded',
+    );
     return this.announce({ trigger, accepted: true, models: next.config.models.length, at: this.clock.now() });
   }
 
@@ -124,7 +136,8 @@ export class ModelCatalogService implements OnApplicationShutdown {
   private retire(generation: CatalogGeneration): void {
     this.retiring.add(generation);
     // No request outlives its total_ms, so the grace period only covers a lease that was never released.
-    const graceMs = Math.max(...generation.config.models.map((model) => model.timeouts.total_ms)) + RETIREMENT_MARGIN_MS;
+    const graceMs =
+      Math.max(...generation.config.models.map((model) => model.timeouts.total_ms)) + RETIREMENT_MARGIN_MS;
     void generation.retire(graceMs).then(() => {
       this.retiring.delete(generation);
       const inUse = this.adaptersInUse();

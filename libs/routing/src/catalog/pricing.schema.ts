@@ -41,17 +41,17 @@ const scheduleSchema = z
  */
 export const pricingSchema = z.unknown().transform((value, ctx): PriceSchedule => {
   // Chosen by shape rather than with a union, so an error names the field at fault.
-  const result = Array.isArray(value) ? scheduleSchema.safeParse(value) : pricePointSchema.transform((point) => [point]).safeParse(value);
+  const result = Array.isArray(value)
+    ? scheduleSchema.safeParse(value)
+    : pricePointSchema.transform((point) => [point]).safeParse(value);
   if (!result.success) {
     for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
     return z.NEVER;
   }
-  return result.data.map(
-    (point): PricePoint => ({
-      effectiveFrom: point.effective_from ?? null,
-      inputMicrosPerMtok: point.input_per_mtok,
-      outputMicrosPerMtok: point.output_per_mtok,
-      cachedInputMicrosPerMtok: point.cached_input_per_mtok ?? null,
-    }),
-  );
+  return result.data.map((point): PricePoint => ({
+    effectiveFrom: point.effective_from ?? null,
+    inputMicrosPerMtok: point.input_per_mtok,
+    outputMicrosPerMtok: point.output_per_mtok,
+    cachedInputMicrosPerMtok: point.cached_input_per_mtok ?? null,
+  }));
 });

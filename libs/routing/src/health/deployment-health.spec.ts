@@ -36,7 +36,8 @@ describe('DeploymentHealth', () => {
   });
 
   /** One whole attempt on a deployment, probe bookkeeping included. */
-  const attempt = (name: string, outcome: HealthOutcome, on = model) => health.finishAttempt(name, outcome, on, health.startAttempt(name));
+  const attempt = (name: string, outcome: HealthOutcome, on = model) =>
+    health.finishAttempt(name, outcome, on, health.startAttempt(name));
   const failTimes = (name: string, times: number, on = model) => {
     for (let i = 0; i < times; i++) attempt(name, 'failure', on);
   };

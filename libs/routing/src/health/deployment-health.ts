@@ -54,7 +54,8 @@ export class DeploymentHealth {
   /** Notes an attempt's start; true when it is the probe whose result readmits an ejected deployment. */
   startAttempt(name: string): boolean {
     const state = this.states.get(name);
-    if (!state || state.ejectedUntil === undefined || state.probeInFlight || this.now() < state.ejectedUntil) return false;
+    if (!state || state.ejectedUntil === undefined || state.probeInFlight || this.now() < state.ejectedUntil)
+      return false;
     state.probeInFlight = true;
     return true;
   }
@@ -75,7 +76,11 @@ export class DeploymentHealth {
     state.consecutiveFailures++;
     if (probe) {
       this.eject(name, state, model.health);
-    } else if (state.ejectedUntil === undefined && state.consecutiveFailures >= model.health.failure_threshold && this.mayEjectOneMore(model)) {
+    } else if (
+      state.ejectedUntil === undefined &&
+      state.consecutiveFailures >= model.health.failure_threshold &&
+      this.mayEjectOneMore(model)
+    ) {
       this.eject(name, state, model.health);
     }
   }
@@ -88,7 +93,9 @@ export class DeploymentHealth {
   }
 
   private mayEjectOneMore(model: ModelConfig): boolean {
-    const ejected = model.deployments.filter((deployment) => this.states.get(deploymentName(deployment))?.ejectedUntil !== undefined).length;
+    const ejected = model.deployments.filter(
+      (deployment) => this.states.get(deploymentName(deployment))?.ejectedUntil !== undefined,
+    ).length;
     return ejected + 1 <= Math.floor(model.deployments.length / 2);
   }
 
@@ -99,7 +106,10 @@ export class DeploymentHealth {
     const cooldownMs = Math.min(health.cooldown_ms * 2 ** state.ejections, health.max_cooldown_ms);
     state.ejections++;
     state.ejectedUntil = now + cooldownMs;
-    this.logger.warn({ deployment: name, cooldownMs, consecutiveFailures: state.consecutiveFailures }, 'deployment ejected');
+    this.logger.warn(
+      { deployment: name, cooldownMs, consecutiveFailures: state.consecutiveFailures },
+      'deployment ejected',
+    );
   }
 
   private state(name: string): DeploymentState {

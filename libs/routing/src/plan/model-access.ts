@@ -12,9 +12,19 @@ export function modelAccessDenial(principal: Principal, model: ModelConfig, requ
   const rules: Array<[readonly string[] | null, readonly string[], string]> = [
     [principal.allowedModels, names, `Your key is not allowed to use the model "${requested}".`],
     [principal.projectAllowedModels, names, `Your project is not allowed to use the model "${requested}".`],
-    [principal.allowedTiers, tiers, `Your key is not allowed to use the model "${requested}": ${tier} is not among the key's tiers.`],
-    [principal.projectAllowedTiers, tiers, `Your project is not allowed to use the model "${requested}": ${tier} is not among the project's tiers.`],
+    [
+      principal.allowedTiers,
+      tiers,
+      `Your key is not allowed to use the model "${requested}": ${tier} is not among the key's tiers.`,
+    ],
+    [
+      principal.projectAllowedTiers,
+      tiers,
+      `Your project is not allowed to use the model "${requested}": ${tier} is not among the project's tiers.`,
+    ],
   ];
-  const failed = rules.find(([allowed, values]) => allowed !== null && !values.some((value) => allowed.includes(value)));
+  const failed = rules.find(
+    ([allowed, values]) => allowed !== null && !values.some((value) => allowed.includes(value)),
+  );
   return failed ? failed[2] : null;
 }

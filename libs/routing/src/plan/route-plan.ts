@@ -24,7 +24,9 @@ export class RoutePlan {
     principal: Principal,
   ) {
     // The requested model passed admission; a fallback must pass the caller's allow-lists too.
-    this.route = lease.catalog.route(model).filter((candidate, i) => i === 0 || modelAccessDenial(principal, candidate) === null);
+    this.route = lease.catalog
+      .route(model)
+      .filter((candidate, i) => i === 0 || modelAccessDenial(principal, candidate) === null);
   }
 
   /**
@@ -64,10 +66,18 @@ export class RoutePlan {
 const NAMES_IN_MESSAGE = 20;
 
 /** The catalog model a client-facing name refers to, when the caller may use it. */
-export function admitted(catalog: Pick<CatalogGeneration, 'resolve' | 'config'>, principal: Principal, name: string): ModelConfig {
+export function admitted(
+  catalog: Pick<CatalogGeneration, 'resolve' | 'config'>,
+  principal: Principal,
+  name: string,
+): ModelConfig {
   const model = catalog.resolve(name);
   if (!model) {
-    throw new GatewayError('model_not_found', `The model "${name}" does not exist. ${usableModels(catalog.config.models, principal)}`, { param: 'model' });
+    throw new GatewayError(
+      'model_not_found',
+      `The model "${name}" does not exist. ${usableModels(catalog.config.models, principal)}`,
+      { param: 'model' },
+    );
   }
   const denial = modelAccessDenial(principal, model, name);
   if (denial) throw new GatewayError('model_not_allowed', denial, { param: 'model' });
@@ -79,7 +89,9 @@ export function admitted(catalog: Pick<CatalogGeneration, 'resolve' | 'config'>,
  * `claude-opus-…`, Codex for `gpt-…`) learns what to map them to, as catalog aliases.
  */
 function usableModels(models: readonly ModelConfig[], principal: Principal): string {
-  const names = models.filter((model) => modelAccessDenial(principal, model) === null).flatMap((model) => [model.name, ...model.aliases]);
+  const names = models
+    .filter((model) => modelAccessDenial(principal, model) === null)
+    .flatMap((model) => [model.name, ...model.aliases]);
   if (names.length === 0) return 'Your key may use no model of this gateway.';
   const shown = names.slice(0, NAMES_IN_MESSAGE).join(', ');
   const more = names.length > NAMES_IN_MESSAGE ? ` and ${names.length - NAMES_IN_MESSAGE} more` : '';

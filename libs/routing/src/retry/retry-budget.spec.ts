@@ -19,7 +19,8 @@ describe('RetryBudget', () => {
     budget = new RetryBudget(clock);
   });
 
-  const retriesGranted = (attempts: number) => Array.from({ length: attempts }, () => budget.tryRetry(settings)).filter(Boolean).length;
+  const retriesGranted = (attempts: number) =>
+    Array.from({ length: attempts }, () => budget.tryRetry(settings)).filter(Boolean).length;
 
   it('always allows the minimum, so a lone request can retry', () => {
     budget.recordFirstAttempt(settings);

@@ -10,12 +10,21 @@ describe('judgeFailure', () => {
     ['upstream_error', 500, 'upstream_5xx'],
     ['upstream_error', undefined, 'upstream_5xx'],
     ['upstream_invalid_response', undefined, 'upstream_5xx'],
-  ] as const)('%s (upstream %s) is retried, counts against health, and falls back as %s', (code, upstreamStatus, trigger) => {
-    expect(judgeFailure(new GatewayError(code, 'x', { upstreamStatus }))).toEqual({ retryable: true, trigger, health: 'failure' });
-  });
+  ] as const)(
+    '%s (upstream %s) is retried, counts against health, and falls back as %s',
+    (code, upstreamStatus, trigger) => {
+      expect(judgeFailure(new GatewayError(code, 'x', { upstreamStatus }))).toEqual({
+        retryable: true,
+        trigger,
+        health: 'failure',
+      });
+    },
+  );
 
   it('retries a 429 elsewhere, carrying its retry-after, without blaming the deployment’s health', () => {
-    expect(judgeFailure(new GatewayError('upstream_rate_limited', 'x', { upstreamStatus: 429, retryAfterSeconds: 2 }))).toEqual({
+    expect(
+      judgeFailure(new GatewayError('upstream_rate_limited', 'x', { upstreamStatus: 429, retryAfterSeconds: 2 })),
+    ).toEqual({
       retryable: true,
       trigger: 'upstream_429',
       health: 'neutral',

@@ -39,7 +39,12 @@ export function judgeFailure(error: unknown): FailureVerdict {
       return error.options.upstreamStatus === 501 ? { retryable: false, health: 'neutral' } : retryable('upstream_5xx');
     case 'upstream_rate_limited': {
       const seconds = error.options.retryAfterSeconds;
-      return { retryable: true, trigger: 'upstream_429', health: 'neutral', rateLimit: { retryAfterMs: seconds === undefined ? undefined : seconds * 1000 } };
+      return {
+        retryable: true,
+        trigger: 'upstream_429',
+        health: 'neutral',
+        rateLimit: { retryAfterMs: seconds === undefined ? undefined : seconds * 1000 },
+      };
     }
     case 'upstream_auth_error':
     case 'upstream_quota_exhausted':
@@ -57,7 +62,11 @@ export function judgeFailure(error: unknown): FailureVerdict {
  * Backoff before calling a deployment again that already failed in this request: "full jitter", a random
  * wait between 0 and base × 2^(failures − 1), capped, so that many clients' retries spread out.
  */
-export function backoffDelayMs(retry: RetrySettings, failuresSoFar: number, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  retry: RetrySettings,
+  failuresSoFar: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(retry.max_delay_ms, retry.base_delay_ms * 2 ** Math.max(0, failuresSoFar - 1));
   return Math.round(random() * ceiling);
 }

@@ -2,7 +2,9 @@ import { GatewayError, RouteTrace } from '@app/common';
 
 /** The attempts as `deployment → status code` pairs: names and codes only, never upstream messages. */
 function summarizeAttempts(trace: RouteTrace): string {
-  const attempts = trace.attempts.map((attempt) => `${attempt.deployment} → ${[attempt.status, attempt.errorCode].filter(Boolean).join(' ') || 'failed'}`);
+  const attempts = trace.attempts.map(
+    (attempt) => `${attempt.deployment} → ${[attempt.status, attempt.errorCode].filter(Boolean).join(' ') || 'failed'}`,
+  );
   return `${attempts.length} upstream attempt${attempts.length === 1 ? '' : 's'}: ${attempts.join('; ')}`;
 }
 
@@ -14,8 +16,14 @@ export function routeExhaustedError(trace: RouteTrace, retryAfterSeconds: number
       ? `No deployment for model ${model} is available right now: all are cooling down after failures or rate limits.`
       : `Model ${model} could not be served (${summarizeAttempts(trace)}).`;
   // The last upstream's own words stay in the evidence record; the client gets the summary.
-  const evidence = lastFailure instanceof GatewayError ? { upstreamStatus: lastFailure.options.upstreamStatus, upstreamMessage: lastFailure.options.upstreamMessage } : {};
-  return new GatewayError('upstream_unavailable', `${message} Retry in ${retryAfterSeconds} s.`, { retryAfterSeconds, ...evidence });
+  const evidence =
+    lastFailure instanceof GatewayError
+      ? { upstreamStatus: lastFailure.options.upstreamStatus, upstreamMessage: lastFailure.options.upstreamMessage }
+      : {};
+  return new GatewayError('upstream_unavailable', `${message} Retry in ${retryAfterSeconds} s.`, {
+    retryAfterSeconds,
+    ...evidence,
+  });
 }
 
 /** The request's total time ran out; with the trace, the message lists the attempts made. */

@@ -119,7 +119,11 @@ export class RouteWalk<T> {
    * none is available and `mayWait`, waits for the first to come back if that is within max_delay_ms (this is
    * how a short upstream retry-after is honoured).
    */
-  private async choose(model: ModelConfig, failures: ReadonlyMap<string, number>, mayWait: boolean): Promise<DeploymentConfig | undefined> {
+  private async choose(
+    model: ModelConfig,
+    failures: ReadonlyMap<string, number>,
+    mayWait: boolean,
+  ): Promise<DeploymentConfig | undefined> {
     for (;;) {
       const available = model.deployments.filter((deployment) => this.health.isAvailable(deploymentName(deployment)));
       const untried = available.filter((deployment) => !failures.has(deploymentName(deployment)));
@@ -141,10 +145,18 @@ export class RouteWalk<T> {
     return this.budget.tryRetry(settings);
   }
 
-  private async attempt(model: ModelConfig, deployment: DeploymentConfig): Promise<{ served: ServedRoute<T> } | { trigger: FallbackTrigger }> {
+  private async attempt(
+    model: ModelConfig,
+    deployment: DeploymentConfig,
+  ): Promise<{ served: ServedRoute<T> } | { trigger: FallbackTrigger }> {
     this.throwIfStopped();
     const name = deploymentName(deployment);
-    const record: RouteAttempt = { deployment: name, provider: deployment.provider, upstreamModel: deployment.model, durationMs: 0 };
+    const record: RouteAttempt = {
+      deployment: name,
+      provider: deployment.provider,
+      upstreamModel: deployment.model,
+      durationMs: 0,
+    };
     this.call.trace.attempts.push(record);
     const probe = this.health.startAttempt(name);
     const started = performance.now();
@@ -203,11 +215,19 @@ export class RouteWalk<T> {
     if (this.call.trace.attempts.length === 1 && this.lastFailure) return this.lastFailure;
     // retry-after: when the first deployment on the route can take a call again (a probe in flight: soon).
     const waitMs = this.soonestAvailableInMs(this.plan.route);
-    return routeExhaustedError(this.call.trace, Number.isFinite(waitMs) ? Math.max(1, Math.ceil(waitMs / 1000)) : 1, this.lastFailure);
+    return routeExhaustedError(
+      this.call.trace,
+      Number.isFinite(waitMs) ? Math.max(1, Math.ceil(waitMs / 1000)) : 1,
+      this.lastFailure,
+    );
   }
 
   private soonestAvailableInMs(models: readonly ModelConfig[]): number {
-    return Math.min(...models.flatMap((model) => model.deployments.map((deployment) => this.health.availableInMs(deploymentName(deployment)))));
+    return Math.min(
+      ...models.flatMap((model) =>
+        model.deployments.map((deployment) => this.health.availableInMs(deploymentName(deployment))),
+      ),
+    );
   }
 
   private async pause(ms: number): Promise<void> {

@@ -11,7 +11,11 @@ function seeded(seed: number): () => number {
   };
 }
 
-function shares(candidates: Array<{ id: string; weight: number; priority: number }>, draws: number, seed: number): Record<string, number> {
+function shares(
+  candidates: Array<{ id: string; weight: number; priority: number }>,
+  draws: number,
+  seed: number,
+): Record<string, number> {
   const random = seeded(seed);
   const counts: Record<string, number> = {};
   for (let i = 0; i < draws; i++) {
@@ -22,18 +26,21 @@ function shares(candidates: Array<{ id: string; weight: number; priority: number
 }
 
 describe('pickDeployment', () => {
-  it.each([1, 2, 3])('splits 2,000 picks by weight, each share within ±5 points of its weight share (seed %i)', (seed) => {
-    const result = shares(
-      [
-        { id: 'a', weight: 3, priority: 0 },
-        { id: 'b', weight: 1, priority: 0 },
-      ],
-      2_000,
-      seed,
-    );
-    expect(Math.abs(result.a - 0.75)).toBeLessThanOrEqual(0.05);
-    expect(Math.abs(result.b - 0.25)).toBeLessThanOrEqual(0.05);
-  });
+  it.each([1, 2, 3])(
+    'splits 2,000 picks by weight, each share within ±5 points of its weight share (seed %i)',
+    (seed) => {
+      const result = shares(
+        [
+          { id: 'a', weight: 3, priority: 0 },
+          { id: 'b', weight: 1, priority: 0 },
+        ],
+        2_000,
+        seed,
+      );
+      expect(Math.abs(result.a - 0.75)).toBeLessThanOrEqual(0.05);
+      expect(Math.abs(result.b - 0.25)).toBeLessThanOrEqual(0.05);
+    },
+  );
 
   it('uses only the best priority present', () => {
     const result = shares(

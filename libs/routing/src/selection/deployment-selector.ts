@@ -10,7 +10,10 @@ export interface Weighted {
  * The caller passes only deployments that may serve now, so a worse priority serves only when every better
  * one is unhealthy, cooling down or already failed this request.
  */
-export function pickDeployment<T extends Weighted>(candidates: readonly T[], random: () => number = Math.random): T | undefined {
+export function pickDeployment<T extends Weighted>(
+  candidates: readonly T[],
+  random: () => number = Math.random,
+): T | undefined {
   if (candidates.length === 0) return undefined;
   const best = Math.min(...candidates.map((candidate) => candidate.priority));
   const pool = candidates.filter((candidate) => candidate.priority === best);

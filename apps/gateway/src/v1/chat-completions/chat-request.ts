@@ -24,8 +24,10 @@ export function parseChatRequest(body: unknown): ChatCompletionRequest {
   }
   const options = request.stream_options;
   if (options !== undefined && options !== null) {
-    if (typeof options !== 'object' || Array.isArray(options)) throw invalid('"stream_options" must be an object.', 'stream_options');
-    if (request.stream !== true) throw invalid('"stream_options" is only allowed when "stream" is true.', 'stream_options');
+    if (typeof options !== 'object' || Array.isArray(options))
+      throw invalid('"stream_options" must be an object.', 'stream_options');
+    if (request.stream !== true)
+      throw invalid('"stream_options" is only allowed when "stream" is true.', 'stream_options');
   }
   return request as ChatCompletionRequest;
 }

@@ -54,7 +54,11 @@ export class ModelCallService {
   ) {}
 
   /** `dropped`: what the inbound API's translation left out, reported with the adapter's own. */
-  async chat(call: GatewayCall, request: ChatCompletionRequest, dropped: readonly string[] = []): Promise<ModelReply<ChatResult>> {
+  async chat(
+    call: GatewayCall,
+    request: ChatCompletionRequest,
+    dropped: readonly string[] = [],
+  ): Promise<ModelReply<ChatResult>> {
     const plan = this.plan(call, request.model);
     const spend = await this.reserve(call, plan, request);
     const result = await spend.releaseOnFailure(this.router.chat(plan, request, this.routeCall(call)));
@@ -72,7 +76,11 @@ export class ModelCallService {
     return { value: result.body, headers: routeHeaders(call.context.trace) };
   }
 
-  async openChatStream(call: GatewayCall, request: ChatCompletionRequest, dropped: readonly string[] = []): Promise<OpenedStream> {
+  async openChatStream(
+    call: GatewayCall,
+    request: ChatCompletionRequest,
+    dropped: readonly string[] = [],
+  ): Promise<OpenedStream> {
     const plan = this.plan(call, request.model);
     const spend = await this.reserve(call, plan, request);
     const stream = await spend.releaseOnFailure(this.router.chatStream(plan, request, this.routeCall(call)));
@@ -136,7 +144,9 @@ function generatedChars({ chunk }: StreamEvent): number {
   let chars = 0;
   for (const choice of chunk.choices ?? []) {
     const delta = choice.delta ?? {};
-    chars += (typeof delta.content === 'string' ? delta.content.length : 0) + (typeof delta.reasoning_content === 'string' ? delta.reasoning_content.length : 0);
+    chars +=
+      (typeof delta.content === 'string' ? delta.content.length : 0) +
+      (typeof delta.reasoning_content === 'string' ? delta.reasoning_content.length : 0);
     for (const call of delta.tool_calls ?? []) chars += call.function?.arguments?.length ?? 0;
   }
   return chars;
@@ -148,10 +158,16 @@ function promptChars(request: ChatCompletionRequest): number {
     const content = message.content;
     if (typeof content === 'string') return sum + content.length;
     if (!Array.isArray(content)) return sum;
-    return sum + content.reduce((n, part) => n + (part.type === 'text' && typeof part.text === 'string' ? part.text.length : 0), 0);
+    return (
+      sum +
+      content.reduce((n, part) => n + (part.type === 'text' && typeof part.text === 'string' ? part.text.length : 0), 0)
+    );
   }, 0);
 }
 
 function internalError(): GatewayError {
-  return new GatewayError('internal_error', 'The gateway failed while streaming; the request id identifies the details in its log.');
+  return new GatewayError(
+    'internal_error',
+    'The gateway failed while streaming; the request id identifies the details in its log.',
+  );
 }

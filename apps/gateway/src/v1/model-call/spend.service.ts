@@ -1,6 +1,14 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ChatCompletionRequest, Clock, EmbeddingsRequest, Principal, RequestContext } from '@app/common';
-import { BudgetService, choices, maxCostMicros, measurePrompt, priceAt, promptTokenBound, requestedOutputTokens } from '@app/quota';
+import {
+  BudgetService,
+  choices,
+  maxCostMicros,
+  measurePrompt,
+  priceAt,
+  promptTokenBound,
+  requestedOutputTokens,
+} from '@app/quota';
 import { ModelCatalogService, RoutePlan } from '@app/routing';
 import { RequestSpend } from './request-spend';
 
@@ -20,7 +28,9 @@ export class SpendService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const unpriced = this.catalog.models().filter((model) => model.deployments.some((d) => !(d.pricing ?? model.pricing)));
+    const unpriced = this.catalog
+      .models()
+      .filter((model) => model.deployments.some((d) => !(d.pricing ?? model.pricing)));
     if (unpriced.length > 0) {
       this.logger.warn(
         `models without a price: ${unpriced.map((m) => m.name).join(', ')}; their requests are recorded with cost null and budgets do not limit them`,
@@ -29,7 +39,12 @@ export class SpendService implements OnModuleInit {
   }
 
   /** Reserves the request's maximum cost at every budget it falls under; throws the 402 when one has no room. */
-  async reserve(principal: Principal, context: RequestContext, plan: RoutePlan, request: ChatCompletionRequest | EmbeddingsRequest): Promise<RequestSpend> {
+  async reserve(
+    principal: Principal,
+    context: RequestContext,
+    plan: RoutePlan,
+    request: ChatCompletionRequest | EmbeddingsRequest,
+  ): Promise<RequestSpend> {
     const at = this.clock.now();
     const promptTokens = promptTokenBound(measurePrompt(request));
     const chat = 'messages' in request;

@@ -15,7 +15,9 @@ export class ModelsController {
   @Get()
   list(@Req() request: FastifyRequest): { object: 'list'; data: ModelObject[] } {
     const principal = requestContext(request.raw).principal!;
-    const data = this.catalog.visibleModels(principal).flatMap((model) => [model.name, ...model.aliases].map((id) => modelObject(id, model)));
+    const data = this.catalog
+      .visibleModels(principal)
+      .flatMap((model) => [model.name, ...model.aliases].map((id) => modelObject(id, model)));
     return { object: 'list', data };
   }
 

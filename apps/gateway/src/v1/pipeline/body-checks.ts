@@ -2,7 +2,8 @@ import { GatewayError } from '@app/common';
 
 /** Small checks shared by the proxy routes, which validate only what the gateway itself uses. */
 export function requireObject(body: unknown): Record<string, unknown> {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalid('The request body must be a JSON object.', null);
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw invalid('The request body must be a JSON object.', null);
   return body as Record<string, unknown>;
 }
 

@@ -1,7 +1,15 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CALLER_TAGS_HEADER, parseCallerTags } from '@app/audit';
-import { CancelSignal, CancelSource, ClientDisconnectedError, GatewayError, Principal, RequestContext, requestContext } from '@app/common';
+import {
+  CancelSignal,
+  CancelSource,
+  ClientDisconnectedError,
+  GatewayError,
+  Principal,
+  RequestContext,
+  requestContext,
+} from '@app/common';
 
 /** One authenticated request on its way through the gateway. */
 export interface GatewayCall {

@@ -48,6 +48,7 @@ export class SseWriter {
 
 function encode(frames: readonly SseFrame[]): string {
   let text = '';
-  for (const frame of frames) text += frame.event === undefined ? `data: ${frame.data}\n\n` : `event: ${frame.event}\ndata: ${frame.data}\n\n`;
+  for (const frame of frames)
+    text += frame.event === undefined ? `data: ${frame.data}\n\n` : `event: ${frame.event}\ndata: ${frame.data}\n\n`;
   return text;
 }

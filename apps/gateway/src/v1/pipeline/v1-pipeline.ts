@@ -36,17 +36,24 @@ export class V1Pipeline {
     const interceptors = this.enhancers.interceptors();
     const [filter, ...others] = this.enhancers.filters();
     if (guards.length === 0 || !filter || others.length > 0) {
-      throw new Error(`The /v1 pipeline needs the global guards and one global exception filter (found ${guards.length} guards, ${others.length + (filter ? 1 : 0)} filters).`);
+      throw new Error(
+        `The /v1 pipeline needs the global guards and one global exception filter (found ${guards.length} guards, ${others.length + (filter ? 1 : 0)} filters).`,
+      );
     }
     this.lifecycle.attach(fastify);
     for (const route of routes) {
       const api = this.modules.get(route.api, { strict: false });
-      fastify.route({ method: route.method, url: route.url, handler: this.pipeline(route, api, { guards, interceptors, filter }) });
+      fastify.route({
+        method: route.method,
+        url: route.url,
+        handler: this.pipeline(route, api, { guards, interceptors, filter }),
+      });
     }
   }
 
   private pipeline(route: V1Route, api: V1Api, chain: EnhancerChain): FastifyHandler {
-    const handle = (request: FastifyRequest, reply: FastifyReply) => api.handle(request, reply, gatewayCall(request, reply));
+    const handle = (request: FastifyRequest, reply: FastifyReply) =>
+      api.handle(request, reply, gatewayCall(request, reply));
     return async (request, reply) => {
       requestContext(request.raw).api = route.name;
       const context = new HttpExecutionContext(request, reply, route.api, handle);
@@ -55,7 +62,10 @@ export class V1Pipeline {
           // As Nest's router does: a guard that says no without throwing means 403.
           if ((await guard.canActivate(context)) !== true) throw new ForbiddenException();
         }
-        await lastValueFrom(intercepted(chain.interceptors, context, 0, () => handle(request, reply)), { defaultValue: undefined });
+        await lastValueFrom(
+          intercepted(chain.interceptors, context, 0, () => handle(request, reply)),
+          { defaultValue: undefined },
+        );
       } catch (error) {
         chain.filter.catch(error, context);
       }
@@ -70,8 +80,15 @@ interface EnhancerChain {
 }
 
 /** The handler wrapped in the interceptors from `index` inwards, as Nest nests them. */
-function intercepted(interceptors: readonly NestInterceptor[], context: HttpExecutionContext, index: number, run: () => Promise<void>): Observable<unknown> {
+function intercepted(
+  interceptors: readonly NestInterceptor[],
+  context: HttpExecutionContext,
+  index: number,
+  run: () => Promise<void>,
+): Observable<unknown> {
   if (index === interceptors.length) return defer(run);
-  const result = interceptors[index].intercept(context, { handle: () => intercepted(interceptors, context, index + 1, run) });
+  const result = interceptors[index].intercept(context, {
+    handle: () => intercepted(interceptors, context, index + 1, run),
+  });
   return isObservable(result) ? result : from(result).pipe(mergeAll());
 }

@@ -19,7 +19,8 @@ export class ResponsesApi implements V1Api {
   async handle(request: FastifyRequest, reply: FastifyReply, call: GatewayCall): Promise<void> {
     const responses = parseResponsesRequest(request.body);
     const { chat, dropped, droppedTools, toolNames } = responsesToChat(responses);
-    const toolHeaders: Record<string, string> = droppedTools.length > 0 ? { 'x-switchyard-dropped-tools': droppedTools.join(',') } : {};
+    const toolHeaders: Record<string, string> =
+      droppedTools.length > 0 ? { 'x-switchyard-dropped-tools': droppedTools.join(',') } : {};
     if (!responses.stream) {
       const { value, headers } = await this.models.chat(call, chat, dropped);
       await reply.headers({ ...headers, ...toolHeaders }).send(chatToResponse(value.body, responses, toolNames));
