@@ -50,6 +50,58 @@ export interface EmbeddingsResult {
 }
 
 /**
+ * The client's Anthropic headers, forwarded unchanged on a native Messages call (names as on the wire). A
+ * missing `anthropic-version` is the provider's configured one; a missing `anthropic-beta` is not sent.
+ */
+export interface NativeMessagesHeaders {
+  'anthropic-version'?: string;
+  /** Comma-separated, as the client sent it (join repeated headers with ","). */
+  'anthropic-beta'?: string;
+}
+
+export interface NativeMessagesResult {
+  /** The upstream's Messages API answer, parsed but otherwise as received (its own `model` name included). */
+  body: unknown;
+  /** OpenAI-shaped for the ledger: cache reads and writes count into `prompt_tokens`; undefined if none came. */
+  usage: Usage | undefined;
+}
+
+/** One event of a native Messages stream, forwarded as received. */
+export interface NativeMessagesEvent {
+  /** The SSE event name (`message_start`, `content_block_delta`, `ping`, …). */
+  event: string;
+  /** The event's JSON text exactly as received. */
+  data: string;
+  /** The stream's usage so far, OpenAI-shaped, on events that carried usage (message_start, message_delta). */
+  usage?: Usage;
+  /** True for what the client would notice: a content block's start or delta, or a stop reason. */
+  content: boolean;
+}
+
+/**
+ * An upstream that speaks the Anthropic Messages API natively, so `/v1/messages` bodies pass through
+ * untranslated: only `model` (and `stream`) change. Errors are `GatewayError`s as for chat.
+ */
+export interface NativeMessages {
+  create(
+    body: Record<string, unknown>,
+    target: ChatTarget,
+    context: UpstreamCallContext,
+    headers: NativeMessagesHeaders,
+  ): Promise<NativeMessagesResult>;
+  /**
+   * Resolves once the upstream accepted the request (2xx headers); events follow through iteration, which
+   * throws a `GatewayError` for an `event: error` (not forwarded) or a stream cut before `message_stop`.
+   */
+  stream(
+    body: Record<string, unknown>,
+    target: ChatTarget,
+    context: UpstreamCallContext,
+    headers: NativeMessagesHeaders,
+  ): Promise<AsyncIterable<NativeMessagesEvent>>;
+}
+
+/**
  * One upstream, spoken in its own wire format, presented as OpenAI Chat Completions.
  * Adapters throw `GatewayError` with an `upstream_*` code for every upstream failure.
  */
@@ -60,6 +112,8 @@ export interface ProviderAdapter {
   /** Resolves once the upstream accepted the request (2xx headers); chunks follow through iteration. */
   chatStream(request: ChatCompletionRequest, target: ChatTarget, context: UpstreamCallContext): Promise<ChatStream>;
   embeddings(request: EmbeddingsRequest, target: ChatTarget, context: UpstreamCallContext): Promise<EmbeddingsResult>;
+  /** Present when the upstream serves Anthropic Messages bodies natively (routing then skips translation). */
+  readonly messages?: NativeMessages;
   /** Releases sockets; called when a config reload retires the adapter. */
   close(): void;
 }

@@ -2,11 +2,21 @@ import { z } from 'zod';
 import { ChatCompletionRequest, GatewayError } from '@app/common';
 import { UpstreamEndpoint } from '../http/upstream-endpoint';
 import type { UpstreamHttpService, UpstreamResponse } from '../http/upstream-http.service';
-import type { ChatResult, ChatStream, ChatTarget, EmbeddingsResult, ProviderAdapter, StreamEvent, UpstreamCallContext } from '../provider.types';
+import type {
+  ChatResult,
+  ChatStream,
+  ChatTarget,
+  EmbeddingsResult,
+  NativeMessages,
+  ProviderAdapter,
+  StreamEvent,
+  UpstreamCallContext,
+} from '../provider.types';
 import { baseProviderSchema, httpProviderFields } from '../provider-config';
 import { sseEvents } from '../sse/sse-parser';
-import type { AnthropicMessageResponse } from './anthropic.types';
 import { anthropicHttpError } from './anthropic-error.mapper';
+import { readAnthropicMessage } from './anthropic-message.reader';
+import { AnthropicNativeMessages } from './anthropic-native.messages';
 import { toAnthropicRequest } from './anthropic-request.mapper';
 import { toChatCompletion } from './anthropic-response.mapper';
 import { AnthropicStreamTransformer } from './anthropic-stream.transformer';
@@ -15,7 +25,10 @@ export const anthropicProviderSchema = baseProviderSchema.extend({
   type: z.literal('anthropic'),
   ...httpProviderFields,
   /** e.g. https://api.anthropic.com; the adapter appends /v1/messages itself. */
-  base_url: httpProviderFields.base_url.refine((url) => !url.endsWith('/v1'), 'leave out "/v1": the adapter appends /v1/messages'),
+  base_url: httpProviderFields.base_url.refine(
+    (url) => !url.endsWith('/v1'),
+    'leave out "/v1": the adapter appends /v1/messages',
+  ),
   anthropic_version: z.string().default('2023-06-01'),
 });
 
@@ -23,29 +36,41 @@ export type AnthropicProviderConfig = z.infer<typeof anthropicProviderSchema>;
 
 /**
  * Anthropic's Messages API presented as OpenAI Chat Completions. Requests, responses, stream events and errors
- * are translated by the mappers beside this file; README.md has the parameter table. Bodies are never logged.
+ * are translated by the mappers beside this file; README.md has the parameter table. `messages` serves
+ * Anthropic Messages clients natively, untranslated, over the same endpoint. Bodies are never logged.
  */
 export class AnthropicAdapter implements ProviderAdapter {
   readonly id: string;
   readonly type = 'anthropic';
+  readonly messages: NativeMessages;
   private readonly endpoint: UpstreamEndpoint;
   private readonly url: string;
 
   constructor(config: AnthropicProviderConfig, http: UpstreamHttpService) {
     this.id = config.id;
     this.url = `${config.base_url}/v1/messages`;
-    const auth = { 'anthropic-version': config.anthropic_version, ...(config.api_key ? { 'x-api-key': config.api_key } : {}) };
-    this.endpoint = new UpstreamEndpoint(config, auth, http, (status, headers, body) => anthropicHttpError(this.id, status, headers, body));
+    const auth = {
+      'anthropic-version': config.anthropic_version,
+      ...(config.api_key ? { 'x-api-key': config.api_key } : {}),
+    };
+    this.endpoint = new UpstreamEndpoint(config, auth, http, (status, headers, body) =>
+      anthropicHttpError(this.id, status, headers, body),
+    );
+    this.messages = new AnthropicNativeMessages(this.id, this.endpoint, this.url);
   }
 
   async chat(request: ChatCompletionRequest, target: ChatTarget, context: UpstreamCallContext): Promise<ChatResult> {
     const { body, droppedParams } = toAnthropicRequest(request, target, { stream: false });
-    const message = await this.message(await this.endpoint.post(this.url, body, context));
+    const message = await readAnthropicMessage(this.endpoint, await this.endpoint.post(this.url, body, context));
     const completion = toChatCompletion(message, nowSeconds());
     return { body: completion, usage: completion.usage, droppedParams };
   }
 
-  async chatStream(request: ChatCompletionRequest, target: ChatTarget, context: UpstreamCallContext): Promise<ChatStream> {
+  async chatStream(
+    request: ChatCompletionRequest,
+    target: ChatTarget,
+    context: UpstreamCallContext,
+  ): Promise<ChatStream> {
     const { body, droppedParams } = toAnthropicRequest(request, target, { stream: true });
     const response = await this.endpoint.post(this.url, body, context);
     await this.endpoint.assertOk(response);
@@ -53,17 +78,15 @@ export class AnthropicAdapter implements ProviderAdapter {
   }
 
   async embeddings(): Promise<EmbeddingsResult> {
-    throw new GatewayError('invalid_request_error', `Provider "${this.id}" is Anthropic, which offers no embeddings endpoint.`, { param: 'model' });
+    throw new GatewayError(
+      'invalid_request_error',
+      `Provider "${this.id}" is Anthropic, which offers no embeddings endpoint.`,
+      { param: 'model' },
+    );
   }
 
   close(): void {
     this.endpoint.close();
-  }
-
-  private async message(response: UpstreamResponse): Promise<AnthropicMessageResponse> {
-    const message = await this.endpoint.json<AnthropicMessageResponse | undefined>(response);
-    if (message?.type !== 'message' || !Array.isArray(message.content)) throw this.endpoint.invalid('a body that is not an Anthropic message');
-    return message;
   }
 
   private async *chunks(response: UpstreamResponse): AsyncGenerator<StreamEvent> {
