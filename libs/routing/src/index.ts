@@ -1,7 +1,13 @@
 export { RoutingModule } from './routing.module';
 export { routingConfig } from './routing.config';
 export { ModelCatalogService, CatalogReloadEvent, ReloadTrigger } from './catalog/model-catalog.service';
-export { RouterService, RoutedStream } from './router.service';
+export {
+  RouterService,
+  RoutedStream,
+  MessagesRouteRequest,
+  RoutedMessages,
+  RoutedMessagesStream,
+} from './router.service';
 export { RouteCall } from './route/route-walk';
 export { RoutePlan } from './plan/route-plan';
 export {

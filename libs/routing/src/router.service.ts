@@ -1,11 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { ChatCompletionRequest, EmbeddingsRequest } from '@app/common';
-import type { ChatResult, ChatTarget, EmbeddingsResult, StreamEvent } from '@app/providers';
+import type {
+  ChatResult,
+  ChatStream,
+  ChatTarget,
+  EmbeddingsResult,
+  NativeMessagesEvent,
+  NativeMessagesHeaders,
+  NativeMessagesResult,
+  StreamEvent,
+} from '@app/providers';
 import { DeploymentHealth } from './health/deployment-health';
 import type { RoutePlan } from './plan/route-plan';
 import { RetryBudget } from './retry/retry-budget';
 import { Attempt, RouteCall, RouteWalk, ServedRoute } from './route/route-walk';
-import { readUntilFirstContent, relay } from './stream/first-content';
+import { chatEventCarriesContent, nativeEventCarriesContent } from './stream/carries-content';
+import { HeldStream, readUntilFirstContent, relay } from './stream/first-content';
 
 export interface RoutedStream {
   /** Starts with the events held back until the first content chunk. */
@@ -14,8 +24,33 @@ export interface RoutedStream {
 }
 
 /**
+ * An Anthropic Messages request in both forms: the client's own body, for deployments that speak Messages
+ * natively, and its Chat Completions translation, for every other deployment.
+ */
+export interface MessagesRouteRequest {
+  native: Record<string, unknown>;
+  chat: ChatCompletionRequest;
+  /** The client's anthropic-version / anthropic-beta, forwarded to native upstreams only. */
+  headers: NativeMessagesHeaders;
+}
+
+/** Which form the serving deployment answered in: the Messages answer itself, or a chat completion to translate. */
+export type RoutedMessages = { kind: 'native'; value: NativeMessagesResult } | { kind: 'chat'; value: ChatResult };
+
+/**
+ * A Messages stream in the form its deployment speaks. One stream never changes form: once served it stays on
+ * its deployment, so the caller picks its relay once.
+ */
+export type RoutedMessagesStream =
+  { kind: 'native'; events: AsyncIterable<NativeMessagesEvent> } | ({ kind: 'chat' } & RoutedStream);
+
+type HeldMessagesStream =
+  | { kind: 'native'; stream: HeldStream<NativeMessagesEvent> }
+  | { kind: 'chat'; stream: HeldStream<StreamEvent, ChatStream> };
+
+/**
  * Routes one planned call to an upstream: selection, retries, fallbacks, timeouts and health, recorded
- * in the call's trace (see RouteWalk). The same walk serves chat, embeddings and streams.
+ * in the call's trace (see RouteWalk). The same walk serves chat, messages, embeddings and streams.
  */
 @Injectable()
 export class RouterService {
@@ -31,7 +66,27 @@ export class RouterService {
   }
 
   async embeddings(plan: RoutePlan, request: EmbeddingsRequest, call: RouteCall): Promise<EmbeddingsResult> {
-    const served = await this.walk(plan, call, (a) => a.adapter.embeddings(request, { upstreamModel: a.deployment.model }, a.context));
+    const served = await this.walk(plan, call, (a) =>
+      a.adapter.embeddings(request, { upstreamModel: a.deployment.model }, a.context),
+    );
+    served.end();
+    return served.value;
+  }
+
+  /**
+   * An Anthropic Messages call: each attempt goes natively to a deployment that speaks Messages, and as chat
+   * to any other, so one route may mix both (a fallback from Anthropic to an OpenAI model, say).
+   */
+  async messages(plan: RoutePlan, request: MessagesRouteRequest, call: RouteCall): Promise<RoutedMessages> {
+    const served = await this.walk(plan, call, async (a): Promise<RoutedMessages> => {
+      const native = a.adapter.messages;
+      if (native)
+        return {
+          kind: 'native',
+          value: await native.create(request.native, chatTarget(a), a.context, request.headers),
+        };
+      return { kind: 'chat', value: await a.adapter.chat(request.chat, chatTarget(a), a.context) };
+    });
     served.end();
     return served.value;
   }
@@ -42,14 +97,45 @@ export class RouterService {
    * and a failure ends it with an error the gateway relays in-band.
    */
   async chatStream(plan: RoutePlan, request: ChatCompletionRequest, call: RouteCall): Promise<RoutedStream> {
-    const served = await this.walk(plan, call, (a) => readUntilFirstContent(a.adapter.chatStream(request, chatTarget(a), a.context)));
-    return { droppedParams: served.value.droppedParams, events: relay(served.value, served.end) };
+    const served = await this.walk(plan, call, (a) =>
+      readUntilFirstContent(a.adapter.chatStream(request, chatTarget(a), a.context), chatEventCarriesContent),
+    );
+    return {
+      droppedParams: served.value.opened.droppedParams,
+      events: relay(served.value, (failure) => served.end(failure)),
+    };
+  }
+
+  /** `messages` as a stream, held until its first content exactly as `chatStream` is. */
+  async messagesStream(plan: RoutePlan, request: MessagesRouteRequest, call: RouteCall): Promise<RoutedMessagesStream> {
+    const served = await this.walk(plan, call, async (a): Promise<HeldMessagesStream> => {
+      const native = a.adapter.messages;
+      if (native) {
+        const opening = native.stream(request.native, chatTarget(a), a.context, request.headers);
+        return { kind: 'native', stream: await readUntilFirstContent(opening, nativeEventCarriesContent) };
+      }
+      return {
+        kind: 'chat',
+        stream: await readUntilFirstContent(
+          a.adapter.chatStream(request.chat, chatTarget(a), a.context),
+          chatEventCarriesContent,
+        ),
+      };
+    });
+    return relayMessages(served);
   }
 
   /** Walks the plan's route; the walk releases the plan when the response has ended. */
   private walk<T>(plan: RoutePlan, call: RouteCall, run: (attempt: Attempt) => Promise<T>): Promise<ServedRoute<T>> {
     return new RouteWalk(plan, call, run, this.health, this.budget).walk();
   }
+}
+
+function relayMessages(served: ServedRoute<HeldMessagesStream>): RoutedMessagesStream {
+  const { value } = served;
+  const onEnd = (failure?: unknown) => served.end(failure);
+  if (value.kind === 'native') return { kind: 'native', events: relay(value.stream, onEnd) };
+  return { kind: 'chat', droppedParams: value.stream.opened.droppedParams, events: relay(value.stream, onEnd) };
 }
 
 /** The served model's settings: after a fallback, the fallback's own output cap. */

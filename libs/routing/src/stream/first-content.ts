@@ -1,37 +1,39 @@
-import type { ChatCompletionChunk } from '@app/common';
-import type { ChatStream, StreamEvent } from '@app/providers';
-
-/** A stream read up to its first content chunk, with the events before it held back. */
-export interface HeldStream {
-  held: readonly StreamEvent[];
-  rest: AsyncIterator<StreamEvent>;
-  droppedParams: readonly string[];
+/** A stream read up to its first content event, with the events before it held back. */
+export interface HeldStream<E, S extends AsyncIterable<E> = AsyncIterable<E>> {
+  /** The stream as opened, for what it carries besides events (e.g. dropped parameters). */
+  opened: S;
+  held: readonly E[];
+  rest: AsyncIterator<E>;
 }
 
 /**
- * Opens a stream and reads until its first content chunk. Until then nothing has reached the client, so a
- * failure is an ordinary, retryable attempt failure; after it, the stream belongs to the client.
+ * Opens a stream and reads until its first event that `carriesContent` (what the client would notice).
+ * Until then nothing has reached the client, so a failure is an ordinary, retryable attempt failure; after
+ * it, the stream belongs to the client.
  */
-export async function readUntilFirstContent(opening: Promise<ChatStream>): Promise<HeldStream> {
-  const stream = await opening;
-  const rest = stream[Symbol.asyncIterator]();
-  const held: StreamEvent[] = [];
+export async function readUntilFirstContent<E, S extends AsyncIterable<E>>(
+  opening: Promise<S>,
+  carriesContent: (event: E) => boolean,
+): Promise<HeldStream<E, S>> {
+  const opened = await opening;
+  const rest = opened[Symbol.asyncIterator]();
+  const held: E[] = [];
   try {
     for (;;) {
       const next = await rest.next();
       if (next.done) break;
       held.push(next.value);
-      if (carriesContent(next.value.chunk)) break;
+      if (carriesContent(next.value)) break;
     }
   } catch (error) {
     await rest.return?.();
     throw error;
   }
-  return { held, rest, droppedParams: stream.droppedParams };
+  return { opened, held, rest };
 }
 
 /** The held events, then the rest; `onEnd` learns how the stream ended (with the error if it failed). */
-export async function* relay(stream: HeldStream, onEnd: (failure?: unknown) => void): AsyncGenerator<StreamEvent> {
+export async function* relay<E>(stream: HeldStream<E>, onEnd: (failure?: unknown) => void): AsyncGenerator<E> {
   let failure: unknown;
   try {
     yield* stream.held;
@@ -47,20 +49,4 @@ export async function* relay(stream: HeldStream, onEnd: (failure?: unknown) => v
     onEnd(failure);
     await stream.rest.return?.();
   }
-}
-
-/** True for a chunk the client would notice: text, a tool call, a refusal, reasoning or a finish. */
-function carriesContent(chunk: ChatCompletionChunk): boolean {
-  return (
-    chunk.choices?.some((choice) => {
-      const delta = choice.delta ?? {};
-      return (
-        choice.finish_reason != null ||
-        (typeof delta.content === 'string' && delta.content.length > 0) ||
-        (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) ||
-        Boolean(delta.refusal) ||
-        Boolean(delta.reasoning_content)
-      );
-    }) ?? false
-  );
 }
