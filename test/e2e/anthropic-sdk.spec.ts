@@ -1,5 +1,12 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { anthropicDriver, geminiDriver, openAiWireDriver, ProviderDriver } from '../conformance/provider-drivers';
+import {
+  anthropicDriver,
+  geminiDriver,
+  openAiWireDriver,
+  PROVIDER_KEY,
+  ProviderDriver,
+} from '../conformance/provider-drivers';
+import { FakeAnthropicServer } from '../fakes/fake-anthropic.server';
 import { eventually } from '../utils/evidence';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 
@@ -64,7 +71,8 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('Anthropi
     expect(message).toMatchObject({
       type: 'message',
       role: 'assistant',
-      model: 'claude-opus-4-8',
+      // A translated answer names the model asked for; Anthropic's own answer passes through with its model id.
+      model: driver.name === 'anthropic' ? expect.stringMatching(/^claude-sonnet-4-5/) : 'claude-opus-4-8',
       stop_reason: 'end_turn',
       content: [{ type: 'text', text: 'Hello, Oslo!' }],
     });
@@ -180,5 +188,70 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('Anthropi
     expect(records.body.data).toMatchObject([
       { status: 402, error_code: 'insufficient_quota', endpoint: '/v1/messages' },
     ]);
+  });
+});
+
+describe('Anthropic SDK via an Anthropic deployment: native pass-through', () => {
+  const fake = new FakeAnthropicServer(PROVIDER_KEY);
+  let gateway: TestGateway;
+  let client: Anthropic;
+
+  beforeAll(async () => {
+    const upstream = await fake.start();
+    gateway = await startTestGateway({
+      catalog: {
+        providers: [{ id: 'anthropic', type: 'anthropic', base_url: upstream, api_key: PROVIDER_KEY }],
+        models: [
+          {
+            name: 'claude',
+            aliases: ['claude-opus-4-8'],
+            deployments: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }],
+          },
+        ],
+      },
+    });
+    client = new Anthropic({ apiKey: (await gateway.createKey()).key, baseURL: gateway.baseUrl, maxRetries: 0 });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await fake.stop();
+  });
+
+  /** What Claude Code sends that no chat upstream could carry: cached system blocks, thinking, betas, metadata. */
+  const request = {
+    model: 'claude-opus-4-8',
+    max_tokens: 2048,
+    system: [{ type: 'text' as const, text: 'You are a coding agent.', cache_control: { type: 'ephemeral' as const } }],
+    thinking: { type: 'enabled' as const, budget_tokens: 1024 },
+    metadata: { user_id: 'user_abc' },
+    messages: [
+      {
+        role: 'user' as const,
+        content: [{ type: 'text' as const, text: 'Hello', cache_control: { type: 'ephemeral' as const } }],
+      },
+    ],
+  };
+
+  it('sends the client’s body unchanged but for the model, with its version and betas, and returns the answer as it came', async () => {
+    const message = await client.beta.messages.create({ ...request, betas: ['interleaved-thinking-2025-05-14'] });
+    const [seen] = fake.calls('/v1/messages').slice(-1);
+    expect(seen.body).toEqual({ ...request, model: 'claude-sonnet-4-5' });
+    expect(seen.headers['anthropic-beta']).toBe('interleaved-thinking-2025-05-14');
+    expect(seen.headers['x-api-key']).toBe(PROVIDER_KEY);
+    expect(message.type).toBe('message');
+    expect(message.usage.input_tokens).toBeGreaterThan(0);
+  });
+
+  it('streams Anthropic’s own events through, and the stream equals the non-stream answer', async () => {
+    const whole = await client.messages.create(request);
+    const streamed = await client.messages.stream(request).finalMessage();
+    expect(fake.calls('/v1/messages').slice(-1)[0].body).toEqual({
+      ...request,
+      model: 'claude-sonnet-4-5',
+      stream: true,
+    });
+    expect(streamed.content).toEqual(whole.content);
+    expect(streamed.usage.output_tokens).toBe(whole.usage.output_tokens);
   });
 });

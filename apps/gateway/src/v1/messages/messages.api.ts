@@ -1,16 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { chatToMessage, MessagesStreamEncoder, messagesToChat, parseMessagesRequest } from '@app/inbound';
+import { GatewayError } from '@app/common';
+import {
+  chatToMessage,
+  messagesErrorBody,
+  MessagesStreamEncoder,
+  messagesToChat,
+  parseMessagesRequest,
+} from '@app/inbound';
+import type { NativeMessagesEvent, NativeMessagesHeaders } from '@app/providers';
 import { EncoderSink } from '../model-call/encoder-sink';
-import { ModelCallService } from '../model-call/model-call.service';
+import { ModelCallService, StreamSink } from '../model-call/model-call.service';
 import type { GatewayCall } from '../pipeline/gateway-call';
 import { SseWriter } from '../pipeline/sse-writer';
 import type { V1Api } from '../pipeline/v1-api';
 
 /**
- * `POST /v1/messages`, Anthropic's Messages API (Claude Code, @anthropic-ai/sdk): translated to the canonical
- * chat form for the model call, and the answer or stream back into Anthropic's message and events. Errors
- * leave in Anthropic's shape (the exception filter picks it by the route's API name).
+ * `POST /v1/messages`, Anthropic's Messages API (Claude Code, @anthropic-ai/sdk). An Anthropic deployment gets
+ * the client's body as it is (cache_control, thinking, betas) and its answer or events go back unchanged; any
+ * other deployment gets the chat translation, and its answer or stream is encoded back into Anthropic's message
+ * and events. Errors leave in Anthropic's shape (the exception filter picks it by the route's API name).
  */
 @Injectable()
 export class MessagesApi implements V1Api {
@@ -19,15 +28,48 @@ export class MessagesApi implements V1Api {
   async handle(request: FastifyRequest, reply: FastifyReply, call: GatewayCall): Promise<void> {
     const messages = parseMessagesRequest(request.body);
     const { chat, dropped } = messagesToChat(messages);
+    const route = { native: messages as unknown as Record<string, unknown>, chat, headers: anthropicHeaders(request) };
     if (!messages.stream) {
-      const { value, headers } = await this.models.chat(call, chat, dropped);
-      await reply.headers(headers).send(chatToMessage(value.body, messages.model));
+      const { value, headers } = await this.models.messages(call, route, dropped);
+      const body = value.kind === 'native' ? value.value.body : chatToMessage(value.value.body, messages.model);
+      await reply.headers(headers).send(body);
       return;
     }
-    const stream = await this.models.openChatStream(call, chat, dropped);
+    const stream = await this.models.openMessagesStream(call, route, dropped);
     reply.hijack();
     const writer = new SseWriter(reply.raw, call.context);
     writer.open(stream.headers);
-    await stream.pump(new EncoderSink(writer, new MessagesStreamEncoder(messages.model)));
+    if (stream.kind === 'native') await stream.pump(new NativeEventsSink(writer));
+    else await stream.pump(new EncoderSink(writer, new MessagesStreamEncoder(messages.model)));
+  }
+}
+
+/** The client's Messages API version and betas, for native upstreams (repeated beta headers joined). */
+function anthropicHeaders(request: FastifyRequest): NativeMessagesHeaders {
+  const header = (name: string) => {
+    const value = request.headers[name];
+    return Array.isArray(value) ? value.join(',') : value;
+  };
+  return { 'anthropic-version': header('anthropic-version'), 'anthropic-beta': header('anthropic-beta') };
+}
+
+/** Anthropic's own events, written as received; a failure mid-stream ends with Anthropic's `error` event. */
+class NativeEventsSink implements StreamSink<NativeMessagesEvent> {
+  constructor(private readonly writer: SseWriter) {}
+
+  get clientGone(): boolean {
+    return this.writer.clientGone;
+  }
+
+  event(event: NativeMessagesEvent): Promise<void> {
+    return this.writer.write([{ event: event.event, data: event.data }]);
+  }
+
+  finish(): void {
+    this.writer.end([]);
+  }
+
+  fail(error: GatewayError): void {
+    this.writer.end([{ event: 'error', data: JSON.stringify(messagesErrorBody(error)) }]);
   }
 }

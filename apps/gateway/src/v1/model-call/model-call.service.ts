@@ -7,12 +7,21 @@ import {
   estimatedUsage,
   GatewayError,
   providerUsage,
+  Usage,
 } from '@app/common';
 import { Redactor } from '@app/observability';
-import type { ChatResult, StreamEvent } from '@app/providers';
-import { ModelCatalogService, ModelConfig, RoutePlan, RouterService } from '@app/routing';
+import type { ChatResult, NativeMessagesEvent, StreamEvent } from '@app/providers';
+import {
+  MessagesRouteRequest,
+  ModelCatalogService,
+  ModelConfig,
+  RoutedMessages,
+  RoutePlan,
+  RouterService,
+} from '@app/routing';
 import { routeHeaders } from '../../http/route-headers';
 import type { GatewayCall } from '../pipeline/gateway-call';
+import type { RequestSpend } from './request-spend';
 import { SpendService } from './spend.service';
 
 export interface ModelReply<T> {
@@ -22,9 +31,9 @@ export interface ModelReply<T> {
 }
 
 /** Where a stream's events go: an inbound API's encoder in front of the client's connection. */
-export interface StreamSink {
-  /** One upstream event, in canonical (Chat Completions) form; resolves when the client can take more. */
-  event(event: StreamEvent): Promise<void>;
+export interface StreamSink<E = StreamEvent> {
+  /** One upstream event; resolves when the client can take more. */
+  event(event: E): Promise<void>;
   /** The upstream finished normally. */
   finish(): void;
   /** The stream failed after it had started: the API's in-band error. */
@@ -33,16 +42,33 @@ export interface StreamSink {
 }
 
 /** A stream whose upstream has produced its first content; `pump` relays the rest through a sink. */
-export interface OpenedStream {
+export interface OpenedStream<E = StreamEvent> {
   headers: Record<string, string>;
-  pump(sink: StreamSink): Promise<void>;
+  pump(sink: StreamSink<E>): Promise<void>;
 }
+
+/** A Messages stream in its deployment's form: Anthropic's own events, or canonical chunks to encode. */
+export type OpenedMessagesStream =
+  ({ kind: 'native' } & OpenedStream<NativeMessagesEvent>) | ({ kind: 'chat' } & OpenedStream);
+
+/** How a relay reads its events: the usage they report and the characters generated (for an estimate). */
+interface EventReading<E> {
+  usage(event: E): Usage | undefined;
+  generatedChars(event: E): number;
+}
+
+const CHAT_EVENTS: EventReading<StreamEvent> = { usage: (event) => event.chunk.usage ?? undefined, generatedChars };
+const NATIVE_MESSAGES_EVENTS: EventReading<NativeMessagesEvent> = {
+  usage: (event) => event.usage,
+  // Content events' JSON: an over-estimate of the text, used only when the stream never reported usage.
+  generatedChars: (event) => (event.content ? event.data.length : 0),
+};
 
 /**
  * One model call's story, the same for every inbound API: the route plan (which model the caller may use,
  * its permitted fallbacks, their prices), the budget it reserves, the routed upstream call, and the
  * settlement of what it cost. Inbound APIs translate to and from the canonical Chat Completions form
- * around it.
+ * around it; the Messages API may be served natively by Anthropic deployments.
  */
 @Injectable()
 export class ModelCallService {
@@ -86,28 +112,47 @@ export class ModelCallService {
     const stream = await spend.releaseOnFailure(this.router.chatStream(plan, request, this.routeCall(call)));
     return {
       headers: routeHeaders(call.context.trace, [...dropped, ...stream.droppedParams]),
-      pump: async (sink) => {
-        let streamedChars = 0;
-        try {
-          for await (const event of stream.events) {
-            // The last usage seen is the stream's usage, also when the client leaves before the end.
-            if (event.chunk.usage) call.context.usage = providerUsage(event.chunk.usage);
-            streamedChars += generatedChars(event);
-            await sink.event(event);
-          }
-          sink.finish();
-        } catch (error) {
-          if (error instanceof ClientDisconnectedError || sink.clientGone) return;
-          const failure = this.redactor.error(error);
-          call.context.error = failure instanceof GatewayError ? failure : internalError();
-          sink.fail(call.context.error);
-        } finally {
-          // Cut short before the usage chunk: the evidence gets an estimate, marked as such.
-          call.context.usage ??= estimatedUsage(promptChars(request), streamedChars);
-          // The upstream answered, so the request is charged: by its usage, or in full when none came.
-          await spend.settle();
-        }
-      },
+      pump: (sink) => this.relay(call, request, spend, stream.events, CHAT_EVENTS, sink),
+    };
+  }
+
+  /**
+   * An Anthropic Messages call: sized and charged by its chat translation, answered natively by a deployment
+   * that speaks Messages (nothing was dropped then) or as a chat completion by any other.
+   */
+  async messages(
+    call: GatewayCall,
+    request: MessagesRouteRequest,
+    dropped: readonly string[],
+  ): Promise<ModelReply<RoutedMessages>> {
+    const plan = this.plan(call, request.chat.model);
+    const spend = await this.reserve(call, plan, request.chat);
+    const routed = await spend.releaseOnFailure(this.router.messages(plan, request, this.routeCall(call)));
+    if (routed.value.usage) call.context.usage = providerUsage(routed.value.usage);
+    await spend.settle();
+    const translated = routed.kind === 'chat' ? [...dropped, ...routed.value.droppedParams] : [];
+    return { value: routed, headers: routeHeaders(call.context.trace, translated) };
+  }
+
+  async openMessagesStream(
+    call: GatewayCall,
+    request: MessagesRouteRequest,
+    dropped: readonly string[],
+  ): Promise<OpenedMessagesStream> {
+    const plan = this.plan(call, request.chat.model);
+    const spend = await this.reserve(call, plan, request.chat);
+    const stream = await spend.releaseOnFailure(this.router.messagesStream(plan, request, this.routeCall(call)));
+    if (stream.kind === 'native') {
+      return {
+        kind: 'native',
+        headers: routeHeaders(call.context.trace),
+        pump: (sink) => this.relay(call, request.chat, spend, stream.events, NATIVE_MESSAGES_EVENTS, sink),
+      };
+    }
+    return {
+      kind: 'chat',
+      headers: routeHeaders(call.context.trace, [...dropped, ...stream.droppedParams]),
+      pump: (sink) => this.relay(call, request.chat, spend, stream.events, CHAT_EVENTS, sink),
     };
   }
 
@@ -115,6 +160,40 @@ export class ModelCallService {
   admit(call: GatewayCall, name: string): ModelConfig {
     call.context.modelRequested = name;
     return this.catalog.admit(call.principal, name);
+  }
+
+  /**
+   * Relays a served stream to its sink; the usage it reports (the last seen) is what is charged, also when the
+   * client leaves before the end, and a stream cut short before any usage is charged in full, its evidence
+   * carrying an estimate marked as such.
+   */
+  private async relay<E>(
+    call: GatewayCall,
+    request: ChatCompletionRequest,
+    spend: RequestSpend,
+    events: AsyncIterable<E>,
+    reading: EventReading<E>,
+    sink: StreamSink<E>,
+  ): Promise<void> {
+    let streamedChars = 0;
+    try {
+      for await (const event of events) {
+        const usage = reading.usage(event);
+        if (usage) call.context.usage = providerUsage(usage);
+        streamedChars += reading.generatedChars(event);
+        await sink.event(event);
+      }
+      sink.finish();
+    } catch (error) {
+      if (error instanceof ClientDisconnectedError || sink.clientGone) return;
+      const failure = this.redactor.error(error);
+      call.context.error = failure instanceof GatewayError ? failure : internalError();
+      sink.fail(call.context.error);
+    } finally {
+      call.context.usage ??= estimatedUsage(promptChars(request), streamedChars);
+      // The upstream answered, so the request is charged: by its usage, or in full when none came.
+      await spend.settle();
+    }
   }
 
   /** Plans the route once; the request context names the model asked for, and the trace starts empty. */
