@@ -137,12 +137,17 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('Anthropi
     expect(second.content).toEqual([{ type: 'text', text: 'Sunny, 14:00.' }]);
   });
 
-  it('counts tokens without calling the upstream', async () => {
+  it("counts tokens: Anthropic's own count from an Anthropic deployment, else a local estimate with no upstream call", async () => {
     const before = driver.upstreamCalls();
-    const counted = await client.messages.countTokens({
-      model: 'chat',
-      messages: [{ role: 'user', content: 'Hello there, how are you today?' }],
-    });
+    const { data: counted, response } = await client.messages
+      .countTokens({ model: 'chat', messages: [{ role: 'user', content: 'Hello there, how are you today?' }] })
+      .withResponse();
+    if (driver.name === 'anthropic') {
+      expect(counted.input_tokens).toBe(new FakeAnthropicServer('unused').countedTokens);
+      expect(response.headers.get('x-switchyard-token-count')).toBe('upstream');
+      return;
+    }
+    expect(response.headers.get('x-switchyard-token-count')).toBe('estimate');
     expect(counted.input_tokens).toBeGreaterThan(5);
     expect(counted.input_tokens).toBeLessThan(30);
     expect(driver.upstreamCalls()).toBe(before);

@@ -1,5 +1,13 @@
 import type { ServerResponse } from 'node:http';
-import { delayHeaders, FakeHttpServer, RecordedRequest, sendJson, WireOptions, writeAtOffsets, writeEvents } from './fake-http';
+import {
+  delayHeaders,
+  FakeHttpServer,
+  RecordedRequest,
+  sendJson,
+  WireOptions,
+  writeAtOffsets,
+  writeEvents,
+} from './fake-http';
 import { validateMessagesRequest, ValidationOptions } from './fake-anthropic.validation';
 
 /**
@@ -98,6 +106,9 @@ export class FakeAnthropicServer extends FakeHttpServer {
     this.validation = { requireUserFirst: true, requireAlternation: true, ...validation };
   }
 
+  /** What `POST /v1/messages/count_tokens` answers as `input_tokens`. */
+  countedTokens = 4242;
+
   /** Replies for the next accepted requests, in order; `defaultReply` afterwards. */
   script(...replies: AnthropicReply[]): void {
     this.queue.push(...replies);
@@ -111,6 +122,9 @@ export class FakeAnthropicServer extends FakeHttpServer {
       this.rejections.push({ request, ...rejection });
       return sendJson(res, rejection.status, envelope(rejection.error, requestId), { 'request-id': requestId });
     }
+    if (request.url.split('?')[0] === COUNT_TOKENS_PATH) {
+      return sendJson(res, 200, { input_tokens: this.countedTokens }, { 'request-id': requestId });
+    }
     const reply = this.queue.shift() ?? this.defaultReply;
     if (reply.headersDelayMs) await delayHeaders(res, reply.headersDelayMs);
     const headers = { 'request-id': requestId, 'anthropic-organization-id': 'org-fake', ...reply.headers };
@@ -120,7 +134,12 @@ export class FakeAnthropicServer extends FakeHttpServer {
         res.end(reply.rawBody);
         return;
       }
-      return sendJson(res, reply.status, envelope(reply.error ?? DEFAULT_ERRORS[reply.status] ?? DEFAULT_ERRORS[500], requestId), headers);
+      return sendJson(
+        res,
+        reply.status,
+        envelope(reply.error ?? DEFAULT_ERRORS[reply.status] ?? DEFAULT_ERRORS[500], requestId),
+        headers,
+      );
     }
     const message = messageFor(request.body, reply, serial);
     if (request.body.stream !== true) return sendJson(res, 200, message, headers);
@@ -131,21 +150,31 @@ export class FakeAnthropicServer extends FakeHttpServer {
 
   private check(request: RecordedRequest): Omit<Rejection, 'request'> | undefined {
     const path = request.url.split('?')[0];
-    if (request.method !== 'POST' || path !== '/v1/messages') {
+    if (request.method !== 'POST' || (path !== '/v1/messages' && path !== COUNT_TOKENS_PATH)) {
       return { status: 404, error: { type: 'not_found_error', message: `Not found: ${request.method} ${path}` } };
     }
     const key = request.headers['x-api-key'] ?? request.headers.authorization?.replace(/^Bearer /, '');
-    if (key !== this.apiKey) return { status: 401, error: { type: 'authentication_error', message: 'invalid x-api-key' } };
+    if (key !== this.apiKey)
+      return { status: 401, error: { type: 'authentication_error', message: 'invalid x-api-key' } };
     if (!request.headers['anthropic-version']) {
-      return { status: 400, error: { type: 'invalid_request_error', message: 'anthropic-version: header is required' } };
+      return {
+        status: 400,
+        error: { type: 'invalid_request_error', message: 'anthropic-version: header is required' },
+      };
     }
-    const problem = validateMessagesRequest(request.body, this.validation);
-    return problem === undefined ? undefined : { status: 400, error: { type: 'invalid_request_error', message: problem } };
+    // count_tokens takes a Messages body without max_tokens.
+    const body =
+      path === COUNT_TOKENS_PATH && isRecord(request.body) ? { max_tokens: 1, ...request.body } : request.body;
+    const problem = validateMessagesRequest(body, this.validation);
+    return problem === undefined
+      ? undefined
+      : { status: 400, error: { type: 'invalid_request_error', message: problem } };
   }
 
   private async stream(res: ServerResponse, message: FakeMessage, reply: AnthropicReply): Promise<void> {
     let events = reply.rawEvents ? reply.rawEvents.split(/(?<=\n\n)/) : streamEvents(message).map(sse);
-    if (reply.errorAfterEvents !== undefined) events = [...events.slice(0, reply.errorAfterEvents), sse({ type: 'error', error: reply.error ?? OVERLOADED })];
+    if (reply.errorAfterEvents !== undefined)
+      events = [...events.slice(0, reply.errorAfterEvents), sse({ type: 'error', error: reply.error ?? OVERLOADED })];
     if (reply.endAfterEvents !== undefined) events = events.slice(0, reply.endAfterEvents);
     if (reply.splitAt) {
       await writeAtOffsets(res, Buffer.from(events.join(''), 'utf8'), reply.splitAt);
@@ -154,6 +183,12 @@ export class FakeAnthropicServer extends FakeHttpServer {
       res.end();
     }
   }
+}
+
+const COUNT_TOKENS_PATH = '/v1/messages/count_tokens';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 interface FakeMessage {
@@ -170,11 +205,15 @@ interface FakeMessage {
 function messageFor(body: any, reply: AnthropicReply, serial: number): FakeMessage {
   const blocks: FakeBlock[] = reply.content ?? [{ type: 'text', text: `You said: ${lastUserText(body.messages)}` }];
   // The real API never sends an empty text block.
-  const content = blocks.filter((block) => block.type !== 'text' || block.text).map((block, i): FakeMessage['content'][number] => {
-    if (block.type === 'tool_use') return { type: 'tool_use', id: block.id ?? `toolu_fake${serial}_${i}`, name: block.name, input: block.input };
-    if (block.type === 'thinking') return { type: 'thinking', thinking: block.thinking, signature: block.signature ?? 'c2lnbmF0dXJl' };
-    return { ...block };
-  });
+  const content = blocks
+    .filter((block) => block.type !== 'text' || block.text)
+    .map((block, i): FakeMessage['content'][number] => {
+      if (block.type === 'tool_use')
+        return { type: 'tool_use', id: block.id ?? `toolu_fake${serial}_${i}`, name: block.name, input: block.input };
+      if (block.type === 'thinking')
+        return { type: 'thinking', thinking: block.thinking, signature: block.signature ?? 'c2lnbmF0dXJl' };
+      return { ...block };
+    });
   const hasToolUse = content.some((block) => block.type === 'tool_use');
   const outputSize = JSON.stringify(content.map((block) => block.text ?? block.thinking ?? block.input)).length;
   return {
@@ -200,7 +239,10 @@ function lastUserText(messages: Array<{ role: string; content: unknown }>): stri
   const content = [...messages].reverse().find((message) => message.role === 'user')?.content;
   if (typeof content === 'string') return content;
   const blocks = Array.isArray(content) ? (content as Array<{ type: string; text?: string }>) : [];
-  return blocks.filter((block) => block.type === 'text').map((block) => block.text).join(' ');
+  return blocks
+    .filter((block) => block.type === 'text')
+    .map((block) => block.text)
+    .join(' ');
 }
 
 /** The stream of one message, in the order and shapes the real API sends. */
@@ -208,7 +250,16 @@ function streamEvents(message: FakeMessage): object[] {
   const { content, stop_reason, stop_sequence, usage } = message;
   const { output_tokens, ...inputUsage } = usage;
   const events: object[] = [
-    { type: 'message_start', message: { ...message, content: [], stop_reason: null, stop_sequence: null, usage: { ...inputUsage, output_tokens: 1 } } },
+    {
+      type: 'message_start',
+      message: {
+        ...message,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { ...inputUsage, output_tokens: 1 },
+      },
+    },
   ];
   content.forEach((block, index) => {
     events.push({ type: 'content_block_start', index, content_block: emptyBlock(block) });
@@ -235,7 +286,10 @@ function blockDeltas(block: FakeMessage['content'][number]): object[] {
     return ['', ...fragments].map((partial_json) => ({ type: 'input_json_delta', partial_json }));
   }
   if (block.type === 'thinking') {
-    return [...words(block.thinking as string).map((thinking) => ({ type: 'thinking_delta', thinking })), { type: 'signature_delta', signature: block.signature }];
+    return [
+      ...words(block.thinking as string).map((thinking) => ({ type: 'thinking_delta', thinking })),
+      { type: 'signature_delta', signature: block.signature },
+    ];
   }
   return words(block.text as string).map((text) => ({ type: 'text_delta', text }));
 }

@@ -99,6 +99,13 @@ export interface NativeMessages {
     context: UpstreamCallContext,
     headers: NativeMessagesHeaders,
   ): Promise<AsyncIterable<NativeMessagesEvent>>;
+  /** `POST /v1/messages/count_tokens` on the upstream: its own count of the body's input tokens. */
+  countTokens(
+    body: Record<string, unknown>,
+    target: ChatTarget,
+    context: UpstreamCallContext,
+    headers: NativeMessagesHeaders,
+  ): Promise<number>;
 }
 
 /**

@@ -164,6 +164,12 @@ class NativeAdapter extends ScriptedAdapter {
       if (!Array.isArray(next)) throw new Error('no stream scripted');
       return eventsThenFailure(next, new GatewayError('upstream_connection_error', 'dropped mid-stream'));
     },
+    countTokens: async (body, target, _context, headers) => {
+      this.nativeCalls.push({ body, target, headers });
+      const next = this.nativeScript.shift() ?? 'ok';
+      if (next instanceof GatewayError) throw next;
+      return 42;
+    },
   };
 }
 
@@ -235,6 +241,20 @@ models:
       },
     ]);
     expect(claude.calls).toBe(0);
+  });
+
+  it('counts tokens natively on the requested model only, and not at all for a model without a native deployment', async () => {
+    const call = routeCall();
+    expect(await router.countTokens(catalog.plan(ANY_KEY, 'sonnet'), request, call)).toBe(42);
+    expect(call.trace).toMatchObject({ modelServed: 'sonnet', deployment: 'claude/claude-sonnet-upstream' });
+
+    claude.nativeScript.push(new GatewayError('upstream_unavailable', 'overloaded', { upstreamStatus: 529 }));
+    // A failing native count is the client's answer; it never becomes another model's count.
+    await expect(router.countTokens(catalog.plan(ANY_KEY, 'sonnet'), request, routeCall())).rejects.toMatchObject({
+      code: 'upstream_unavailable',
+    });
+    expect(await router.countTokens(catalog.plan(ANY_KEY, 'gpt-model'), request, routeCall())).toBeUndefined();
+    expect(gpt.calls).toBe(0);
   });
 
   it('falls back to a chat-only deployment with the chat translation, and says so', async () => {

@@ -92,6 +92,28 @@ export class RouterService {
   }
 
   /**
+   * The upstream's own token count for a Messages body, from the requested model's deployments that speak
+   * Messages natively (retries and health as for any call; no fallback, whose count would be another
+   * model's). Undefined, with nothing called, when the model has no such deployment.
+   */
+  async countTokens(
+    plan: RoutePlan,
+    request: Omit<MessagesRouteRequest, 'chat'>,
+    call: RouteCall,
+  ): Promise<number | undefined> {
+    const native = plan.model.deployments.filter((deployment) => plan.catalog.adapter(deployment.provider).messages);
+    if (native.length === 0) {
+      plan.release();
+      return undefined;
+    }
+    const served = await this.walk(plan.only({ ...plan.model, deployments: native }), call, (a) =>
+      a.adapter.messages!.countTokens(request.native, chatTarget(a), a.context, request.headers),
+    );
+    served.end();
+    return served.value;
+  }
+
+  /**
    * Opens a stream and reads until its first content chunk before returning, so that a failure before any
    * content reaches the client is retried like any other; after that the stream never switches upstream,
    * and a failure ends it with an error the gateway relays in-band.

@@ -58,6 +58,26 @@ export class AnthropicNativeMessages implements NativeMessages {
     return this.events(response);
   }
 
+  async countTokens(
+    body: Record<string, unknown>,
+    target: ChatTarget,
+    context: UpstreamCallContext,
+    headers: NativeMessagesHeaders,
+  ): Promise<number> {
+    const response = await this.endpoint.post(
+      `${this.url}/count_tokens`,
+      { ...body, model: target.upstreamModel },
+      context,
+      forwardedHeaders(headers),
+    );
+    const counted = await this.endpoint.json<{ input_tokens?: unknown } | undefined>(response);
+    const tokens = counted?.input_tokens;
+    if (typeof tokens !== 'number' || !Number.isSafeInteger(tokens) || tokens < 0) {
+      throw this.endpoint.invalid('a count_tokens answer without a whole input_tokens');
+    }
+    return tokens;
+  }
+
   private async *events(response: UpstreamResponse): AsyncGenerator<NativeMessagesEvent> {
     const transformer = new AnthropicNativeStreamTransformer(this.providerId);
     for await (const event of sseEvents(response.body)) yield transformer.push(event);

@@ -13,21 +13,14 @@ import { modelAccessDenial } from './model-access';
  * whoever gives up on the request before routing it must call `release()`.
  */
 export class RoutePlan {
-  /** The model, then its permitted fallbacks, in the order they are tried. */
-  readonly route: readonly ModelConfig[];
-
   private constructor(
     /** The name the client sent: the model's name or one of its aliases. */
     readonly requested: string,
     readonly model: ModelConfig,
+    /** The model, then its permitted fallbacks, in the order they are tried. */
+    readonly route: readonly ModelConfig[],
     private readonly lease: CatalogLease,
-    principal: Principal,
-  ) {
-    // The requested model passed admission; a fallback must pass the caller's allow-lists too.
-    this.route = lease.catalog
-      .route(model)
-      .filter((candidate, i) => i === 0 || modelAccessDenial(principal, candidate) === null);
-  }
+  ) {}
 
   /**
    * Plans a request for `name` on the leased generation, or throws `model_not_found` / `model_not_allowed`
@@ -35,11 +28,21 @@ export class RoutePlan {
    */
   static admit(lease: CatalogLease, principal: Principal, name: string): RoutePlan {
     try {
-      return new RoutePlan(name, admitted(lease.catalog, principal, name), lease, principal);
+      const model = admitted(lease.catalog, principal, name);
+      // The requested model passed admission; a fallback must pass the caller's allow-lists too.
+      const route = lease.catalog
+        .route(model)
+        .filter((candidate, i) => i === 0 || modelAccessDenial(principal, candidate) === null);
+      return new RoutePlan(name, model, route, lease);
     } catch (error) {
       lease.release();
       throw error;
     }
+  }
+
+  /** The same request on the same lease, served by `model` alone (a narrower form of the requested model). */
+  only(model: ModelConfig): RoutePlan {
+    return new RoutePlan(this.requested, model, [model], this.lease);
   }
 
   get catalog(): CatalogGeneration {

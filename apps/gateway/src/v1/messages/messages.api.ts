@@ -8,12 +8,13 @@ import {
   messagesToChat,
   parseMessagesRequest,
 } from '@app/inbound';
-import type { NativeMessagesEvent, NativeMessagesHeaders } from '@app/providers';
+import type { NativeMessagesEvent } from '@app/providers';
 import { EncoderSink } from '../model-call/encoder-sink';
 import { ModelCallService, StreamSink } from '../model-call/model-call.service';
 import type { GatewayCall } from '../pipeline/gateway-call';
 import { SseWriter } from '../pipeline/sse-writer';
 import type { V1Api } from '../pipeline/v1-api';
+import { anthropicHeaders } from './anthropic-headers';
 
 /**
  * `POST /v1/messages`, Anthropic's Messages API (Claude Code, @anthropic-ai/sdk). An Anthropic deployment gets
@@ -42,15 +43,6 @@ export class MessagesApi implements V1Api {
     if (stream.kind === 'native') await stream.pump(new NativeEventsSink(writer));
     else await stream.pump(new EncoderSink(writer, new MessagesStreamEncoder(messages.model)));
   }
-}
-
-/** The client's Messages API version and betas, for native upstreams (repeated beta headers joined). */
-function anthropicHeaders(request: FastifyRequest): NativeMessagesHeaders {
-  const header = (name: string) => {
-    const value = request.headers[name];
-    return Array.isArray(value) ? value.join(',') : value;
-  };
-  return { 'anthropic-version': header('anthropic-version'), 'anthropic-beta': header('anthropic-beta') };
 }
 
 /** Anthropic's own events, written as received; a failure mid-stream ends with Anthropic's `error` event. */

@@ -11,14 +11,7 @@ import {
 } from '@app/common';
 import { Redactor } from '@app/observability';
 import type { ChatResult, NativeMessagesEvent, StreamEvent } from '@app/providers';
-import {
-  MessagesRouteRequest,
-  ModelCatalogService,
-  ModelConfig,
-  RoutedMessages,
-  RoutePlan,
-  RouterService,
-} from '@app/routing';
+import { MessagesRouteRequest, ModelCatalogService, RoutedMessages, RoutePlan, RouterService } from '@app/routing';
 import { routeHeaders } from '../../http/route-headers';
 import type { GatewayCall } from '../pipeline/gateway-call';
 import type { RequestSpend } from './request-spend';
@@ -156,10 +149,16 @@ export class ModelCallService {
     };
   }
 
-  /** The model a count or listing is for, when the caller may use it; no route, no budget. */
-  admit(call: GatewayCall, name: string): ModelConfig {
-    call.context.modelRequested = name;
-    return this.catalog.admit(call.principal, name);
+  /**
+   * The upstream's own input-token count for a Messages body, when the model has a deployment that speaks
+   * Messages natively; undefined otherwise. No budget: counting is free.
+   */
+  async countTokens(
+    call: GatewayCall,
+    request: Omit<MessagesRouteRequest, 'chat'>,
+    model: string,
+  ): Promise<number | undefined> {
+    return this.router.countTokens(this.plan(call, model), request, this.routeCall(call));
   }
 
   /**
