@@ -109,4 +109,15 @@ describe('bad requests get OpenAI-shaped errors that say what to fix', () => {
       expect(response.body.error.message).toContain(`Set the SDK's base_url to ${gateway.baseUrl}/v1`);
     else expect(response.body.error.message).toContain('use POST');
   });
+
+  it.each([
+    ['/v1/v1/messages', '/v1/messages'],
+    ['/v1/v1/messages/count_tokens', '/v1/messages/count_tokens'],
+  ])('tells an Anthropic SDK whose base URL ends in /v1 (%s) to use the site root', async (path, appended) => {
+    const response = await send(`${path}?beta=true`, { body: '{}' });
+    expect(response.status).toBe(404);
+    expect(response.body.error.message).toContain(
+      `Set the Anthropic SDK's base URL (ANTHROPIC_BASE_URL) to ${gateway.baseUrl} (the SDK appends ${appended} itself)`,
+    );
+  });
 });
