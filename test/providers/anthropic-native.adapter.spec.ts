@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
-import { ChatCompletionRequest, ClockModule, GatewayError, Principal, RouteTrace } from '@app/common';
+import { ChatCompletionRequest, ClockModule, GatewayError, RouteTrace } from '@app/common';
+import { testPrincipal } from '@app/common/testing';
 import {
   NativeMessages,
   NativeMessagesEvent,
@@ -357,18 +358,7 @@ describe('RouterService serving Anthropic Messages over real sockets', () => {
   const first = new FakeAnthropicServer(KEY);
   const second = new FakeAnthropicServer(KEY);
   const openAi = new FakeOpenAiServer('sk-openai-native-spec-key');
-  const anyKey: Principal = {
-    keyId: 'key_1',
-    maskedKey: 'sy-test-Ab12…wxyz',
-    keyName: 'test',
-    projectId: 'project_1',
-    teamId: 'team_1',
-    environment: 'test',
-    allowedModels: null,
-    allowedTiers: null,
-    projectAllowedModels: null,
-    projectAllowedTiers: null,
-  };
+  const anyKey = testPrincipal();
   let dir: string;
   let module: TestingModule;
   let router: RouterService;

@@ -2,14 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import {
-  ChatCompletionRequest,
-  ClientDisconnectedError,
-  GatewayError,
-  Principal,
-  RouteTrace,
-  SystemClock,
-} from '@app/common';
+import { ChatCompletionRequest, ClientDisconnectedError, GatewayError, RouteTrace, SystemClock } from '@app/common';
+import { testPrincipal } from '@app/common/testing';
 import type {
   ChatResult,
   ChatTarget,
@@ -52,18 +46,7 @@ class ScriptedAdapter implements ProviderAdapter {
 }
 
 /** A caller without allow-lists: may use every model. */
-const ANY_KEY: Principal = {
-  keyId: 'key_1',
-  maskedKey: 'sy-test-Ab12…wxyz',
-  keyName: 'test',
-  projectId: 'project_1',
-  teamId: 'team_1',
-  environment: 'test',
-  allowedModels: null,
-  allowedTiers: null,
-  projectAllowedModels: null,
-  projectAllowedTiers: null,
-};
+const ANY_KEY = testPrincipal();
 
 const CATALOG = `
 providers: [{ id: a, type: mock }, { id: b, type: mock }]

@@ -1,18 +1,15 @@
-import { CompletedRequest, GatewayError, Principal, RequestContext } from '@app/common';
+import { CompletedRequest, GatewayError, RequestContext } from '@app/common';
+import { testPrincipal } from '@app/common/testing';
 import { GatewayMetrics } from './gateway-metrics';
 
-const principal: Principal = {
+const principal = testPrincipal({
   keyId: '0b6e9a8e-key-id',
   maskedKey: 'sy-prod-AbCd…wxyz',
   keyName: 'ci',
   projectId: 'project-id',
   teamId: 'team-id',
   environment: 'production',
-  allowedModels: null,
-  allowedTiers: null,
-  projectAllowedModels: null,
-  projectAllowedTiers: null,
-};
+});
 
 function completed(context: Partial<RequestContext>, facts: Partial<CompletedRequest> = {}): CompletedRequest {
   return {

@@ -1,4 +1,5 @@
-import { GatewayError, Principal } from '@app/common';
+import { GatewayError } from '@app/common';
+import { testPrincipal } from '@app/common/testing';
 import { catalogSchema } from '../catalog/catalog.schema';
 import { CatalogGeneration } from '../catalog/catalog-generation';
 import { RoutePlan } from './route-plan';
@@ -24,21 +25,7 @@ function generation(): CatalogGeneration {
   return new CatalogGeneration(config, new Map());
 }
 
-function caller(lists: Partial<Principal> = {}): Principal {
-  return {
-    keyId: 'key_1',
-    maskedKey: 'sy-test-Ab12…wxyz',
-    keyName: 'test',
-    projectId: 'project_1',
-    teamId: 'team_1',
-    environment: 'test',
-    allowedModels: null,
-    allowedTiers: null,
-    projectAllowedModels: null,
-    projectAllowedTiers: null,
-    ...lists,
-  };
-}
+const caller = testPrincipal;
 
 /** Whether the generation holds no lease: retirement resolves at once only then. */
 async function isDrained(catalog: CatalogGeneration): Promise<boolean> {
