@@ -1,5 +1,5 @@
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
-import { agentExecutable, runClaudeCode, runCodex } from '../utils/agent-clients';
+import { agentExecutable, AgentRun, runClaudeCode, runCodex } from '../utils/agent-clients';
 import { eventually } from '../utils/evidence';
 import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gateway';
 
@@ -55,12 +55,24 @@ describe('coding agents through the gateway', () => {
       .map((message) => JSON.stringify(message.content));
   }
 
-  async function recordsFor(endpoint: string, count: number) {
+  /**
+   * The agent exited 0, its tool's output reached the upstream as a tool result, and both model calls (the
+   * tool call, then the answer) left an evidence record on `endpoint`, served by the catalog model.
+   */
+  async function expectFinishedTurn(run: AgentRun, toolOutput: string, endpoint: string): Promise<void> {
+    expect({ exitCode: run.exitCode, stderr: run.stderr.slice(-2_000) }).toEqual({
+      exitCode: 0,
+      stderr: expect.any(String),
+    });
+    expect(toolResultsSeen().some((content) => content.includes(toolOutput))).toBe(true);
     const found = await eventually(
       () => gateway.admin('GET', `/admin/requests?key_id=${key.id}`),
-      (list) => list.body.data.filter((record: { endpoint: string }) => record.endpoint === endpoint).length >= count,
+      (list) => list.body.data.filter((record: { endpoint: string }) => record.endpoint === endpoint).length >= 2,
     );
-    return found.body.data.filter((record: { endpoint: string }) => record.endpoint === endpoint);
+    const records = found.body.data.filter((record: { endpoint: string }) => record.endpoint === endpoint);
+    expect(
+      records.map((record: { status: number; model_served: string }) => [record.status, record.model_served]),
+    ).toEqual(records.map(() => [200, 'coder']));
   }
 
   (claude ? it : it.skip)(
@@ -82,19 +94,8 @@ describe('coding agents through the gateway', () => {
         env: { CLAUDE_CODE_MAX_RETRIES: '1' },
         timeoutMs: 90_000,
       });
-      expect({ exitCode: run.exitCode, stderr: run.stderr.slice(-2_000) }).toEqual({
-        exitCode: 0,
-        stderr: expect.any(String),
-      });
+      await expectFinishedTurn(run, 'hi-from-claude', '/v1/messages');
       expect(JSON.parse(run.stdout)).toMatchObject({ is_error: false, result: expect.stringContaining('done') });
-      expect(toolResultsSeen().some((content) => content.includes('hi-from-claude'))).toBe(true);
-      const records = await recordsFor('/v1/messages', 2);
-      expect(
-        records.every(
-          (record: { status: number; model_served: string }) =>
-            record.status === 200 && record.model_served === 'coder',
-        ),
-      ).toBe(true);
     },
     120_000,
   );
@@ -114,19 +115,8 @@ describe('coding agents through the gateway', () => {
         providerConfig: { request_max_retries: 0, stream_max_retries: 0 },
         timeoutMs: 90_000,
       });
-      expect({ exitCode: run.exitCode, stderr: run.stderr.slice(-2_000) }).toEqual({
-        exitCode: 0,
-        stderr: expect.any(String),
-      });
+      await expectFinishedTurn(run, 'hi-from-codex', '/v1/responses');
       expect(run.stdout).toContain('done');
-      expect(toolResultsSeen().some((content) => content.includes('hi-from-codex'))).toBe(true);
-      const records = await recordsFor('/v1/responses', 2);
-      expect(
-        records.every(
-          (record: { status: number; model_served: string }) =>
-            record.status === 200 && record.model_served === 'coder',
-        ),
-      ).toBe(true);
     },
     120_000,
   );
