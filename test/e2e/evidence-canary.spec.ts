@@ -9,8 +9,8 @@ const PROVIDER_CANARY = 'canary-provider-Zq8v3KfP2mWx7Ry4Tb';
 
 /**
  * A canary gateway key and a canary provider key go through every path that could leak them — echoed in
- * upstream errors, pasted into URLs, tags and the `user` field, presented after revocation — and must then
- * appear nowhere: not in the logs, any table, any error body or the metrics.
+ * upstream errors, pasted into URLs, tags, the `user` field, the model name and `x-request-id`, presented
+ * after revocation — and must then appear nowhere: not in the logs, any table, any error body or the metrics.
  */
 describe('evidence never holds a key', () => {
   let fake: FakeOpenAiServer;
@@ -74,6 +74,10 @@ describe('evidence never holds a key', () => {
         })
       ).status,
     ).toBe(200);
+    expect(
+      (await call('/v1/chat/completions', { body: chatBody(), headers: { 'x-request-id': canary.key } })).status,
+    ).toBe(200);
+    expect((await call('/v1/chat/completions', { body: chatBody({ model: canary.key }) })).status).toBe(404);
     expect((await call(`/v1/models?api_key=${canary.key}`)).status).toBe(200);
     expect((await call(`/v1/${canary.key}/chat/completions`, { body: chatBody() })).status).toBe(404);
 

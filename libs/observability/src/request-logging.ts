@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DestinationStream, LoggerOptions } from 'pino';
-import { preciseNow, requestContext, scrubSecrets } from '@app/common';
+import { preciseNow, requestContext, scrubSecrets, truncate } from '@app/common';
 
 /** Paths pino must never print, should a log call ever pass headers. */
 export const REDACTED_PATHS = [
@@ -13,6 +13,8 @@ export const REDACTED_PATHS = [
 ];
 
 const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+/** As in the evidence record: the longest client-supplied value a line carries. */
+const MAX_CLIENT_TEXT = 256;
 
 /** The root pino logger's options: level, destination, redaction. */
 export function loggerOptions(
@@ -30,7 +32,8 @@ export interface RequestLogLine {
 /**
  * One JSON line per request, written when its response has ended (for a stream, at its end): id, route,
  * status, latency, and who called which model. Neither headers nor bodies are logged, so keys and prompts
- * cannot reach the log; the URL is scrubbed, since people paste keys into query strings. Null for the
+ * cannot reach the log; the URL and the model asked for are scrubbed, since people paste keys into query
+ * strings and model fields (the request id is checked when it arrives, see `requestIdFrom`). Null for the
  * health and metrics routes, which would drown everything else.
  */
 export function requestLogLine(request: IncomingMessage, response: ServerResponse): RequestLogLine | null {
@@ -49,7 +52,7 @@ export function requestLogLine(request: IncomingMessage, response: ServerRespons
       key_id: principal?.keyId ?? context.adminKeyId,
       project_id: principal?.projectId,
       team_id: principal?.teamId,
-      model: context.modelRequested,
+      model: context.modelRequested && truncate(scrubSecrets(context.modelRequested), MAX_CLIENT_TEXT),
       served_model: context.trace?.modelServed,
       deployment: context.trace?.deployment,
       attempts: context.trace?.attempts.length,

@@ -1,11 +1,18 @@
 /**
  * Scrubs anything that looks like a credential from free text (upstream error messages echo keys back:
- * OpenAI's 401 says "Incorrect API key provided: sk-abc*****xyz").
+ * OpenAI's 401 says "Incorrect API key provided: sk-abc*****xyz"), and from values clients send that the
+ * gateway keeps or logs (request ids, model names, `user`, tags): people paste keys into every field.
  */
 const SECRET_PATTERNS: RegExp[] = [
   /\bsy-(?:test|stg|prod|admin)-[A-Za-z0-9]{8,}\b/g, // our own keys (see libs/auth key-format)
-  /\bsk-[A-Za-z0-9_*-]{8,}/g,
-  /\bAIza[0-9A-Za-z_-]{20,}/g,
+  /\bsk-[A-Za-z0-9_*-]{8,}/g, // OpenAI, Anthropic (sk-ant-), OpenRouter (sk-or-), DeepSeek
+  /\bAIza[0-9A-Za-z_-]{20,}/g, // Google API keys (Gemini)
+  /\bya29\.[0-9A-Za-z_-]{20,}/g, // Google OAuth access tokens (Vertex AI)
+  /\b(?:gsk|hf|r8)_[A-Za-z0-9]{20,}/g, // Groq, Hugging Face, Replicate
+  /\bxai-[A-Za-z0-9]{20,}/g, // xAI
+  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, // AWS access key ids (Bedrock)
+  /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})/g, // GitHub tokens (Copilot, Models)
+  /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, // JWTs (Azure AD bearer tokens)
   /\b(?:bearer|api[-_ ]?key[:=]?)\s+[A-Za-z0-9._*-]{12,}/gi,
 ];
 
@@ -16,6 +23,11 @@ export function scrubSecrets(text: string, knownSecrets: Iterable<string> = []):
   }
   for (const pattern of SECRET_PATTERNS) out = out.replace(pattern, '[redacted]');
   return out;
+}
+
+/** True when the text holds something shaped like a credential: a value to replace, not to keep. */
+export function hasSecretShape(text: string): boolean {
+  return scrubSecrets(text) !== text;
 }
 
 export function truncate(text: string, max: number): string {
