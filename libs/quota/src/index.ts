@@ -7,7 +7,12 @@ export { BudgetReservation } from './budget/budget-reservation';
 export { BudgetAdminService, BudgetBalance } from './budget/budget-admin.service';
 export { BUDGET_PERIODS, BudgetPeriod } from './budget/budget-period';
 export { CostStatus, SpendOutcome } from './budget/ledger-entry';
-export { RateLimitAdminService, EffectiveRateLimits, RateLimitOverride } from './rate-limit/rate-limit-admin.service';
+export {
+  RateLimitAdminService,
+  EffectiveRateLimits,
+  RateLimitOverride,
+  MAX_RATE_LIMIT,
+} from './rate-limit/rate-limit-admin.service';
 export { usdToMicros, microsToUsd } from './money/micros';
 export { priceAt, usageCostMicros, maxCostMicros } from './money/pricing';
 export { measurePrompt, promptTokenBound, requestedOutputTokens, choices, PromptSize } from './estimate/prompt-size';

@@ -11,6 +11,9 @@ import { quotaConfig } from '../quota.config';
  */
 export type RateLimitOverride = number | null | undefined;
 
+/** The largest limit `rate_limits.rpm`/`tpm` hold (Postgres `integer`): admin input past it is refused. */
+export const MAX_RATE_LIMIT = 2_147_483_647;
+
 /** Effective limits per minute; null means no limit. */
 export interface EffectiveRateLimits {
   rpm: number | null;

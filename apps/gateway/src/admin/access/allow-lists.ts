@@ -3,8 +3,17 @@ import { invalidIpRange } from '@app/auth';
 import { GatewayError } from '@app/common';
 import type { ModelCatalogService } from '@app/routing';
 
+/** Allow-lists are read on every request of the key they guard; these bounds keep them small. */
+const MAX_ALLOW_LIST_ENTRIES = 1_000;
+const MAX_ALLOW_LIST_ENTRY = 256;
+
 /** An allow-list field: a non-empty list, or null for no limit. */
-export const allowListField = z.array(z.string().trim().min(1)).min(1).nullable().optional();
+export const allowListField = z
+  .array(z.string().trim().min(1).max(MAX_ALLOW_LIST_ENTRY))
+  .min(1)
+  .max(MAX_ALLOW_LIST_ENTRIES)
+  .nullable()
+  .optional();
 
 /** Checks allow-list entries against the catalog and IP syntax, naming the first bad one. */
 export function checkAllowLists(

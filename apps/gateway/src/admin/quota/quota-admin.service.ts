@@ -2,19 +2,38 @@ import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { AuditTrail } from '@app/audit';
 import { GatewayError, isMicroUsdAmount } from '@app/common';
-import { BUDGET_PERIODS, BudgetAdminService, QuotaStats, RateLimitAdminService, usdToMicros } from '@app/quota';
+import {
+  BUDGET_PERIODS,
+  BudgetAdminService,
+  MAX_RATE_LIMIT,
+  QuotaStats,
+  RateLimitAdminService,
+  usdToMicros,
+} from '@app/quota';
 import { AdminActor } from '../shared/admin-actor';
 import { parseAdminInput } from '../shared/admin-input';
 import { balanceView } from './balance.view';
 import { QuotaScope, QuotaScopeService } from './quota-scope.service';
 
+/** Balances are shown as JSON numbers, exact to the micro-USD only below 2^53 micro-USD. */
+const MAX_BUDGET_USD = Math.floor(Number.MAX_SAFE_INTEGER / 1e6);
+
 const budgetBody = z.strictObject({
-  limit_usd: z.number().refine(isMicroUsdAmount, 'must be a non-negative USD amount with at most 6 decimals'),
+  limit_usd: z
+    .number()
+    .max(MAX_BUDGET_USD, `must be at most ${MAX_BUDGET_USD} USD`)
+    .refine(isMicroUsdAmount, 'must be a non-negative USD amount with at most 6 decimals'),
   period: z.enum(BUDGET_PERIODS),
 });
 
 /** A number sets the limit, null lifts it, absent means the configured default. */
-const perMinute = z.number().int().positive().nullable().optional();
+const perMinute = z
+  .number()
+  .int()
+  .positive()
+  .max(MAX_RATE_LIMIT, `must be at most ${MAX_RATE_LIMIT} (the largest limit stored)`)
+  .nullable()
+  .optional();
 const rateLimitsBody = z.strictObject({ rpm: perMinute, tpm: perMinute });
 
 /**
