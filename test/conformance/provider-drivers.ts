@@ -1,6 +1,15 @@
 import { FakeAnthropicServer } from '../fakes/fake-anthropic.server';
 import { FakeGeminiServer } from '../fakes/fake-gemini.server';
 import { FakeOpenAiServer, OpenAiDialect } from '../fakes/fake-openai.server';
+import type { RecordedRequest } from '../fakes/fake-http';
+
+/** A request the fake upstream received, with the status it answered and why, when it turned it away. */
+export interface UpstreamRequest {
+  headers: RecordedRequest['headers'];
+  body: unknown;
+  status?: number;
+  refusal?: string;
+}
 
 /** The conformance suite's view of one provider: its fake, its catalog entry, and how to script it. */
 export interface ProviderDriver {
@@ -18,6 +27,8 @@ export interface ProviderDriver {
   /** Makes every later request fail authentication, as with a wrong provider key. */
   breakCredentials(): void;
   upstreamCalls(): number;
+  /** Every request the fake received, in order. */
+  upstreamRequests(): UpstreamRequest[];
 }
 
 export const PROVIDER_KEY = 'sk-conformance-canary-provider-key';
@@ -54,6 +65,7 @@ export function openAiWireDriver(
       fake.apiKey = 'sk-a-key-the-gateway-does-not-have';
     },
     upstreamCalls: () => fake.calls('/chat/completions').length,
+    upstreamRequests: () => fake.requests.map(({ headers, body, status }) => ({ headers, body, status })),
   };
 }
 
@@ -85,6 +97,13 @@ export function anthropicDriver(): ProviderDriver {
       fake.apiKey = 'sk-a-key-the-gateway-does-not-have';
     },
     upstreamCalls: () => fake.calls('/v1/messages').length,
+    upstreamRequests: () =>
+      fake.requests.map((request) => ({
+        headers: request.headers,
+        body: request.body,
+        status: request.status,
+        refusal: fake.rejections.find((rejection) => rejection.request === request)?.error.message,
+      })),
   };
 }
 
@@ -115,5 +134,7 @@ export function geminiDriver(): ProviderDriver {
       fake.apiKey = 'AIzaSyNotTheKeyTheGatewayHas000000000';
     },
     upstreamCalls: () => fake.requests.length,
+    upstreamRequests: () =>
+      fake.requests.map(({ headers, body, status, error }) => ({ headers, body, status, refusal: error })),
   };
 }

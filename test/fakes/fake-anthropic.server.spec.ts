@@ -89,7 +89,12 @@ describe('FakeAnthropicServer', () => {
     ['no max_tokens', { ...ask, max_tokens: undefined }, 'max_tokens: Field required'],
     ['an unknown field', { ...ask, frequency_penalty: 1 }, 'frequency_penalty: Extra inputs are not permitted'],
     ['temperature above 1', { ...ask, temperature: 1.5 }, 'temperature: Input should be less than or equal to 1'],
-    ['a system message', { ...ask, messages: [{ role: 'system', content: 'Be brief.' }, ...ask.messages] }, "messages.0.role: Input should be 'user' or 'assistant'"],
+    ['a system message first', { ...ask, messages: [{ role: 'system', content: 'Be brief.' }, ...ask.messages] }, 'first message must use the "user" role'],
+    ['a tool role', { ...ask, messages: [...ask.messages, { role: 'tool', content: 'ok' }] }, "messages.1.role: Input should be 'user', 'assistant' or 'system'"],
+    ['a system message between tool_use and tool_result', { ...ask, messages: [...ask.messages, toolUse, { role: 'system', content: 'Be brief.' }, { role: 'user', content: [toolResult('toolu_01')] }] }, '`tool_use` ids were found without `tool_result` blocks'],
+    ['a system message with an image', { ...ask, messages: [...ask.messages, { role: 'system', content: [{ type: 'image', source: { type: 'url', url: 'https://x.test/a.png' } }] }] }, "messages.1.content.0.type: Input should be 'text'"],
+    ['an unknown thinking display', { ...ask, thinking: { type: 'adaptive', display: 'full' } }, "thinking.adaptive.display: Input should be 'summarized' or 'omitted'"],
+    ['adaptive thinking with a temperature', { ...ask, temperature: 0.5, thinking: { type: 'adaptive' } }, '`temperature` may only be set to 1'],
     ['an assistant first', { ...ask, messages: [{ role: 'assistant', content: 'Hi' }, ...ask.messages] }, 'first message must use the "user" role'],
     ['two user turns in a row', { ...ask, messages: [...ask.messages, ...ask.messages] }, 'roles must alternate'],
     ['an empty text block', { ...ask, messages: [{ role: 'user', content: [{ type: 'text', text: '' }] }] }, 'text content blocks must be non-empty'],
@@ -105,6 +110,13 @@ describe('FakeAnthropicServer', () => {
     const envelope = (error as InstanceType<typeof Anthropic.BadRequestError>).error as { error: { type: string; message: string } };
     expect(envelope.error.type).toBe('invalid_request_error');
     expect(envelope.error.message).toContain(message);
+  });
+
+  it('accepts what Claude Code sends: system messages between turns, adaptive thinking answering a tool result', async () => {
+    const system = { role: 'system', content: [{ type: 'text', text: 'Use tools.', cache_control: { type: 'ephemeral' } }] };
+    const messages = [...ask.messages, system, toolUse, { role: 'user', content: [toolResult('toolu_01')] }, { role: 'system', content: 'Be brief.' }];
+    const request = { ...ask, messages, thinking: { type: 'adaptive', display: 'omitted' } };
+    await expect(client.messages.create(request as never)).resolves.toMatchObject({ type: 'message' });
   });
 
   it('lets the unverified conversation rules be relaxed', async () => {

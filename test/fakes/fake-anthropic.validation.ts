@@ -22,6 +22,8 @@ const ASSISTANT_ONLY = new Set(['tool_use', 'thinking', 'redacted_thinking']);
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
 const MIN_THINKING_BUDGET = 1024;
+const THINKING_TYPES = ['enabled', 'disabled', 'adaptive'];
+const THINKING_DISPLAYS = ['summarized', 'omitted'];
 
 class Rejection extends Error {}
 
@@ -113,8 +115,14 @@ function checkMessages(messages: unknown, options: ValidationOptions): void {
   messages.forEach((message, i) => {
     if (!isObject(message)) reject(`messages.${i}: Input should be a valid dictionary`);
     const role = message.role;
-    if (role !== 'user' && role !== 'assistant') reject(`messages.${i}.role: Input should be 'user' or 'assistant'`);
+    if (role !== 'user' && role !== 'assistant' && role !== 'system') {
+      reject(`messages.${i}.role: Input should be 'user', 'assistant' or 'system'`);
+    }
     if (i === 0 && role !== 'user' && options.requireUserFirst) reject('messages: first message must use the "user" role');
+    if (role === 'system') {
+      checkSystemMessage(message.content, i, previous?.toolUseIds ?? []);
+      return;
+    }
     if (previous?.role === role && options.requireAlternation) {
       reject(`messages: roles must alternate between "user" and "assistant", but found multiple "${role}" roles in a row`);
     }
@@ -123,12 +131,7 @@ function checkMessages(messages: unknown, options: ValidationOptions): void {
     const resultIds = blocks.filter((block) => block.type === 'tool_result').map((block) => block.tool_use_id as string);
     if (previous?.toolUseIds.length) {
       const missing = previous.toolUseIds.filter((id) => !resultIds.includes(id));
-      if (missing.length > 0) {
-        reject(
-          `messages.${i - 1}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(', ')}. ` +
-            'Each `tool_use` block must have a corresponding `tool_result` block in the next message.',
-        );
-      }
+      if (missing.length > 0) rejectUnansweredToolUse(i - 1, missing);
     }
     resultIds.forEach((id, j) => {
       if (!previous?.toolUseIds.includes(id)) {
@@ -146,6 +149,26 @@ function checkMessages(messages: unknown, options: ValidationOptions): void {
     if (new Set(toolUseIds).size !== toolUseIds.length) reject(`messages.${i}: \`tool_use\` ids must be unique`);
     previous = { role, toolUseIds };
   });
+}
+
+/**
+ * A mid-conversation system message (`SystemMessageParam`: string or text blocks, as Claude Code sends them
+ * between turns). It stands outside the user/assistant alternation, but cannot come between a `tool_use` and
+ * its `tool_result`s.
+ */
+function checkSystemMessage(content: unknown, i: number, openToolUseIds: string[]): void {
+  contentBlocks(content, i, false).forEach((block, j) => {
+    if (block.type !== 'text') reject(`messages.${i}.content.${j}.type: Input should be 'text'`);
+    checkBlock(block, `messages.${i}.content.${j}`, 'system');
+  });
+  if (openToolUseIds.length > 0) rejectUnansweredToolUse(i - 1, openToolUseIds);
+}
+
+function rejectUnansweredToolUse(i: number, ids: string[]): never {
+  reject(
+    `messages.${i}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${ids.join(', ')}. ` +
+      'Each `tool_use` block must have a corresponding `tool_result` block in the next message.',
+  );
 }
 
 /** A message's content as blocks; only the final assistant turn (a prefill) may be empty. */
@@ -196,20 +219,33 @@ function checkImage(source: unknown, at: string): void {
   }
 }
 
-/** Extended thinking's own constraints. */
+/**
+ * Extended thinking's own constraints. `adaptive` (the model decides whether and how much to think, with an
+ * optional `display`) has no budget and may answer a tool result without thinking first; the sampling and
+ * forced-tool rules hold for it as for `enabled`.
+ */
 function checkThinking(body: Json): void {
   const thinking = body.thinking;
   if (thinking === undefined) return;
-  if (!isObject(thinking) || (thinking.type !== 'enabled' && thinking.type !== 'disabled')) reject("thinking: Input tag does not match any of the expected tags: 'enabled', 'disabled'");
+  if (!isObject(thinking) || !THINKING_TYPES.includes(thinking.type as string)) {
+    reject(`thinking: Input tag does not match any of the expected tags: ${THINKING_TYPES.map((t) => `'${t}'`).join(', ')}`);
+  }
   if (thinking.type === 'disabled') return;
-  const budget = thinking.budget_tokens;
-  if (!Number.isInteger(budget) || (budget as number) < MIN_THINKING_BUDGET) reject('thinking.enabled.budget_tokens: Input should be greater than or equal to 1024');
-  if ((budget as number) >= (body.max_tokens as number)) reject('`max_tokens` must be greater than `thinking.budget_tokens`.');
+  if (thinking.type === 'adaptive') {
+    if (thinking.display !== undefined && thinking.display !== null && !THINKING_DISPLAYS.includes(thinking.display as string)) {
+      reject("thinking.adaptive.display: Input should be 'summarized' or 'omitted'");
+    }
+  } else {
+    const budget = thinking.budget_tokens;
+    if (!Number.isInteger(budget) || (budget as number) < MIN_THINKING_BUDGET) reject('thinking.enabled.budget_tokens: Input should be greater than or equal to 1024');
+    if ((budget as number) >= (body.max_tokens as number)) reject('`max_tokens` must be greater than `thinking.budget_tokens`.');
+  }
   if (body.temperature !== undefined && body.temperature !== 1) reject('`temperature` may only be set to 1 when thinking is enabled.');
   if (typeof body.top_p === 'number' && body.top_p < 0.95) reject('`top_p` must be greater than or equal to 0.95 or unset when thinking is enabled.');
   if (body.top_k !== undefined) reject('`top_k` must be unset when thinking is enabled.');
   const choice = body.tool_choice as Json | undefined;
   if (choice?.type === 'any' || choice?.type === 'tool') reject('Thinking may not be enabled when tool_choice forces tool use.');
+  if (thinking.type === 'adaptive') return;
   // Continuing a tool loop needs the assistant turn's own (signed) thinking block first.
   const messages = body.messages as Json[];
   const last = messages.at(-1);

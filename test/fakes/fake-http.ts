@@ -8,6 +8,8 @@ export interface RecordedRequest {
   url: string;
   headers: IncomingMessage['headers'];
   body: any;
+  /** The status the fake answered with, once its handler has written the response. */
+  status?: number;
 }
 
 /** Knobs for how a fake writes a response, shared by all provider fakes. */
@@ -79,6 +81,7 @@ export abstract class FakeHttpServer {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { message: `fake failed: ${(error as Error).message}` } }));
     }
+    recorded.status = res.statusCode;
   }
 }
 
