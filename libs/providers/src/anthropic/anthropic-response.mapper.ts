@@ -17,7 +17,11 @@ export function toChatCompletion(message: AnthropicMessageResponse, created: num
     if (block.type === 'text') text.push(block.text);
     else if (block.type === 'thinking') reasoning.push(block.thinking);
     else if (block.type === 'tool_use') {
-      toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
+      toolCalls.push({
+        id: block.id,
+        type: 'function',
+        function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) },
+      });
     }
   }
   return {
@@ -38,6 +42,7 @@ export function toChatCompletion(message: AnthropicMessageResponse, created: num
         finish_reason: finishReasonFor(message.stop_reason),
       },
     ],
-    usage: toOpenAiUsage(message.usage),
+    // Anthropic always reports usage; an answer without it is charged as one whose usage is unknown.
+    ...(message.usage ? { usage: toOpenAiUsage(message.usage) } : {}),
   };
 }

@@ -96,6 +96,12 @@ describe('GeminiStreamTransformer', () => {
     });
   });
 
+  it('ends with a usage chunk that carries no usage when Gemini sent none, never zeros priced at nothing', () => {
+    const { end } = run([{ ...base, candidates: [{ content: { parts: [{ text: 'Hi' }] }, finishReason: 'STOP' }] }]);
+    expect(end).toMatchObject({ choices: [] });
+    expect(end).not.toHaveProperty('usage');
+  });
+
   it('gives the same tool calls, finish reason and usage as the non-stream translation of the same answer', () => {
     const { chunks, end } = run(TOOL_STREAM);
     const whole: GeminiResponse = {

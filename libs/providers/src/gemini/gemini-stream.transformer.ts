@@ -11,8 +11,6 @@ interface ChoiceState {
   finished: boolean;
 }
 
-const NO_USAGE = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
-
 /**
  * Turns the events of `streamGenerateContent?alt=sse` into OpenAI chat chunks. Gemini's text is already
  * incremental and each function call arrives whole, so every part maps to one chunk; what needs state is
@@ -72,12 +70,14 @@ export class GeminiStreamTransformer {
 
   /**
    * The closing usage chunk (`choices: []`, like OpenAI's `include_usage` chunk) once every choice has
-   * finished; `undefined` when the stream ended early, which Gemini gives no other sign of.
+   * finished; `undefined` when the stream ended early, which Gemini gives no other sign of. Without any
+   * `usageMetadata` the chunk carries no usage (never zeros, which would price the answer at nothing).
    */
   end(): ChatCompletionChunk | undefined {
     const finished = this.choices.size > 0 && [...this.choices.values()].every((choice) => choice.finished);
     if (!finished || !this.identity) return undefined;
-    return { ...envelope(this.identity), choices: [], usage: toOpenAiUsage(this.usage) ?? NO_USAGE };
+    const usage = toOpenAiUsage(this.usage);
+    return { ...envelope(this.identity), choices: [], ...(usage ? { usage } : {}) };
   }
 
   private choice(index: number, emit: (index: number, delta: Delta) => void): ChoiceState {

@@ -1,4 +1,6 @@
+import { providerUsage } from '@app/common';
 import { toOpenAiUsage } from './gemini-usage.mapper';
+import type { GeminiUsageMetadata } from './gemini.types';
 
 describe('toOpenAiUsage', () => {
   it('counts thinking as completion and reports it and cached input in the details', () => {
@@ -30,6 +32,13 @@ describe('toOpenAiUsage', () => {
       completion_tokens: 0,
       total_tokens: 8,
     });
+  });
+
+  it('leaves a bad count visible to the usage check, never summed away', () => {
+    const broken = { promptTokenCount: 10, candidatesTokenCount: -40, thoughtsTokenCount: 40 };
+    expect(providerUsage(toOpenAiUsage(broken))?.source).toBe('clamped');
+    const text = { promptTokenCount: 10, candidatesTokenCount: '5' } as unknown as GeminiUsageMetadata;
+    expect(providerUsage(toOpenAiUsage(text))?.source).toBe('clamped');
   });
 
   it('gives nothing when Gemini sent no usage', () => {

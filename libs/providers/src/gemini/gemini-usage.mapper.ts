@@ -1,15 +1,17 @@
-import type { Usage } from '@app/common';
+import { sumTokenCounts, Usage } from '@app/common';
 import type { GeminiUsageMetadata } from './gemini.types';
 
 /**
  * Gemini's token counts in OpenAI's terms. `candidatesTokenCount` leaves out thinking, which OpenAI counts
  * as completion (and bills as output), so thoughts are added to the completion and reported as reasoning.
+ * Gemini leaves out counts that are zero, so an absent count is 0; the sum keeps a bad one visible to the
+ * gateway's usage check (`providerUsage`).
  */
 export function toOpenAiUsage(metadata: GeminiUsageMetadata | undefined): Usage | undefined {
   if (!metadata) return undefined;
   const prompt = metadata.promptTokenCount ?? 0;
   const reasoning = metadata.thoughtsTokenCount ?? 0;
-  const completion = (metadata.candidatesTokenCount ?? 0) + reasoning;
+  const completion = sumTokenCounts(metadata.candidatesTokenCount, reasoning);
   return {
     prompt_tokens: prompt,
     completion_tokens: completion,
