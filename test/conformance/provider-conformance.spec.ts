@@ -1,6 +1,13 @@
 import OpenAI from 'openai';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
-import { anthropicDriver, geminiDriver, openAiWireDriver, PROVIDER_KEY, ProviderDriver } from './provider-drivers';
+import {
+  anthropicDriver,
+  geminiDriver,
+  openAiWireDriver,
+  PROVIDER_KEY,
+  ProviderDriver,
+  driverCatalog,
+} from './provider-drivers';
 
 /**
  * The same conversation through every provider, with the official OpenAI SDK as the client: the results
@@ -41,19 +48,7 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('provider
 
   beforeAll(async () => {
     await driver.start();
-    gateway = await startTestGateway({
-      catalog: {
-        providers: [driver.providerConfig()],
-        // One attempt: this suite checks translation, and retries would hide the error under test.
-        models: [
-          {
-            name: 'chat',
-            deployments: [{ provider: driver.name, model: driver.upstreamModel }],
-            retry: { max_attempts: 1 },
-          },
-        ],
-      },
-    });
+    gateway = await startTestGateway({ catalog: driverCatalog(driver) });
     gatewayKey = (await gateway.createKey()).key;
     client = new OpenAI({ apiKey: gatewayKey, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
   });

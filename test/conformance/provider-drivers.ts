@@ -33,6 +33,24 @@ export interface ProviderDriver {
 
 export const PROVIDER_KEY = 'sk-conformance-canary-provider-key';
 
+/**
+ * A catalog whose one model, `chat` unless `model` renames it, is served by the driver's fake with one attempt:
+ * the suites on drivers check translation, and retries would hide the error under test.
+ */
+export function driverCatalog(driver: ProviderDriver, model: Record<string, unknown> = {}) {
+  return {
+    providers: [driver.providerConfig()],
+    models: [
+      {
+        name: 'chat',
+        deployments: [{ provider: driver.name, model: driver.upstreamModel }],
+        retry: { max_attempts: 1 },
+        ...model,
+      },
+    ],
+  };
+}
+
 /** OpenAI, Azure OpenAI (deployment URLs and v1) and DeepSeek share the OpenAI fake, each in its dialect. */
 export function openAiWireDriver(
   name: string,

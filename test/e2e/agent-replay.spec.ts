@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { anthropicDriver, geminiDriver, openAiWireDriver, ProviderDriver } from '../conformance/provider-drivers';
+import {
+  anthropicDriver,
+  geminiDriver,
+  openAiWireDriver,
+  ProviderDriver,
+  driverCatalog,
+} from '../conformance/provider-drivers';
 import { openApiSchemas } from '../utils/openapi-schema';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 
@@ -98,19 +104,7 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('agent re
 
   beforeAll(async () => {
     await driver.start();
-    gateway = await startTestGateway({
-      catalog: {
-        providers: [driver.providerConfig()],
-        models: [
-          {
-            name: 'agent',
-            aliases: RECORDED_MODELS,
-            deployments: [{ provider: driver.name, model: driver.upstreamModel }],
-            retry: { max_attempts: 1 },
-          },
-        ],
-      },
-    });
+    gateway = await startTestGateway({ catalog: driverCatalog(driver, { name: 'agent', aliases: RECORDED_MODELS }) });
     key = (await gateway.createKey()).key;
   });
 

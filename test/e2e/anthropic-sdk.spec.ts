@@ -5,6 +5,7 @@ import {
   openAiWireDriver,
   PROVIDER_KEY,
   ProviderDriver,
+  driverCatalog,
 } from '../conformance/provider-drivers';
 import { FakeAnthropicServer } from '../fakes/fake-anthropic.server';
 import { eventually } from '../utils/evidence';
@@ -37,18 +38,10 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('Anthropi
   beforeAll(async () => {
     await driver.start();
     gateway = await startTestGateway({
-      catalog: {
-        providers: [driver.providerConfig()],
-        models: [
-          {
-            name: 'chat',
-            aliases: ['claude-opus-4-8'],
-            deployments: [{ provider: driver.name, model: driver.upstreamModel }],
-            retry: { max_attempts: 1 },
-            pricing: { input_per_mtok: 1, output_per_mtok: 2 },
-          },
-        ],
-      },
+      catalog: driverCatalog(driver, {
+        aliases: ['claude-opus-4-8'],
+        pricing: { input_per_mtok: 1, output_per_mtok: 2 },
+      }),
     });
     key = (await gateway.createKey()).key;
     // The SDK's base URL is the site root: it appends /v1/messages itself.

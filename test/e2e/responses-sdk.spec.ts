@@ -1,5 +1,11 @@
 import OpenAI from 'openai';
-import { anthropicDriver, geminiDriver, openAiWireDriver, ProviderDriver } from '../conformance/provider-drivers';
+import {
+  anthropicDriver,
+  geminiDriver,
+  openAiWireDriver,
+  ProviderDriver,
+  driverCatalog,
+} from '../conformance/provider-drivers';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gateway';
 
@@ -25,18 +31,7 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('Response
 
   beforeAll(async () => {
     await driver.start();
-    gateway = await startTestGateway({
-      catalog: {
-        providers: [driver.providerConfig()],
-        models: [
-          {
-            name: 'chat',
-            deployments: [{ provider: driver.name, model: driver.upstreamModel }],
-            retry: { max_attempts: 1 },
-          },
-        ],
-      },
-    });
+    gateway = await startTestGateway({ catalog: driverCatalog(driver) });
     client = new OpenAI({ apiKey: (await gateway.createKey()).key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
   });
 
