@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
-import { CompletedRequest, InboundApiName, isoMicros, scrubSecrets, truncate } from '@app/common';
+import { CompletedRequest, InboundApiName, isoMicros, scrubSecrets, truncate, UsageSource } from '@app/common';
 
 /** One upstream call made for the request. */
 export interface AttemptRecord {
@@ -42,11 +42,13 @@ export interface RequestRecord {
   upstream_message: string | null;
   latency_ms: number;
   ttfb_ms: number | null;
+  /** Counts as the usage check left them: non-negative integers of at most 10 million (`MAX_USAGE_TOKENS`). */
   prompt_tokens: number | null;
   cached_tokens: number | null;
   completion_tokens: number | null;
   reasoning_tokens: number | null;
-  usage_source: 'provider' | 'estimated' | null;
+  /** `provider`, `clamped` (the upstream's report, corrected) or `estimated` (none came); null: no model call. */
+  usage_source: UsageSource | null;
   cost_micro_usd: number | null;
   client_ip: string | null;
   user_agent: string | null;

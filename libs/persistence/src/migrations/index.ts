@@ -3,6 +3,7 @@ import { CreateEvidenceAndAudit1764460800000 } from './1764460800000-create-evid
 import { AddAccessLists1764547200000 } from './1764547200000-add-access-lists';
 import { CreateBudgetsAndRateLimits1764547200001 } from './1764547200001-create-budgets-and-rate-limits';
 import { AddInboundApi1764633600000 } from './1764633600000-add-inbound-api';
+import { AddUsageCorrections1764720000000 } from './1764720000000-add-usage-corrections';
 
 /** Every migration, in order. Committed and run at start-up; the schema is never synchronized. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   AddAccessLists1764547200000,
   CreateBudgetsAndRateLimits1764547200001,
   AddInboundApi1764633600000,
+  AddUsageCorrections1764720000000,
 ];

@@ -41,8 +41,8 @@ describe('BudgetReservation', () => {
   it('settles once: charges the cost to every lease and queues one ledger entry', async () => {
     const leases = [new BudgetLease(policy('a'), new Date(0)), new BudgetLease(policy('b'), new Date(0))];
     const { reservation: r, recorded, returned, settledAt } = reservation(leases);
-    expect(await r.settle(outcome)).toBe(true);
-    expect(await r.settle(outcome)).toBe(false);
+    expect(await r.settle(outcome)).toEqual(outcome);
+    expect(await r.settle(outcome)).toBeNull();
     await r.release();
     expect(recorded).toEqual([
       {
@@ -79,5 +79,37 @@ describe('BudgetReservation', () => {
     await released.reservation.release();
     expect(released.returned).toHaveLength(1);
     expect(released.recorded).toEqual([]);
+  });
+
+  it('charges a cost above the reservation in full, flagged over_reservation', async () => {
+    const lease = new BudgetLease(policy('a'), new Date(0));
+    const { reservation: r, recorded } = reservation([lease]);
+    const charged = await r.settle({ ...outcome, costMicros: 250n });
+    expect(charged).toEqual({ ...outcome, costMicros: 250n, costStatus: 'over_reservation' });
+    expect(recorded[0]).toMatchObject({ costMicros: 250n, costStatus: 'over_reservation' });
+    expect(recorded[0].charges).toEqual([{ lease, amount: 250n }]);
+    expect([lease.held, lease.unflushed]).toEqual([0n, 250n]);
+  });
+
+  it('keeps a cost exactly at the reservation priced, and leaves other statuses alone', async () => {
+    expect(await reservation([]).reservation.settle({ ...outcome, costMicros: 100n })).toMatchObject({
+      costStatus: 'priced',
+    });
+    const unknown = { ...outcome, costMicros: 100n, costStatus: 'usage_unknown' as const, usage: null };
+    expect(await reservation([]).reservation.settle(unknown)).toEqual(unknown);
+    const unpriced = { ...outcome, costMicros: null, costStatus: 'unpriced' as const };
+    expect(await reservation([]).reservation.settle(unpriced)).toEqual(unpriced);
+  });
+
+  it('never refunds: a negative cost is charged as invalid usage, at the reserved maximum', async () => {
+    const lease = new BudgetLease(policy('a'), new Date(0));
+    const { reservation: r, recorded } = reservation([lease]);
+    expect(await r.settle({ ...outcome, costMicros: -1_000n })).toMatchObject({
+      costMicros: 100n,
+      costStatus: 'usage_invalid',
+      usage: null,
+    });
+    expect(recorded[0].charges).toEqual([{ lease, amount: 100n }]);
+    expect(lease.unflushed).toBe(100n);
   });
 });

@@ -38,11 +38,15 @@ export class BudgetReservation {
     private readonly ledger: LedgerSink,
   ) {}
 
-  /** False when the reservation was already settled or released. */
-  async settle(outcome: SpendOutcome): Promise<boolean> {
-    if (!this.open) return false;
+  /**
+   * Charges the request's cost at every budget it holds and queues its ledger entry; returns the charge as
+   * settled (see `boundedCharge`), or null when the reservation was already settled or released.
+   */
+  async settle(outcome: SpendOutcome): Promise<SpendOutcome | null> {
+    if (!this.open) return null;
     this.open = false;
-    const cost = outcome.costMicros ?? 0n;
+    const charged = boundedCharge(outcome, this.maxCostMicros);
+    const cost = charged.costMicros ?? 0n;
     const charges = new Array<{ lease: BudgetLease; amount: bigint }>(this.holds.length);
     for (let i = 0; i < this.holds.length; i++) {
       const { lease, amount } = this.holds[i];
@@ -51,11 +55,11 @@ export class BudgetReservation {
     }
     const { principal, requestId, admittedAt } = this.admitted;
     this.ledger.record({
-      costMicros: outcome.costMicros,
-      costStatus: outcome.costStatus,
-      usage: outcome.usage,
-      modelServed: outcome.modelServed,
-      deployment: outcome.deployment,
+      costMicros: charged.costMicros,
+      costStatus: charged.costStatus,
+      usage: charged.usage,
+      modelServed: charged.modelServed,
+      deployment: charged.deployment,
       id: this.id,
       requestId,
       teamId: principal.teamId,
@@ -66,7 +70,7 @@ export class BudgetReservation {
       charges,
     });
     await this.returnChange();
-    return true;
+    return charged;
   }
 
   async release(): Promise<void> {
@@ -83,4 +87,18 @@ export class BudgetReservation {
     }
     return undefined;
   }
+}
+
+/**
+ * What a settlement may charge. A cost above the reservation's bound is charged in full (the provider bills
+ * it) and flagged `over_reservation`. A negative cost would refund the budget; no valid usage prices to one
+ * (the usage check makes every count non-negative), and should one arrive all the same it is charged as
+ * invalid usage, at the reserved maximum.
+ */
+function boundedCharge(outcome: SpendOutcome, maxCostMicros: bigint): SpendOutcome {
+  const cost = outcome.costMicros;
+  if (cost === null) return outcome;
+  if (cost < 0n) return { ...outcome, costMicros: maxCostMicros, costStatus: 'usage_invalid', usage: null };
+  if (cost > maxCostMicros && outcome.costStatus === 'priced') return { ...outcome, costStatus: 'over_reservation' };
+  return outcome;
 }

@@ -5,10 +5,20 @@ import type { BudgetLease } from './budget-lease';
 export type CostStatus =
   /** Computed from the provider's usage and the served deployment's price. */
   | 'priced'
+  /**
+   * Computed as for `priced`, and more than the reservation's bound (an upstream that ignored the output cap,
+   * a prompt tokenized above its byte bound): charged in full, flagged here.
+   */
+  | 'over_reservation'
   /** The served model has no price: cost recorded as null, never guessed. */
   | 'unpriced'
   /** The upstream answered but never reported usage (a stream cut short): charged at the reserved maximum. */
-  | 'usage_unknown';
+  | 'usage_unknown'
+  /**
+   * The upstream's usage report could not be right (a count negative, fractional, not a number, missing or
+   * absurd; the evidence record keeps it corrected, as `clamped`): charged at the reserved maximum.
+   */
+  | 'usage_invalid';
 
 /** What a finished request cost, as the caller settles it. */
 export interface SpendOutcome {

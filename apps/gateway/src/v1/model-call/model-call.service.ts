@@ -16,6 +16,7 @@ import { routeHeaders } from '../../http/route-headers';
 import type { GatewayCall } from '../pipeline/gateway-call';
 import type { RequestSpend } from './request-spend';
 import { SpendService } from './spend.service';
+import { chatEstimate, embeddingsEstimate, generatedChars, messagesEstimate, promptChars } from './usage-estimate';
 
 export interface ModelReply<T> {
   value: T;
@@ -81,7 +82,7 @@ export class ModelCallService {
     const plan = this.plan(call, request.model);
     const spend = await this.reserve(call, plan, request);
     const result = await spend.releaseOnFailure(this.router.chat(plan, request, this.routeCall(call)));
-    if (result.usage) call.context.usage = providerUsage(result.usage);
+    call.context.usage = providerUsage(result.usage) ?? chatEstimate(request, result.body);
     await spend.settle();
     return { value: result, headers: routeHeaders(call.context.trace, [...dropped, ...result.droppedParams]) };
   }
@@ -90,7 +91,7 @@ export class ModelCallService {
     const plan = this.plan(call, request.model);
     const spend = await this.reserve(call, plan, request);
     const result = await spend.releaseOnFailure(this.router.embeddings(plan, request, this.routeCall(call)));
-    call.context.usage = providerUsage(result.body.usage);
+    call.context.usage = providerUsage(result.body.usage) ?? embeddingsEstimate(request);
     await spend.settle();
     return { value: result.body, headers: routeHeaders(call.context.trace) };
   }
@@ -121,7 +122,7 @@ export class ModelCallService {
     const plan = this.plan(call, request.chat.model);
     const spend = await this.reserve(call, plan, request.chat);
     const routed = await spend.releaseOnFailure(this.router.messages(plan, request, this.routeCall(call)));
-    if (routed.value.usage) call.context.usage = providerUsage(routed.value.usage);
+    call.context.usage = providerUsage(routed.value.usage) ?? messagesEstimate(request.chat, routed);
     await spend.settle();
     const translated = routed.kind === 'chat' ? [...dropped, ...routed.value.droppedParams] : [];
     return { value: routed, headers: routeHeaders(call.context.trace, translated) };
@@ -215,32 +216,6 @@ export class ModelCallService {
   private routeCall(call: GatewayCall) {
     return { requestId: call.context.requestId, signal: call.signal, trace: call.context.trace! };
   }
-}
-
-/** Characters the model generated in one chunk: text, reasoning and tool-call arguments. */
-function generatedChars({ chunk }: StreamEvent): number {
-  let chars = 0;
-  for (const choice of chunk.choices ?? []) {
-    const delta = choice.delta ?? {};
-    chars +=
-      (typeof delta.content === 'string' ? delta.content.length : 0) +
-      (typeof delta.reasoning_content === 'string' ? delta.reasoning_content.length : 0);
-    for (const call of delta.tool_calls ?? []) chars += call.function?.arguments?.length ?? 0;
-  }
-  return chars;
-}
-
-/** Characters of the prompt's text content. */
-function promptChars(request: ChatCompletionRequest): number {
-  return request.messages.reduce((sum, message) => {
-    const content = message.content;
-    if (typeof content === 'string') return sum + content.length;
-    if (!Array.isArray(content)) return sum;
-    return (
-      sum +
-      content.reduce((n, part) => n + (part.type === 'text' && typeof part.text === 'string' ? part.text.length : 0), 0)
-    );
-  }, 0);
 }
 
 function internalError(): GatewayError {

@@ -1,11 +1,14 @@
+import { Logger } from '@nestjs/common';
 import type { PricePoint, RequestContext } from '@app/common';
-import { BudgetReservation, usageCostMicros } from '@app/quota';
+import { BudgetReservation, SpendOutcome, usageCostMicros } from '@app/quota';
 
 /**
  * One request's budget reservation, settled from what its context records once it is done: the served
- * deployment (route trace) and the provider's usage report.
+ * deployment (route trace) and its usage, as the usage check left it (`provider`, `clamped` or `estimated`).
  */
 export class RequestSpend {
+  private static readonly logger = new Logger(RequestSpend.name);
+
   constructor(
     private readonly reservation: BudgetReservation,
     private readonly context: RequestContext,
@@ -23,21 +26,42 @@ export class RequestSpend {
   }
 
   /**
-   * Charges what the request cost: its usage at the served deployment's price; null (flagged) without a
-   * price; the reserved maximum when the upstream answered but never reported usage. Idempotent.
+   * Charges what the request cost and records the charge in the context (for the evidence record), before
+   * and apart from that record. Never throws: the upstream answered, so the client gets its answer and the
+   * hold is settled, whatever the usage looked like. Idempotent.
    */
   async settle(): Promise<void> {
+    const settled = await this.reservation.settle(this.outcome());
+    if (settled) this.context.costMicroUsd = settled.costMicros === null ? null : Number(settled.costMicros);
+  }
+
+  /**
+   * The cost: a valid usage report at the served deployment's price; null (flagged) without a price; the
+   * reserved maximum when the report could not be right (`usage_invalid`) or never came (`usage_unknown`).
+   * Should pricing fail all the same, the request is charged the reserved maximum and the failure logged,
+   * rather than leaving the hold open until its lease expires.
+   */
+  private outcome(): SpendOutcome {
     const { trace, usage } = this.context;
-    const price = this.servedPrice(this.context);
+    const served = { modelServed: trace?.modelServed ?? null, deployment: trace?.deployment ?? null };
     const reported = usage?.source === 'provider' ? usage : null;
-    const costMicros = !price ? null : reported ? usageCostMicros(price, reported) : this.reservation.maxCostMicros;
-    const settled = await this.reservation.settle({
-      costMicros,
-      costStatus: !price ? 'unpriced' : reported ? 'priced' : 'usage_unknown',
-      usage: reported,
-      modelServed: trace?.modelServed ?? null,
-      deployment: trace?.deployment ?? null,
-    });
-    if (settled) this.context.costMicroUsd = costMicros === null ? null : Number(costMicros);
+    try {
+      const price = this.servedPrice(this.context);
+      if (!price) return { ...served, costMicros: null, costStatus: 'unpriced', usage: reported };
+      if (reported)
+        return { ...served, costMicros: usageCostMicros(price, reported), costStatus: 'priced', usage: reported };
+    } catch (error) {
+      RequestSpend.logger.error(
+        { err: error, requestId: this.context.requestId },
+        'pricing a served request failed; it is charged its reservation',
+      );
+    }
+    const invalid = usage?.source === 'clamped';
+    return {
+      ...served,
+      costMicros: this.reservation.maxCostMicros,
+      costStatus: invalid ? 'usage_invalid' : 'usage_unknown',
+      usage: null,
+    };
   }
 }
