@@ -41,6 +41,8 @@ export interface OpenAiReply extends WireOptions {
   rawEvents?: string;
   /** With `rawEvents`: cut the body into TCP writes at these byte offsets. */
   splitAt?: number[];
+  /** Report this as `usage` (any JSON, malformed on purpose); `null`: report none. Default: counted. */
+  usage?: unknown;
 }
 
 const UPSTREAM_MODEL_SUFFIX = '-2025-04-14';
@@ -92,7 +94,7 @@ export class FakeOpenAiServer extends FakeHttpServer {
         });
       return this.chat(request.body, reply, res);
     }
-    if (path.endsWith('/embeddings')) return sendJson(res, 200, embeddingsFor(request.body), reply.headers);
+    if (path.endsWith('/embeddings')) return sendJson(res, 200, embeddingsFor(request.body, reply), reply.headers);
     sendJson(res, 404, errorEnvelope(`Invalid URL (${request.method} ${path})`, 'invalid_request_error', null));
   }
 
@@ -134,7 +136,8 @@ interface Answer {
   text: string;
   reasoning: string;
   toolCalls: Array<{ id: string; name: string; arguments: string }>;
-  usage: Record<string, unknown>;
+  /** Null: the reply carries no usage (no `usage` field, no usage chunk). */
+  usage: unknown;
 }
 
 function answerFor(body: any, reply: OpenAiReply, dialect: OpenAiDialect): Answer {
@@ -147,13 +150,14 @@ function answerFor(body: any, reply: OpenAiReply, dialect: OpenAiDialect): Answe
     1,
     Math.ceil((text.length + toolCalls.reduce((n, c) => n + c.arguments.length, 0)) / 4),
   );
-  const usage: Record<string, unknown> = {
+  const counted: Record<string, unknown> = {
     prompt_tokens: prompt,
     completion_tokens: completionTokens,
     total_tokens: prompt + completionTokens,
   };
   if (dialect === 'deepseek')
-    Object.assign(usage, { prompt_cache_hit_tokens: 4, prompt_cache_miss_tokens: prompt - 4 });
+    Object.assign(counted, { prompt_cache_hit_tokens: 4, prompt_cache_miss_tokens: prompt - 4 });
+  const usage = reply.usage === undefined ? counted : reply.usage;
   const reasoning = dialect === 'deepseek' && String(body.model).includes('reasoner') ? 'Thinking it over.' : '';
   return { id: 'chatcmpl-fake', model: `${body.model}${UPSTREAM_MODEL_SUFFIX}`, text, reasoning, toolCalls, usage };
 }
@@ -225,7 +229,7 @@ function completion(answer: Answer, dialect: OpenAiDialect) {
         ...(dialect === 'azure' ? { content_filter_results: AZURE_FILTER_RESULTS } : {}),
       },
     ],
-    usage: answer.usage,
+    ...(answer.usage === null ? {} : { usage: answer.usage }),
     service_tier: 'default',
     system_fingerprint: 'fp_fake',
   };
@@ -266,7 +270,7 @@ function streamEvents(answer: Answer, includeUsage: boolean, dialect: OpenAiDial
     }
   });
   events.push(chunk({}, answer.toolCalls.length ? 'tool_calls' : 'stop'));
-  if (includeUsage) {
+  if (includeUsage && answer.usage !== null) {
     events.push({
       id: answer.id,
       object: 'chat.completion.chunk',
@@ -279,8 +283,10 @@ function streamEvents(answer: Answer, includeUsage: boolean, dialect: OpenAiDial
   return events;
 }
 
-function embeddingsFor(body: any) {
+function embeddingsFor(body: any, reply: OpenAiReply) {
   const inputs: unknown[] = Array.isArray(body.input) ? body.input : [body.input];
+  const usage =
+    reply.usage === undefined ? { prompt_tokens: inputs.length * 3, total_tokens: inputs.length * 3 } : reply.usage;
   return {
     object: 'list',
     data: inputs.map((_input, index) => {
@@ -290,7 +296,7 @@ function embeddingsFor(body: any) {
       return { object: 'embedding', index, embedding };
     }),
     model: body.model,
-    usage: { prompt_tokens: inputs.length * 3, total_tokens: inputs.length * 3 },
+    ...(usage === null ? {} : { usage }),
   };
 }
 
