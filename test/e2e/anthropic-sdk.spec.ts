@@ -8,7 +8,7 @@ import {
   driverCatalog,
 } from '../conformance/provider-drivers';
 import { FakeAnthropicServer } from '../fakes/fake-anthropic.server';
-import { eventually } from '../utils/evidence';
+import { eventually, recordsOf } from '../utils/evidence';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 
 /**
@@ -251,5 +251,17 @@ describe('Anthropic SDK via an Anthropic deployment: native pass-through', () =>
     });
     expect(streamed.content).toEqual(whole.content);
     expect(streamed.usage.output_tokens).toBe(whole.usage.output_tokens);
+  });
+
+  it('charges a stream cut after message_start as one whose usage never came, not as a one-token answer', async () => {
+    fake.script({ endAfterEvents: 3 });
+    const { data: stream, response } = await client.messages.create({ ...request, stream: true }).withResponse();
+    await expect(
+      (async () => {
+        for await (const _event of stream);
+      })(),
+    ).rejects.toThrow();
+    const [record] = await recordsOf(gateway, response.headers.get('x-request-id')!);
+    expect(record).toMatchObject({ usage_source: 'estimated', error_code: 'upstream_error' });
   });
 });

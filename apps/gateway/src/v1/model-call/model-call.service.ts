@@ -53,7 +53,9 @@ interface EventReading<E> {
 
 const CHAT_EVENTS: EventReading<StreamEvent> = { usage: (event) => event.chunk.usage ?? undefined, generatedChars };
 const NATIVE_MESSAGES_EVENTS: EventReading<NativeMessagesEvent> = {
-  usage: (event) => event.usage,
+  // Only message_delta's usage is final: message_start reports one output token, so a stream cut after it would
+  // otherwise be charged as if the answer had been one token long, instead of in full (usage unknown).
+  usage: (event) => (event.event === 'message_delta' ? event.usage : undefined),
   // Content events' JSON: an over-estimate of the text, used only when the stream never reported usage.
   generatedChars: (event) => (event.content ? event.data.length : 0),
 };
