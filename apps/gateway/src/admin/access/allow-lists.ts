@@ -3,7 +3,7 @@ import { invalidIpRange } from '@app/auth';
 import { GatewayError } from '@app/common';
 import type { ModelCatalogService } from '@app/routing';
 
-/** Allow-lists are read on every request of the key they guard; these bounds keep them small. */
+/** Allow-lists are held with their key and checked on each of its requests: these bounds keep them small. */
 const MAX_ALLOW_LIST_ENTRIES = 1_000;
 const MAX_ALLOW_LIST_ENTRY = 256;
 

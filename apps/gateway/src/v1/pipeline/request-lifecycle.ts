@@ -1,7 +1,26 @@
 import { Injectable } from '@nestjs/common';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBodyParser, FastifyInstance, FastifyRequest } from 'fastify';
+import { GatewayError, InboundApiName, requestContext } from '@app/common';
 import { RequestLog, serverTimingHook } from '@app/observability';
 import { RequestEvidence } from '../../evidence/request-evidence';
+import { V1_ROUTES } from '../v1-routes';
+import { checkIdentifiers } from './body-checks';
+import { JsonBodies, JsonBodyLimits, JsonSyntax } from './json-body';
+import { JsonTooDeepError } from './json-outline';
+
+/**
+ * Request bodies: nested at most 64 deep (JSON.stringify and the translators recurse), and parsed in slices
+ * above 1 MiB so that one large body never holds the event loop for long (see docs/reliability.md).
+ */
+export const JSON_BODY_LIMITS: JsonBodyLimits = {
+  maxDepth: 64,
+  slicedAbove: 1024 * 1024,
+  sliceChars: 256 * 1024,
+  turnMs: 10,
+};
+
+/** The inbound API of each `/v1` route, known before the body is read, so body errors answer in its shape. */
+const API_BY_URL = new Map<string, InboundApiName>(V1_ROUTES.map((route) => [route.url, route.name]));
 
 /**
  * A request's opening and closing, for every route (Nest-routed ones included): the request id goes out on
@@ -18,6 +37,8 @@ export class RequestLifecycle {
   attach(fastify: FastifyInstance): void {
     fastify.addHook('onRequest', (request, reply, done) => {
       reply.raw.setHeader('x-request-id', request.id);
+      const api = API_BY_URL.get(request.routeOptions.url ?? '');
+      if (api) requestContext(request.raw).api = api;
       reply.raw.once('close', () => {
         this.evidence.responseClosed(request, reply);
         this.requestLog.responseClosed(request, reply);
@@ -27,15 +48,70 @@ export class RequestLifecycle {
     fastify.addHook('onSend', serverTimingHook);
     // One JSON parser for every content type: `curl -d` sends form encoding by default, and `curl -X POST`
     // with a JSON content type but no body is common on admin actions; refusing either helps nobody.
-    const parseJson = fastify.getDefaultJsonParser('error', 'error');
+    const bodies = new JsonBodies(fastifySyntax(fastify.getDefaultJsonParser('error', 'error')), JSON_BODY_LIMITS);
     fastify.removeContentTypeParser(['application/json', 'text/plain']);
     fastify.addContentTypeParser(['application/json', '*'], { parseAs: 'string' }, (request, body, done) => {
-      if ((body as string).trim() === '') {
+      const text = body as string;
+      if (text.trim() === '') {
         done(null, undefined);
         return;
       }
-      // The default parser answers through `done`; nothing to wait for here.
-      void parseJson(request, body as string, done);
+      const accept = (value: unknown) => {
+        checkBody(request, value);
+        return value;
+      };
+      if (bodies.isLong(text)) {
+        bodies
+          .parseSliced(text)
+          .then(accept)
+          .then(
+            (value) => done(null, value),
+            (error: unknown) => done(bodyError(error)),
+          );
+        return;
+      }
+      let value: unknown;
+      try {
+        value = accept(bodies.parse(text));
+      } catch (error) {
+        done(bodyError(error));
+        return;
+      }
+      done(null, value);
     });
   }
+}
+
+/** The fields every `/v1` API reads are checked before any of its work (rate limits, translation) runs. */
+function checkBody(request: FastifyRequest, value: unknown): void {
+  if (requestContext(request.raw).api) checkIdentifiers(value);
+}
+
+function bodyError(error: unknown): Error {
+  if (error instanceof JsonTooDeepError) {
+    return new GatewayError(
+      'invalid_request_error',
+      `The request body is ${error.message}; no API the gateway serves needs more.`,
+      { param: null },
+    );
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * Fastify's own JSON parser (secure-json-parse, refusing `__proto__` and `constructor.prototype`), called
+ * synchronously on each piece: it answers through its callback before returning.
+ */
+function fastifySyntax(parser: FastifyBodyParser<string>): JsonSyntax {
+  const malformed = () =>
+    new GatewayError('invalid_request_error', 'The request body is not valid JSON.', { param: null });
+  return {
+    parse(text) {
+      let outcome: { error: Error | null; value: unknown } | undefined;
+      void parser(undefined as never, text, (error, value) => (outcome = { error, value }));
+      if (!outcome || outcome.error) throw malformed();
+      return outcome.value;
+    },
+    malformed,
+  };
 }
