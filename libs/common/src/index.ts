@@ -7,6 +7,7 @@ export * from './util/cancel-signal';
 export * from './util/clock';
 export * from './util/precise-time';
 export * from './util/secrets';
+export * from './util/json-in-turns';
 export * from './config/config-error';
 export * from './config/yaml-config';
 export * from './config/env-config';

@@ -1,4 +1,4 @@
-import type { GatewayError } from '@app/common';
+import { stringifyInTurns, type GatewayError } from '@app/common';
 import { createAgents, UpstreamAgents } from './upstream-agents';
 import { upstreamInvalidResponse } from './upstream-errors';
 import type { UpstreamHttpService, UpstreamResponse } from './upstream-http.service';
@@ -43,7 +43,7 @@ export class UpstreamEndpoint {
     };
   }
 
-  post(
+  async post(
     url: string,
     body: unknown,
     context: UpstreamCallContext,
@@ -53,7 +53,8 @@ export class UpstreamEndpoint {
       providerId: this.config.id,
       url,
       headers: extraHeaders ? { ...this.headers, ...extraHeaders } : this.headers,
-      body: JSON.stringify(body),
+      // A 10 MB request body takes 20-50 ms in one JSON.stringify: written in turns, it holds no other request up.
+      body: await stringifyInTurns(body),
       agents: this.agentsFor(context.connectMs),
       context,
     });
