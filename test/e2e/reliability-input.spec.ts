@@ -204,7 +204,7 @@ describe('request input bounds and secrets by shape', () => {
       const key = caller.key;
       const pasted = await post('/v1/chat/completions', chat(`"user":"${key}","metadata":{"note":"${key}"}`), {
         'x-request-id': key,
-        'x-switchyard-tags': `pasted=${key}`,
+        'x-switchyard-tags': `pasted=${key},${key}=as-a-name`,
       });
       expect(pasted.status).toBe(200);
       const replacedId = pasted.headers.get('x-request-id')!;

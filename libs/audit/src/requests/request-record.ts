@@ -152,7 +152,7 @@ export function requestRecordFrom(completed: CompletedRequest): RequestRecord {
     user_agent: bounded(completed.userAgent),
     end_user: bounded(completed.endUser),
     tags: context.tags
-      ? Object.fromEntries(Object.entries(context.tags).map(([key, value]) => [key, bounded(value)!]))
+      ? Object.fromEntries(Object.entries(context.tags).map(([key, value]) => [bounded(key)!, bounded(value)!]))
       : null,
   };
 }
