@@ -2,6 +2,8 @@ import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdow
 import { ConfigModule, ConfigType } from '@nestjs/config';
 import { DataSource } from 'typeorm';
 import { Database, EntityList, openDatabase } from './database';
+import { DatabaseAvailability } from './outage/database-availability';
+import { SpillDirectory } from './outage/spill-directory';
 import { persistenceConfig } from './persistence.config';
 
 const DATABASE = Symbol('DATABASE');
@@ -15,7 +17,10 @@ class DatabaseLifecycle implements OnApplicationShutdown {
   }
 }
 
-/** Provides the TypeORM `DataSource` (migrated, ready) to every module. */
+/**
+ * Provides the TypeORM `DataSource` (migrated, ready) to every module, with the signal of whether the
+ * database is reachable and the spill directory for rows that wait for it.
+ */
 @Global()
 @Module({})
 export class PersistenceModule {
@@ -31,8 +36,10 @@ export class PersistenceModule {
         },
         { provide: DataSource, inject: [DATABASE], useFactory: (database: Database) => database.dataSource },
         DatabaseLifecycle,
+        DatabaseAvailability,
+        SpillDirectory,
       ],
-      exports: [DataSource],
+      exports: [DataSource, DatabaseAvailability, SpillDirectory],
     };
   }
 }
