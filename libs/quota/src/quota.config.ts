@@ -28,6 +28,7 @@ const schema = z
     QUOTA_RESERVATION_TTL_MS: z.coerce.number().int().min(1_000).default(60_000),
     QUOTA_FLUSH_INTERVAL_MS: z.coerce.number().int().min(10).default(1_000),
     QUOTA_POLICY_CACHE_MS: z.coerce.number().int().min(0).max(5_000).default(5_000),
+    QUOTA_LEDGER_BUFFER_MAX_ROWS: z.coerce.number().int().min(100).max(1_000_000).default(50_000),
   })
   .refine((env) => env.QUOTA_RESERVATION_TTL_MS >= 5 * env.QUOTA_FLUSH_INTERVAL_MS, {
     path: ['QUOTA_RESERVATION_TTL_MS'],
@@ -58,6 +59,8 @@ export interface QuotaSettings {
   flushIntervalMs: number;
   /** How long budgets and rate-limit overrides are cached; bounds how late another instance sees a change. */
   policyCacheMs: number;
+  /** Settled entries held in memory while Postgres is unreachable; beyond it they wait on disk. */
+  ledgerBufferMaxRows: number;
 }
 
 export const quotaConfig = registerAs('quota', (): QuotaSettings => {
@@ -76,5 +79,6 @@ export const quotaConfig = registerAs('quota', (): QuotaSettings => {
     reservationTtlMs: env.QUOTA_RESERVATION_TTL_MS,
     flushIntervalMs: env.QUOTA_FLUSH_INTERVAL_MS,
     policyCacheMs: env.QUOTA_POLICY_CACHE_MS,
+    ledgerBufferMaxRows: env.QUOTA_LEDGER_BUFFER_MAX_ROWS,
   };
 });

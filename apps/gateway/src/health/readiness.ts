@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DatabaseAvailability } from '@app/persistence';
 import { ModelCatalogService } from '@app/routing';
-
-const DATABASE_CHECK_TIMEOUT_MS = 2_000;
 
 export interface ReadinessReport {
   status: 'ready' | 'unavailable';
@@ -12,13 +10,15 @@ export interface ReadinessReport {
 /**
  * Whether this instance should get new traffic: its database answers, its catalog is loaded, and it is not
  * shutting down. Draining starts on SIGTERM, so load balancers move away while in-flight streams finish.
+ * While the database is known to be down the answer comes at once from the shared signal (its probe
+ * notices the recovery); otherwise a `SELECT 1` is asked, and a failure there marks it down for everyone.
  */
 @Injectable()
 export class Readiness {
   private draining = false;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: DatabaseAvailability,
     private readonly catalog: ModelCatalogService,
   ) {}
 
@@ -27,7 +27,7 @@ export class Readiness {
   }
 
   async check(): Promise<ReadinessReport> {
-    const database = await this.databaseAnswers();
+    const database = this.database.reachable && (await this.database.check());
     const config = this.catalog.models().length > 0;
     return {
       status: database && config && !this.draining ? 'ready' : 'unavailable',
@@ -37,17 +37,5 @@ export class Readiness {
         draining: this.draining,
       },
     };
-  }
-
-  private async databaseAnswers(): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>(
-      (resolve) => (timer = setTimeout(() => resolve(false), DATABASE_CHECK_TIMEOUT_MS)),
-    );
-    const query = this.dataSource.query('SELECT 1').then(
-      () => true,
-      () => false,
-    );
-    return Promise.race([query, timeout]).finally(() => clearTimeout(timer));
   }
 }

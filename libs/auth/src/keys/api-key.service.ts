@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnModuleInit } from '@ne
 import { ConfigType } from '@nestjs/config';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { Clock, Environment, GatewayError, Principal } from '@app/common';
+import { DatabaseAvailability, DatabaseUnavailableError } from '@app/persistence';
 import { authConfig } from '../auth.config';
 import { ApiKeyEntity } from '../entities/api-key.entity';
 import { ProjectEntity } from '../entities/project.entity';
@@ -43,9 +44,10 @@ export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly database: DatabaseAvailability,
     @Inject(authConfig.KEY) private readonly settings: ConfigType<typeof authConfig>,
   ) {
-    this.cache = new TtlCache(settings.cacheTtlMs);
+    this.cache = new TtlCache(settings.cacheTtlMs, undefined, database.graceMs);
   }
 
   onModuleInit(): void {
@@ -60,16 +62,15 @@ export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
 
   /**
    * The caller behind a presented key, or null when the key is malformed, unknown, revoked or expired.
-   * With `clientIp`, a key with an IP allow-list used from elsewhere is refused with 403.
+   * With `clientIp`, a key with an IP allow-list used from elsewhere is refused with 403. While the database
+   * is unreachable, a key it confirmed within the outage grace period is still served; any other key gets
+   * the 503.
    */
   async authenticate(presented: string | undefined, clientIp?: string): Promise<Principal | null> {
     if (!presented || !isWellFormedKey(presented) || presented.startsWith('sy-admin-')) return null;
     const hash = hashKey(presented);
     let found = this.cache.get(hash);
-    if (found === undefined) {
-      found = await this.lookup(hash);
-      this.cache.set(hash, found);
-    }
+    if (found === undefined) found = await this.lookUpOrRecall(hash);
     if (!found || found.revoked) return null;
     if (found.expiresAt && found.expiresAt <= this.clock.now()) return null;
     if (clientIp !== undefined && found.allowedIps && !found.allowedIps.allows(clientIp)) {
@@ -175,6 +176,26 @@ export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
     this.cache.clear();
   }
 
+  /**
+   * Asks the database, and caches its answer; when it cannot be reached (or is known to be down), recalls
+   * what it last confirmed about the key. An unknown key is never recalled as unknown: the key may have
+   * been created since, so it gets the 503, not a 401.
+   */
+  private async lookUpOrRecall(hash: string): Promise<CachedKey | null> {
+    if (this.database.reachable) {
+      try {
+        const found = await this.database.answerWithin(this.lookup(hash));
+        this.cache.set(hash, found);
+        return found;
+      } catch (error) {
+        if (!this.database.noteFailure(error)) throw error;
+      }
+    }
+    const recalled = this.cache.getStale(hash);
+    if (recalled) return recalled;
+    throw new DatabaseUnavailableError('This key cannot be verified');
+  }
+
   private async lookup(hash: string): Promise<CachedKey | null> {
     const rows: Array<
       ApiKeyEntity & { teamId: string; projectModels: string[] | null; projectTiers: string[] | null }
@@ -217,7 +238,7 @@ export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
 
   /** `last_used_at` is written in one batched UPDATE per interval, never once per request. */
   private async flushLastUsed(): Promise<void> {
-    if (this.usedKeyIds.size === 0 || !this.dataSource.isInitialized) return;
+    if (this.usedKeyIds.size === 0 || !this.dataSource.isInitialized || !this.database.reachable) return;
     const ids = [...this.usedKeyIds];
     this.usedKeyIds.clear();
     await this.dataSource

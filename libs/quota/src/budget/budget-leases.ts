@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Clock, GatewayError } from '@app/common';
+import { DatabaseAvailability, DatabaseUnavailableError } from '@app/persistence';
 import type { BudgetPolicy } from '../policy/quota-policy.service';
 import { quotaConfig } from '../quota.config';
 import { budgetExhausted } from './budget-exhausted';
@@ -31,12 +32,18 @@ export class BudgetLeases {
   constructor(
     private readonly store: BudgetStore,
     private readonly clock: Clock,
+    private readonly database: DatabaseAvailability,
     @Inject(quotaConfig.KEY) private readonly settings: ConfigType<typeof quotaConfig>,
   ) {}
 
-  /** A lease is trusted for half the reservation TTL after Postgres last confirmed it. */
+  /**
+   * A lease is trusted for half the reservation TTL after Postgres last confirmed it. While Postgres is
+   * unreachable nobody can renew it, but nobody can take it back either before its row expires (another
+   * instance releases a lease only past its TTL): its headroom is spent until one flush interval before that.
+   */
   private get freshForMs(): number {
-    return this.settings.reservationTtlMs / 2;
+    const ttl = this.settings.reservationTtlMs;
+    return this.database.reachable ? ttl / 2 : ttl - this.settings.flushIntervalMs;
   }
 
   /**
@@ -50,15 +57,31 @@ export class BudgetLeases {
 
   /**
    * Holds `amount` of the budget for one request; `local` tells whether that took no database round trip
-   * of its own, null means the budget was deleted meanwhile. Throws the 402 when the budget has no room.
+   * of its own, null means the budget was deleted meanwhile. Throws the 402 when the budget has no room,
+   * and the 503 when the lease cannot cover it while Postgres is unreachable (fail closed: no request
+   * is admitted against headroom nobody has reserved).
    */
   async hold(policy: BudgetPolicy, amount: bigint): Promise<{ lease: BudgetLease; local: boolean } | null> {
     const now = this.clock.now();
     const lease = this.leaseFor(policy, now);
     if (lease.tryHold(amount, now.getTime(), this.freshForMs)) return { lease, local: true };
-    // Queued behind another request's top-up, this one usually finds room in it and needs no statement.
-    const outcome = await lease.exclusive(() => this.topUpAndHold(lease, amount));
-    return outcome === 'gone' ? null : { lease, local: outcome === 'local' };
+    if (!this.database.reachable) throw budgetUnavailable(policy);
+    try {
+      // Queued behind another request's top-up, this one usually finds room in it and needs no statement.
+      const outcome = await lease.exclusive(() => this.topUpAndHold(lease, amount));
+      return outcome === 'gone' ? null : { lease, local: outcome === 'local' };
+    } catch (error) {
+      if (this.database.noteFailure(error)) throw budgetUnavailable(policy, error);
+      throw error;
+    }
+  }
+
+  /**
+   * This instance's lease for a budget and period, if it has one. A lease with costs not yet in the ledger
+   * is never dropped, so a ledger entry's charges find the lease object they were held in.
+   */
+  leaseAt(budgetId: string, periodStart: Date): BudgetLease | undefined {
+    return this.leases.get(leaseKey(budgetId, periodStart));
   }
 
   /** Postgres's view of every lease this instance holds: extends them, and corrects local figures. */
@@ -75,6 +98,8 @@ export class BudgetLeases {
 
   /** After a settlement: near the limit, the unused part of the reservation goes straight back to the budget. */
   async returnChange(leases: readonly BudgetLease[]): Promise<void> {
+    // While Postgres is down the change stays in the lease, which is handed back once it is back.
+    if (!this.database.reachable) return;
     for (const lease of leases) {
       if (!lease.nearLimit || lease.available <= 0n) continue;
       await this.giveBack(lease).catch((error: unknown) =>
@@ -181,6 +206,13 @@ export class BudgetLeases {
   private expiresAt(now: Date): Date {
     return new Date(now.getTime() + this.settings.reservationTtlMs);
   }
+}
+
+function budgetUnavailable(policy: BudgetPolicy, cause?: unknown): GatewayError {
+  return new DatabaseUnavailableError(
+    `The ${policy.level}'s budget cannot be checked beyond this instance's leased headroom`,
+    cause,
+  );
 }
 
 /** One lease per budget and period start (as epoch ms: cheaper per request than an ISO string). */

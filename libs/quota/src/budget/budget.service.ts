@@ -2,13 +2,14 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } f
 import { ConfigType } from '@nestjs/config';
 import { randomBytes } from 'node:crypto';
 import { Clock, Principal } from '@app/common';
+import { DatabaseAvailability, DatabaseUnavailableError, SpillDirectory, SpillFile } from '@app/persistence';
 import { formatUsd } from '../money/micros';
 import { QuotaPolicyService } from '../policy/quota-policy.service';
 import { quotaConfig } from '../quota.config';
 import { QuotaStats } from '../quota-stats';
 import { BudgetLeases } from './budget-leases';
 import { BudgetHold, BudgetReservation, LedgerSink } from './budget-reservation';
-import { BudgetStore } from './budget.store';
+import { BudgetStore, LedgerRow } from './budget.store';
 import type { LedgerEntry } from './ledger-entry';
 
 /** Reservation ids drawn from one buffer of random bytes, refilled every this many ids. */
@@ -43,11 +44,16 @@ const RECONCILE_INTERVALS = 10;
  * `BudgetLeases`). `settle` turns the hold into the actual cost and queues a ledger entry; `release` drops
  * it. Every flush interval the queued entries are written to Postgres in one transaction, leases are
  * renewed, idle headroom is handed back, and leases of crashed instances are released after their TTL.
+ *
+ * While Postgres is unreachable, entries wait: in memory up to QUOTA_LEDGER_BUFFER_MAX_ROWS, beyond that on
+ * disk (the spill directory), and are written once it is back — each exactly once, by its id. An entry is
+ * never dropped: should the disk refuse too, new reservations get the 503 until the backlog drains.
  */
 @Injectable()
 export class BudgetService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(BudgetService.name);
-  private pending: LedgerEntry[] = [];
+  private pending: LedgerRow[] = [];
+  private readonly spilled: SpillFile<LedgerRow>;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private lastReconcileAt = 0;
@@ -58,21 +64,42 @@ export class BudgetService implements OnModuleInit, BeforeApplicationShutdown {
     private readonly store: BudgetStore,
     private readonly clock: Clock,
     private readonly stats: QuotaStats,
+    private readonly database: DatabaseAvailability,
+    private readonly spillDirectory: SpillDirectory,
     @Inject(quotaConfig.KEY) private readonly settings: ConfigType<typeof quotaConfig>,
-  ) {}
+  ) {
+    this.spilled = spillDirectory.open<LedgerRow>('ledger');
+  }
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.maintain(), this.settings.flushIntervalMs);
     this.timer.unref();
+    this.database.onRecovery(() => void this.maintain());
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.running;
-    await this.flush();
+    try {
+      await this.flush();
+    } catch (error) {
+      if (!this.database.noteFailure(error)) throw error;
+      const rows = this.pending.length;
+      this.spillBacklog(0);
+      const lost = this.pending.length;
+      const summary = { spilled: rows - lost, lost, dir: this.spillDirectory.path };
+      if (lost > 0) this.logger.error(summary, 'ledger entries could not be written before shutdown or spilled');
+      else this.logger.warn(summary, 'ledger entries could not be written before shutdown; the next start writes them');
+      return;
+    }
     await this.leases
       .giveBackUnused(0, true)
       .catch((error: unknown) => this.logger.warn({ err: error }, 'could not hand leases back'));
+  }
+
+  /** Settled entries not yet in Postgres: in memory, and on disk. */
+  get ledgerBacklog(): { buffered: number; spilled: number } {
+    return { buffered: this.pending.length, spilled: this.spilled.rows };
   }
 
   /**
@@ -80,6 +107,9 @@ export class BudgetService implements OnModuleInit, BeforeApplicationShutdown {
    * has no room. A request with no computable cost holds nothing (its entry is flagged when settled).
    */
   async reserve(principal: Principal, requestId: string, maxCostMicros: bigint): Promise<BudgetReservation> {
+    // Memory past its cap means the disk refused the overflow: an entry that could not be kept is never made.
+    if (this.pending.length > this.settings.ledgerBufferMaxRows)
+      throw new DatabaseUnavailableError('No request can be admitted');
     const admittedAt = this.clock.now();
     const { budgets } = await this.policies.for(principal);
     const holds: BudgetHold[] = [];
@@ -118,31 +148,69 @@ export class BudgetService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly ledger: LedgerSink = {
     record: (entry) => {
       if (entry.costStatus === 'unpriced') this.stats.unpricedRequests++;
-      this.pending.push(entry);
+      this.pending.push(ledgerRow(entry, this.leases.holder));
+      if (this.pending.length > this.settings.ledgerBufferMaxRows) {
+        this.spillBacklog(this.settings.ledgerBufferMaxRows);
+      }
     },
     returnChange: (leases) => this.leases.returnChange(leases),
     now: () => this.clock.now(),
   };
 
-  /** Writes every settled request queued so far to the ledger (also runs every flush interval). */
+  /**
+   * Writes every settled request queued so far to the ledger, then what waits on disk (also runs every
+   * flush interval). A failed write keeps its entries, retried later: their ids make a repeated write
+   * harmless.
+   */
   async flush(): Promise<void> {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, FLUSH_BATCH);
       try {
-        const written = await this.store.writeLedger(batch, this.leases.holder);
-        this.stats.ledgerEntries += written.size;
-        for (const entry of batch) for (const { lease, amount } of entry.charges) lease.flushed(amount);
+        await this.write(batch);
       } catch (error) {
-        // Kept in memory and retried: the entry ids make a repeated write harmless.
         this.pending.unshift(...batch);
+        this.spillBacklog(this.settings.ledgerBufferMaxRows);
         throw error;
+      }
+    }
+    for (let segment = this.spilled.oldest(); segment; segment = this.spilled.oldest()) {
+      await this.write(segment.rows);
+      segment.remove();
+    }
+  }
+
+  private async write(batch: readonly LedgerRow[]): Promise<void> {
+    const written = await this.store.writeLedger(batch);
+    this.stats.ledgerEntries += written.size;
+    // Postgres took the costs out of the leases that held them; this instance's own follow.
+    for (const row of batch) {
+      if (row.holder !== this.leases.holder) continue;
+      for (const { budgetId, periodStart, amount } of row.charges) {
+        this.leases.leaseAt(budgetId, periodStart)?.flushed(amount);
+      }
+    }
+  }
+
+  /** Moves the oldest entries to disk, a batch per segment, until at most `keep` stay in memory. */
+  private spillBacklog(keep: number): void {
+    while (this.pending.length > keep) {
+      const chunk = this.pending.splice(0, Math.min(FLUSH_BATCH, this.pending.length - keep));
+      if (!this.spilled.write(chunk)) {
+        this.pending.unshift(...chunk);
+        return;
       }
     }
   }
 
   private maintain(): Promise<void> {
+    // While Postgres is down nothing here can succeed; its recovery starts the next run.
+    if (!this.database.reachable) return Promise.resolve();
     this.running ??= this.maintainOnce()
-      .catch((error: unknown) => this.logger.error({ err: error }, 'budget maintenance failed; retrying next interval'))
+      .catch((error: unknown) => {
+        if (!this.database.noteFailure(error)) {
+          this.logger.error({ err: error }, 'budget maintenance failed; retrying next interval');
+        }
+      })
       .finally(() => (this.running = undefined));
     return this.running;
   }
@@ -166,4 +234,18 @@ export class BudgetService implements OnModuleInit, BeforeApplicationShutdown {
       }
     }
   }
+}
+
+/** The entry as it waits for Postgres: its charges named by lease holder, budget and period, so that it can wait on disk. */
+function ledgerRow(entry: LedgerEntry, holder: string): LedgerRow {
+  const { charges, ...columns } = entry;
+  return {
+    ...columns,
+    holder,
+    charges: charges.map(({ lease, amount }) => ({
+      budgetId: lease.policy.id,
+      periodStart: lease.periodStart,
+      amount,
+    })),
+  };
 }

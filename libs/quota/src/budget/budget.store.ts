@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { QuotaStats } from '../quota-stats';
-import type { BudgetLease } from './budget-lease';
 import type { LedgerEntry } from './ledger-entry';
 
 /** The ledger's columns with their Postgres types: the INSERT and its JSON recordset follow this list. */
@@ -23,6 +22,20 @@ const LEDGER_COLUMNS = [
 ] as const;
 const LEDGER_COLUMN_LIST = LEDGER_COLUMNS.map(([name]) => name).join(', ');
 const LEDGER_RECORDSET_DEFINITION = LEDGER_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ');
+
+/** A settled cost to move from this instance's lease to its budget's spent. */
+export interface LedgerCharge {
+  budgetId: string;
+  periodStart: Date;
+  amount: bigint;
+}
+
+/**
+ * A ledger row waiting to be written: a settled entry's columns, and its charges named by budget and period
+ * (rather than by lease object) with the instance whose leases hold them, so that it can wait on disk and
+ * be replayed by another process.
+ */
+export type LedgerRow = Omit<LedgerEntry, 'charges'> & { holder: string; charges: readonly LedgerCharge[] };
 
 /** A budget row as a failed lease statement saw it: enough to explain a 402. */
 export interface BudgetState {
@@ -149,11 +162,11 @@ export class BudgetStore {
 
   /**
    * Writes settled requests to the ledger and charges their costs, in one transaction: each cost moves
-   * from the lease it was held in (up to what the lease holds) to `spent_micros`. An entry already in the
-   * ledger (a retried flush) is neither written nor charged twice. Costs of a period the budget has left
-   * stay in the ledger only.
+   * from the lease it was held in (its row's `holder`, budget and period; up to what the lease holds) to
+   * `spent_micros`. An entry already in the ledger (a retried flush, a replayed spill) is neither written nor
+   * charged twice. Costs of a period the budget has left stay in the ledger only.
    */
-  async writeLedger(entries: readonly LedgerEntry[], holder: string): Promise<Set<string>> {
+  async writeLedger(rows: readonly LedgerRow[]): Promise<Set<string>> {
     this.stats.ledgerFlushes++;
     return this.dataSource.transaction(async (manager) => {
       const inserted: Array<{ id: string }> = await manager.query(
@@ -161,46 +174,48 @@ export class BudgetStore {
          SELECT ${LEDGER_COLUMN_LIST} FROM jsonb_to_recordset($1::jsonb) AS entry(${LEDGER_RECORDSET_DEFINITION})
          ON CONFLICT (id) DO NOTHING
          RETURNING id`,
-        [JSON.stringify(entries.map(ledgerRow))],
+        [JSON.stringify(rows.map(ledgerRow))],
       );
       const written = new Set(inserted.map((row) => row.id));
-      // Summed per lease object first (a handful per batch), then per budget and period: a lease replaced
-      // meanwhile by a new object for the same budget and period must still make one charge row.
-      const perLease = new Map<BudgetLease, bigint>();
-      for (const entry of entries) {
-        if (!written.has(entry.id)) continue;
-        for (const { lease, amount } of entry.charges) perLease.set(lease, (perLease.get(lease) ?? 0n) + amount);
-      }
-      const charges = new Map<string, { budgetId: string; periodStart: Date; amount: bigint }>();
-      for (const [lease, amount] of perLease) {
-        const key = `${lease.policy.id}/${lease.periodStart.getTime()}`;
-        const charge = charges.get(key) ?? { budgetId: lease.policy.id, periodStart: lease.periodStart, amount: 0n };
-        charge.amount += amount;
-        charges.set(key, charge);
+      // One charge per lease (holder, budget and period), whatever the number of entries in the batch.
+      const charges = new Map<string, LedgerCharge & { holder: string }>();
+      for (const row of rows) {
+        if (!written.has(row.id)) continue;
+        for (const { budgetId, periodStart, amount } of row.charges) {
+          const key = `${row.holder}/${budgetId}/${periodStart.getTime()}`;
+          const charge = charges.get(key);
+          if (charge) charge.amount += amount;
+          else charges.set(key, { holder: row.holder, budgetId, periodStart, amount });
+        }
       }
       if (charges.size > 0) {
         const list = [...charges.values()];
         await manager.query(
           `WITH charge AS (
-             SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::bigint[]) AS c(budget_id, period_start, amount)
+             SELECT * FROM unnest($1::text[], $2::uuid[], $3::timestamptz[], $4::bigint[]) AS c(holder, budget_id, period_start, amount)
            ), taken AS (
-             SELECT l.budget_id, l.period_start, LEAST(l.amount_micros, c.amount) AS amount
-               FROM budget_leases l JOIN charge c ON l.budget_id = c.budget_id AND l.period_start = c.period_start
-              WHERE l.holder = $4
+             SELECT l.holder, l.budget_id, l.period_start, LEAST(l.amount_micros, c.amount) AS amount
+               FROM budget_leases l
+               JOIN charge c ON l.holder = c.holder AND l.budget_id = c.budget_id AND l.period_start = c.period_start
                 FOR UPDATE OF l
            ), leases AS (
              UPDATE budget_leases l SET amount_micros = l.amount_micros - t.amount
-               FROM taken t WHERE l.budget_id = t.budget_id AND l.period_start = t.period_start AND l.holder = $4
+               FROM taken t WHERE l.holder = t.holder AND l.budget_id = t.budget_id AND l.period_start = t.period_start
+           ), per_budget AS (
+             SELECT c.budget_id, c.period_start, SUM(c.amount) AS spent, COALESCE(SUM(t.amount), 0) AS released
+               FROM charge c
+               LEFT JOIN taken t ON t.holder = c.holder AND t.budget_id = c.budget_id AND t.period_start = c.period_start
+              GROUP BY c.budget_id, c.period_start
            )
            UPDATE budgets b
-              SET spent_micros = b.spent_micros + c.amount, reserved_micros = b.reserved_micros - COALESCE(t.amount, 0)
-             FROM charge c LEFT JOIN taken t ON t.budget_id = c.budget_id AND t.period_start = c.period_start
-            WHERE b.id = c.budget_id AND b.period_start = c.period_start`,
+              SET spent_micros = b.spent_micros + p.spent, reserved_micros = b.reserved_micros - p.released
+             FROM per_budget p
+            WHERE b.id = p.budget_id AND b.period_start = p.period_start`,
           [
+            list.map((c) => c.holder),
             list.map((c) => c.budgetId),
             list.map((c) => c.periodStart.toISOString()),
             list.map((c) => c.amount.toString()),
-            holder,
           ],
         );
       }
@@ -227,7 +242,7 @@ export class BudgetStore {
 }
 
 /** A ledger row as the INSERT's JSON parameter carries it (one `JSON.stringify` per batch, not 14 arrays). */
-function ledgerRow(e: LedgerEntry): Record<(typeof LEDGER_COLUMNS)[number][0], string | number | null> {
+function ledgerRow(e: LedgerRow): Record<(typeof LEDGER_COLUMNS)[number][0], string | number | null> {
   return {
     id: e.id,
     request_id: e.requestId,

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { DataSource } from 'typeorm';
 import { Clock, Principal } from '@app/common';
+import { DatabaseAvailability, DatabaseUnavailableError } from '@app/persistence';
 import { BudgetPeriod, periodStart } from '../budget/budget-period';
 import { QUOTA_LEVELS, QuotaLevel, scopeIdOf } from '../levels';
 import { quotaConfig, RateLimitValues } from '../quota.config';
@@ -37,16 +38,20 @@ interface PolicyRow {
 /**
  * Budgets and rate-limit overrides for a key, its project and its team, read in one query and cached per
  * key for QUOTA_POLICY_CACHE_MS, so admission does not touch the database per request. Changes made on
- * this instance apply at once; on other instances within the cache time.
+ * this instance apply at once; on other instances within the cache time. While the database is
+ * unreachable, the policies it last returned for a key serve for the outage grace period.
  */
 @Injectable()
 export class QuotaPolicyService {
   private readonly cache = new Map<string, { policies: Promise<QuotaPolicies>; expiresAt: number }>();
+  /** The last policies the database returned per key, and when: what an outage falls back on. */
+  private readonly confirmed = new Map<string, { policies: QuotaPolicies; at: number }>();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly stats: QuotaStats,
+    private readonly database: DatabaseAvailability,
     @Inject(quotaConfig.KEY) private readonly settings: ConfigType<typeof quotaConfig>,
   ) {}
 
@@ -54,16 +59,28 @@ export class QuotaPolicyService {
     const now = Date.now();
     const cached = this.cache.get(principal.keyId);
     if (cached && cached.expiresAt > now) return cached.policies;
-    const policies = this.load(principal);
+    if (!this.database.reachable) return this.recall(principal.keyId);
+    const policies: Promise<QuotaPolicies> = this.database
+      .answerWithin(this.load(principal))
+      .catch((error: unknown) => {
+        // A failed read must not be served from the cache.
+        if (this.cache.get(principal.keyId)?.policies === policies) this.cache.delete(principal.keyId);
+        if (!this.database.noteFailure(error)) throw error;
+        return this.recall(principal.keyId);
+      });
     this.cache.set(principal.keyId, { policies, expiresAt: now + this.settings.policyCacheMs });
-    // A failed read must not be served from the cache.
-    policies.catch(() => this.cache.delete(principal.keyId));
     return policies;
   }
 
   /** Drops every cached entry; called after an admin change on this instance. */
   invalidate(): void {
     this.cache.clear();
+  }
+
+  private async recall(keyId: string): Promise<QuotaPolicies> {
+    const last = this.confirmed.get(keyId);
+    if (last && Date.now() - last.at < this.database.graceMs) return last.policies;
+    throw new DatabaseUnavailableError("This key's budgets and rate limits cannot be read");
   }
 
   private async load(principal: Principal): Promise<QuotaPolicies> {
@@ -94,6 +111,8 @@ export class QuotaPolicyService {
         return [level, { rpm: row?.rpm ?? defaults[level].rpm, tpm: row?.tpm ?? defaults[level].tpm }];
       }),
     ) as Record<QuotaLevel, RateLimitValues>;
-    return { budgets, rateLimits };
+    const policies = { budgets, rateLimits };
+    this.confirmed.set(principal.keyId, { policies, at: Date.now() });
+    return policies;
   }
 }
