@@ -9,6 +9,7 @@ import {
   scrubSecrets,
 } from '@app/common';
 import { messagesError } from '@app/inbound';
+import { DatabaseUnavailableError, isDatabaseUnreachable } from '@app/persistence';
 import { explainRouteMiss } from './base-url-hints';
 import { routeHeaders } from './route-headers';
 import { RouteInventory } from './route-inventory';
@@ -55,7 +56,8 @@ export class GatewayExceptionFilter implements ExceptionFilter {
     const error = this.toGatewayError(exception, request);
     const context = requestContext(request.raw);
     context.error = error;
-    if (error.status >= 500 && !error.code.startsWith('upstream_')) {
+    // An unreachable database is logged once, as a state change (DatabaseAvailability), not per request.
+    if (error.status >= 500 && !error.code.startsWith('upstream_') && !isDatabaseUnreachable(exception)) {
       this.logger.error({ err: exception, code: error.code }, 'unexpected error');
     }
     if (reply.raw.headersSent) {
@@ -73,6 +75,9 @@ export class GatewayExceptionFilter implements ExceptionFilter {
 
   private toGatewayError(exception: unknown, request: FastifyRequest): GatewayError {
     if (exception instanceof GatewayError) return exception;
+    // Wherever a statement failed for want of the database (admin reads and writes): 503 + retry-after.
+    if (isDatabaseUnreachable(exception))
+      return new DatabaseUnavailableError('This request cannot be served', exception);
     if (!(exception instanceof HttpException) || exception.getStatus() >= 500) {
       return new GatewayError(
         'internal_error',
