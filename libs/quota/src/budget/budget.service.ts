@@ -191,10 +191,10 @@ export class BudgetService implements OnModuleInit, BeforeApplicationShutdown {
     }
   }
 
-  /** Moves the oldest entries to disk, a batch per segment, until at most `keep` stay in memory. */
+  /** Moves the oldest entries to disk, a whole batch per segment, until at most `keep` stay in memory. */
   private spillBacklog(keep: number): void {
     while (this.pending.length > keep) {
-      const chunk = this.pending.splice(0, Math.min(FLUSH_BATCH, this.pending.length - keep));
+      const chunk = this.pending.splice(0, FLUSH_BATCH);
       if (!this.spilled.write(chunk)) {
         this.pending.unshift(...chunk);
         return;
@@ -216,8 +216,9 @@ export class BudgetService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   private async maintainOnce(): Promise<void> {
-    await this.flush();
+    // Renewed first: after an outage the leases are stale, and until renewed every request would top up.
     await this.leases.renew();
+    await this.flush();
     await this.leases.giveBackUnused(IDLE_INTERVALS * this.settings.flushIntervalMs);
     const reconcileEveryMs = Math.min(
       this.settings.reservationTtlMs / 4,

@@ -64,7 +64,8 @@ interface LeaseRow {
  * The budget statements, each ending in a SELECT: TypeORM returns `[rows, count]` for a bare UPDATE or
  * DELETE. Each changes `budgets` and `budget_leases` together in one atomic statement (or
  * one transaction), so `reserved_micros` always equals the sum of the leases and `spent_micros` the sum of
- * the ledger's costs for the period. Postgres stays the only copy of money.
+ * the ledger's costs for the period. Postgres stays the only copy of money. Every statement locks the
+ * budget rows before the lease rows (in id order when several), so no two of them can deadlock.
  */
 @Injectable()
 export class BudgetStore {
@@ -126,9 +127,12 @@ export class BudgetStore {
   /** Hands `amount` of a lease back to its budget; returns what the lease still holds (null: it is gone). */
   async giveBack(budgetId: string, periodStart: Date, amount: bigint, holder: string): Promise<bigint | null> {
     const rows: Array<{ amount_micros: string }> = await this.dataSource.query(
-      `WITH lease AS (
+      `WITH locked AS (
+         SELECT id FROM budgets WHERE id = $1 FOR UPDATE
+       ), lease AS (
          UPDATE budget_leases SET amount_micros = amount_micros - $4
           WHERE budget_id = $1 AND period_start = $2 AND holder = $3 AND amount_micros >= $4
+            AND EXISTS (SELECT 1 FROM locked)
          RETURNING amount_micros
        ), budget AS (
          UPDATE budgets SET reserved_micros = reserved_micros - $4
@@ -190,6 +194,11 @@ export class BudgetStore {
       }
       if (charges.size > 0) {
         const list = [...charges.values()];
+        // Budgets before leases, as the lease statement locks them: the opposite order can deadlock with a
+        // top-up of the same budget (as when a backlog is written while requests resume after an outage).
+        await manager.query('SELECT 1 FROM budgets WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [
+          [...new Set(list.map((c) => c.budgetId))],
+        ]);
         await manager.query(
           `WITH charge AS (
              SELECT * FROM unnest($1::text[], $2::uuid[], $3::timestamptz[], $4::bigint[]) AS c(holder, budget_id, period_start, amount)
@@ -226,8 +235,14 @@ export class BudgetStore {
   /** Releases the leases of instances that stopped renewing them (crashed); returns how many and how much. */
   async releaseExpired(now: Date, holder: string): Promise<{ leases: number; micros: bigint }> {
     const rows: Array<{ leases: string; micros: string }> = await this.dataSource.query(
-      `WITH gone AS (
-         DELETE FROM budget_leases WHERE expires_at < $1 AND holder <> $2 RETURNING budget_id, period_start, amount_micros
+      `WITH locked AS (
+         SELECT id FROM budgets b
+          WHERE EXISTS (SELECT 1 FROM budget_leases l WHERE l.budget_id = b.id AND l.expires_at < $1 AND l.holder <> $2)
+          ORDER BY id FOR UPDATE
+       ), gone AS (
+         DELETE FROM budget_leases
+          WHERE expires_at < $1 AND holder <> $2 AND budget_id IN (SELECT id FROM locked)
+         RETURNING budget_id, period_start, amount_micros
        ), released AS (
          SELECT budget_id, period_start, SUM(amount_micros) AS amount, COUNT(*) AS leases FROM gone GROUP BY budget_id, period_start
        ), budget AS (
