@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -46,6 +46,8 @@ describe('reliability: a Postgres outage under steady traffic', () => {
   let steady: Array<{ key: string; id: string }>;
   let tight: { key: string; id: string };
   let fresh: { key: string; id: string };
+  let upstream: string;
+  let gatewayDatabase: TestDatabase;
   const sent: Sent[] = [];
   let phase: Sent['phase'] = 'before';
   let sequence = 0;
@@ -60,20 +62,9 @@ describe('reliability: a Postgres outage under steady traffic', () => {
     const proxied = new URL(database.url);
     proxied.port = String(await proxy.start());
     spillDir = mkdtempSync(join(tmpdir(), 'switchyard-spill-'));
-    gateway = await startTestGateway({
-      catalog: openAiCatalog(await fake.start(), PROVIDER_KEY, [
-        { name: 'gpt-test', pricing: PRICING, deployments: [{ provider: 'openai', model: 'gpt-test' }] },
-      ]),
-      database: { url: proxied.toString(), drop: database.drop },
-      // Key and policy caches keep their defaults (5 s): an outage longer than them is the point. Small
-      // memory buffers, so that both evidence and ledger rows spill to disk during the cut.
-      env: {
-        DATABASE_SPILL_DIR: spillDir,
-        EVIDENCE_BUFFER_MAX_ROWS: '100',
-        EVIDENCE_BATCH_SIZE: '50',
-        QUOTA_LEDGER_BUFFER_MAX_ROWS: '100',
-      },
-    });
+    upstream = await fake.start();
+    gatewayDatabase = { url: proxied.toString(), drop: database.drop };
+    gateway = await startGateway();
     sql = new Client({ connectionString: database.url });
     await sql.connect();
 
@@ -104,6 +95,67 @@ describe('reliability: a Postgres outage under steady traffic', () => {
     await fake?.stop();
     if (spillDir) rmSync(spillDir, { recursive: true, force: true });
   });
+
+  /** A gateway on the proxied database, sharing the spill directory with the ones before it. */
+  const startGateway = () =>
+    startTestGateway({
+      catalog: openAiCatalog(upstream, PROVIDER_KEY, [
+        { name: 'gpt-test', pricing: PRICING, deployments: [{ provider: 'openai', model: 'gpt-test' }] },
+      ]),
+      database: gatewayDatabase,
+      // Key and policy caches keep their defaults (5 s): an outage longer than them is the point. Small
+      // memory buffers, so that both evidence and ledger rows spill to disk during the cut.
+      env: {
+        DATABASE_SPILL_DIR: spillDir,
+        EVIDENCE_BUFFER_MAX_ROWS: '100',
+        EVIDENCE_BATCH_SIZE: '50',
+        QUOTA_LEDGER_BUFFER_MAX_ROWS: '100',
+      },
+    });
+
+  /**
+   * Every request in `entries` has exactly one evidence record with the status its client saw, every
+   * served one exactly one ledger entry with the record's cost, and every budget's spent is the sum of
+   * its ledger and its reserved what its leases hold.
+   */
+  async function expectEachWrittenOnce(entries: readonly Sent[]): Promise<void> {
+    const records = await sql.query<{ request_id: string; status: number; cost: string | null; n: string }>(
+      `SELECT request_id, min(status) AS status, min(cost_micro_usd) AS cost, count(*) AS n
+         FROM request_records WHERE request_id LIKE 'outage-%' GROUP BY request_id`,
+    );
+    const recordOf = new Map(records.rows.map((row) => [row.request_id, row]));
+    const ledger = await sql.query<{ request_id: string; cost: string; n: string }>(
+      `SELECT request_id, min(cost_micros) AS cost, count(*) AS n
+         FROM ledger_entries WHERE request_id LIKE 'outage-%' GROUP BY request_id`,
+    );
+    const ledgerOf = new Map(ledger.rows.map((row) => [row.request_id, row]));
+    for (const entry of entries) {
+      const record = recordOf.get(entry.requestId);
+      const ledgerEntry = ledgerOf.get(entry.requestId);
+      expect({ id: entry.requestId, records: Number(record?.n ?? 0), status: record?.status }).toEqual({
+        id: entry.requestId,
+        records: 1,
+        status: entry.status,
+      });
+      expect({ id: entry.requestId, ledgerEntries: Number(ledgerEntry?.n ?? 0) }).toEqual({
+        id: entry.requestId,
+        ledgerEntries: entry.status === 200 ? 1 : 0,
+      });
+      if (ledgerEntry) expect(ledgerEntry.cost).toBe(record!.cost);
+    }
+    const budgets = await sql.query<{ spent: string; ledger: string; reserved: string; leased: string }>(
+      `SELECT b.spent_micros AS spent, b.reserved_micros AS reserved,
+              (SELECT coalesce(sum(l.cost_micros), 0) FROM ledger_entries l
+                WHERE (b.scope = 'key' AND l.key_id = b.scope_id) OR (b.scope = 'project' AND l.project_id = b.scope_id)) AS ledger,
+              (SELECT coalesce(sum(amount_micros), 0) FROM budget_leases WHERE budget_id = b.id) AS leased
+         FROM budgets b`,
+    );
+    expect(budgets.rows).toHaveLength(3);
+    for (const row of budgets.rows) {
+      expect(row.spent).toBe(row.ledger);
+      expect(row.reserved).toBe(row.leased);
+    }
+  }
 
   /** One chat completion with its own request id, every other one streamed; resolves with the response. */
   async function call(key: string): Promise<{ status: number; headers: Headers; body: string; requestId: string }> {
@@ -227,42 +279,7 @@ describe('reliability: a Postgres outage under steady traffic', () => {
       expect(duringCut.length).toBeGreaterThan(CUT_MS / PACE_MS); // steady traffic did flow through the cut
       expect(servedShare).toBeGreaterThanOrEqual(0.999);
 
-      const records = await sql.query<{ request_id: string; status: number; cost: string | null; n: string }>(
-        `SELECT request_id, min(status) AS status, min(cost_micro_usd) AS cost, count(*) AS n
-           FROM request_records WHERE request_id LIKE 'outage-%' GROUP BY request_id`,
-      );
-      const recordOf = new Map(records.rows.map((row) => [row.request_id, row]));
-      const ledger = await sql.query<{ request_id: string; cost: string; n: string }>(
-        `SELECT request_id, min(cost_micros) AS cost, count(*) AS n
-           FROM ledger_entries WHERE request_id LIKE 'outage-%' GROUP BY request_id`,
-      );
-      const ledgerOf = new Map(ledger.rows.map((row) => [row.request_id, row]));
-      for (const entry of sent) {
-        expect({ id: entry.requestId, records: Number(recordOf.get(entry.requestId)?.n ?? 0) }).toEqual({
-          id: entry.requestId,
-          records: 1,
-        });
-        expect(recordOf.get(entry.requestId)!.status).toBe(entry.status);
-        const entries = Number(ledgerOf.get(entry.requestId)?.n ?? 0);
-        expect({ id: entry.requestId, ledgerEntries: entries }).toEqual({
-          id: entry.requestId,
-          ledgerEntries: entry.status === 200 ? 1 : 0,
-        });
-        if (entry.status === 200) expect(ledgerOf.get(entry.requestId)!.cost).toBe(recordOf.get(entry.requestId)!.cost);
-      }
-      // Each budget's spent is the sum of its ledger, and what is reserved is what its leases hold.
-      const budgetRows = await sql.query<{ spent: string; ledger: string; reserved: string; leased: string }>(
-        `SELECT b.spent_micros AS spent, b.reserved_micros AS reserved,
-                (SELECT coalesce(sum(l.cost_micros), 0) FROM ledger_entries l
-                  WHERE (b.scope = 'key' AND l.key_id = b.scope_id) OR (b.scope = 'project' AND l.project_id = b.scope_id)) AS ledger,
-                (SELECT coalesce(sum(amount_micros), 0) FROM budget_leases WHERE budget_id = b.id) AS leased
-           FROM budgets b`,
-      );
-      expect(budgetRows.rows).toHaveLength(3);
-      for (const row of budgetRows.rows) {
-        expect(row.spent).toBe(row.ledger);
-        expect(row.reserved).toBe(row.leased);
-      }
+      await expectEachWrittenOnce(sent);
 
       // The outage is two log lines (down, back), not one per request; nothing logged as unexpected.
       const logs = gateway.logs.slice(logStart);
@@ -292,6 +309,30 @@ describe('reliability: a Postgres outage under steady traffic', () => {
     },
     CUT_MS + 90_000,
   );
+
+  it('keeps what a gateway stopped during an outage could not write on disk, and the next start writes it once', async () => {
+    proxy.cut();
+    const before = sent.length;
+    for (let i = 0; i < 150; i++) expect((await send(steady[i % steady.length].key)).status).toBe(200);
+    const stopped = sent.slice(before);
+    await gateway.close();
+    // Nothing of those requests reached the database: it can only come from the files the stopped gateway left.
+    const [databaseDir] = readdirSync(spillDir);
+    expect(readdirSync(join(spillDir, databaseDir)).filter((name) => name.startsWith('ledger-'))).not.toEqual([]);
+    expect(readdirSync(join(spillDir, databaseDir)).filter((name) => name.startsWith('evidence-'))).not.toEqual([]);
+
+    proxy.restore();
+    gateway = await startGateway();
+    const writer = gateway.gateway.app.get(RequestRecordWriter);
+    const budgets = gateway.gateway.app.get(BudgetService);
+    await eventually(
+      async () => writer.stats.spilled + budgets.ledgerBacklog.spilled,
+      (left) => left === 0,
+      20_000,
+    );
+    expect(stopped.length).toBe(150);
+    await expectEachWrittenOnce(sent);
+  }, 60_000);
 });
 
 function p99(entries: readonly Sent[]): number {
