@@ -2,8 +2,22 @@ import { RouteInventory } from '../../apps/gateway/src/http/route-inventory';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gateway';
 
-/** Routes anyone may call without a key. Adding one here is a deliberate, reviewed decision. */
-const PUBLIC_ROUTES = ['GET /healthz', 'GET /metrics', 'GET /readyz', 'HEAD /healthz', 'HEAD /metrics', 'HEAD /readyz'];
+/**
+ * Routes anyone may call without a key. Adding one here is a deliberate, reviewed decision. The console's
+ * files hold no secret; its admin calls carry the signed-in token.
+ */
+const PUBLIC_ROUTES = [
+  'GET /healthz',
+  'GET /metrics',
+  'GET /readyz',
+  'HEAD /healthz',
+  'HEAD /metrics',
+  'HEAD /readyz',
+  'GET /console',
+  'GET /console/*',
+  'HEAD /console',
+  'HEAD /console/*',
+];
 
 const SOME_ID = '00000000-0000-4000-8000-000000000000';
 

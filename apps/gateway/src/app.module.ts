@@ -14,6 +14,7 @@ import { PersistenceModule } from '@app/persistence';
 import { QuotaModule } from '@app/quota';
 import { RoutingModule } from '@app/routing';
 import { AdminModule } from './admin/admin.module';
+import { ConsoleModule } from './console/console.module';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './health/metrics.controller';
 import { Readiness } from './health/readiness';
@@ -44,6 +45,7 @@ export class AppModule {
         RedactionModule,
         V1Module,
         AdminModule,
+        ConsoleModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [

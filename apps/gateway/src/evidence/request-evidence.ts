@@ -5,8 +5,11 @@ import { preciseNow, requestContext } from '@app/common';
 import { GatewayMetrics } from '@app/observability';
 import { completedRequest } from './completed-request';
 
-/** Not calls to the API: the operations endpoints, and the admin API, which has its own audit trail. */
-const UNRECORDED_PATH = /^\/(healthz|readyz|metrics)\/?$|^\/admin(\/|$)/;
+/**
+ * Not calls to the API: the operations endpoints, the admin API, which has its own audit trail, and the
+ * console's page and script files.
+ */
+const UNRECORDED_PATH = /^\/(healthz|readyz|metrics)\/?$|^\/(admin|console)(\/|$)/;
 
 /**
  * Exactly one evidence record (and one set of metric observations) per API request, rejected ones and
