@@ -40,7 +40,13 @@ export function upstreamHttpError(failure: UpstreamFailure): GatewayError {
     });
   }
   if (status === 408 || status === 504) return new GatewayError('upstream_timeout', said, evidence);
-  if (status === 503 || status === 529) return new GatewayError('upstream_unavailable', said, evidence);
+  if (status === 503 || status === 529) {
+    // An overloaded upstream's retry-after reaches the client (and the router) as a rate limit's does.
+    return new GatewayError('upstream_unavailable', said, {
+      ...evidence,
+      retryAfterSeconds: retryAfterSeconds(failure.headers),
+    });
+  }
   if (status >= 500) return new GatewayError('upstream_error', said, evidence);
   // 400, 404, 409, 413, 415, 422: the request itself; the client gets the status and the upstream's words.
   // The upstream's code (e.g. context_length_exceeded) is kept unless it would pass for one of ours.

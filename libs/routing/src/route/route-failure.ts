@@ -8,9 +8,15 @@ function summarizeAttempts(trace: RouteTrace): string {
   return `${attempts.length} upstream attempt${attempts.length === 1 ? '' : 's'}: ${attempts.join('; ')}`;
 }
 
-/** Every model and deployment the route could use failed or is cooling down. */
-export function routeExhaustedError(trace: RouteTrace, retryAfterSeconds: number, lastFailure?: unknown): GatewayError {
+/**
+ * Every model and deployment the route could use failed or is cooling down. `retry-after` is the last
+ * upstream's own when it sent one (an overloaded upstream knows best), else `soonestSeconds`: when the first
+ * deployment on the route can take a call again.
+ */
+export function routeExhaustedError(trace: RouteTrace, soonestSeconds: number, lastFailure?: unknown): GatewayError {
   const model = `"${trace.modelRequested}"`;
+  const retryAfterSeconds =
+    (lastFailure instanceof GatewayError ? lastFailure.options.retryAfterSeconds : undefined) ?? soonestSeconds;
   const message =
     trace.attempts.length === 0
       ? `No deployment for model ${model} is available right now: all are cooling down after failures or rate limits.`
