@@ -79,6 +79,15 @@ module.exports = {
       to: { path: '^libs/([^/]+)/src/(?!index\\.ts$)', pathNot: '^libs/$2/' },
     },
     {
+      name: 'console-stands-alone',
+      comment:
+        'The web console (apps/console) is a browser bundle that talks to the gateway over HTTP only: it never ' +
+        'bundles server code, which could carry configuration into a file anyone may download.',
+      severity: 'error',
+      from: { path: '^apps/console/' },
+      to: { path: '^(apps/(?!console/)|libs/)' },
+    },
+    {
       name: 'tests-through-the-index',
       comment:
         'test/ and bench/ import a lib as @app/<lib>, or as @app/<lib>/testing (libs/<lib>/src/testing.ts) ' +
@@ -117,7 +126,8 @@ module.exports = {
   options: {
     // Packages are leaves of the graph (not crawled), but kept in it so that no-package-internals sees them.
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)dist/' },
+    // The console's Vite config is build tooling, not part of the module graph (and vite has no main entry).
+    exclude: { path: '(^|/)dist/|^apps/console/vite\\.config\\.mts$' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
     moduleSystems: ['cjs', 'es6'],

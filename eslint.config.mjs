@@ -8,7 +8,8 @@ export default tseslint.config(
   { ignores: ['dist/', 'data/', 'coverage/', '**/fixtures/'] },
 
   {
-    files: ['**/*.ts'],
+    // .tsx and .mts: the web console (apps/console), type-checked against its own tsconfig.json.
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
     extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
