@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import { assignRequestId } from '@app/observability';
 import { AppModule, GatewayModuleOptions } from './app.module';
+import { answerClientError } from './http/client-errors';
 import { RouteInventory } from './http/route-inventory';
 import { serverConfig, ServerSettings } from './server.config';
 import { FirstRunCredentials, FirstRunService } from './setup/first-run.service';
@@ -30,6 +31,15 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     return503OnClosing: true,
     forceCloseConnections: false,
     trustProxy: settings.trustProxy,
+    // Headers and body must arrive within the request timeout (Node checks the connections every `interval`);
+    // it ends when the request has arrived, so no response is cut by it, however long it streams.
+    requestTimeout: settings.connections.requestTimeoutMs,
+    http: {
+      requestTimeout: settings.connections.requestTimeoutMs,
+      headersTimeout: settings.connections.requestTimeoutMs,
+      connectionsCheckingInterval: connectionCheckIntervalMs(settings.connections.requestTimeoutMs),
+    },
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     bufferLogs: true,
@@ -44,4 +54,9 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   await app.init();
   const firstRun = await app.get(FirstRunService).setUp();
   return { app, settings, firstRun };
+}
+
+/** How often Node looks for requests past their timeout: a quarter of it, at most a second (Node's default: 30 s). */
+function connectionCheckIntervalMs(requestTimeoutMs: number): number {
+  return Math.min(1_000, Math.ceil(requestTimeoutMs / 4));
 }

@@ -45,7 +45,30 @@ const schema = z.object({
     .default(20 * 1024 * 1024),
   SHUTDOWN_DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(300_000).default(0),
   TRUST_PROXY: trustProxy,
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  CLIENT_STALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  OVERLOAD_MAX_IN_FLIGHT: z.coerce.number().int().min(0).default(1_000),
+  OVERLOAD_MAX_LAG_MS: z.coerce.number().int().min(0).max(60_000).default(200),
+  MAX_STREAMS_PER_KEY: z.coerce.number().int().min(0).default(0),
 });
+
+/** Limits on how long a client may take to send a request and to take its answer. */
+export interface ConnectionLimits {
+  /** Request line, headers and body must all arrive within this; else 408 and the connection is closed. */
+  requestTimeoutMs: number;
+  /** A client that takes none of the bytes waiting for it for this long is cut (recorded as client_stalled). */
+  clientStallTimeoutMs: number;
+}
+
+/** When new `/v1` requests are refused at once (503 overloaded) rather than queued behind the others; 0 = off. */
+export interface OverloadLimits {
+  /** `/v1` requests being handled by this instance, streams included. */
+  maxInFlight: number;
+  /** How late the event loop may run its timers (sampled every 100 ms). */
+  maxLagMs: number;
+  /** Streams one key may have open on this instance; more get 429. */
+  maxStreamsPerKey: number;
+}
 
 export interface ServerSettings {
   port: number;
@@ -54,6 +77,8 @@ export interface ServerSettings {
   /** On SIGTERM, how long readiness reports 503 before the listener closes (load balancer deregistration). */
   drainDelayMs: number;
   trustProxy: boolean | string[];
+  connections: ConnectionLimits;
+  overload: OverloadLimits;
 }
 
 export const serverConfig = registerAs('server', (): ServerSettings => {
@@ -64,5 +89,11 @@ export const serverConfig = registerAs('server', (): ServerSettings => {
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     drainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS,
     trustProxy: env.TRUST_PROXY,
+    connections: { requestTimeoutMs: env.REQUEST_TIMEOUT_MS, clientStallTimeoutMs: env.CLIENT_STALL_TIMEOUT_MS },
+    overload: {
+      maxInFlight: env.OVERLOAD_MAX_IN_FLIGHT,
+      maxLagMs: env.OVERLOAD_MAX_LAG_MS,
+      maxStreamsPerKey: env.MAX_STREAMS_PER_KEY,
+    },
   };
 });

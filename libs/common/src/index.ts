@@ -12,6 +12,7 @@ export * from './config/config-error';
 export * from './config/yaml-config';
 export * from './config/env-config';
 export * from './request-context';
+export * from './unanswered-status';
 export * from './route-trace';
 export * from './pricing';
 export * from './token-usage';

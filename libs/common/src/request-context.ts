@@ -43,7 +43,7 @@ export interface CompletedRequest {
   method: string;
   /** The path, without the query string. */
   endpoint: string;
-  /** The status the client received; 499 when the client left before any response was sent. */
+  /** The status the client received; without a response, 499 (the client left) or 408 (see unansweredStatus). */
   status: number;
   /** The client closed the connection before the response was complete. */
   clientAborted: boolean;

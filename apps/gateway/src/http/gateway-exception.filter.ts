@@ -30,6 +30,14 @@ function openAiError(error: GatewayError): ErrorResponse {
   return { status: error.status, body: error.toBody(), headers };
 }
 
+/**
+ * The request's connection closed before its body had arrived (the client hung up mid-upload, or the request
+ * timeout cut it): what reaches here is the body reader's "aborted", not a failure of the gateway.
+ */
+function uploadCutShort(request: FastifyRequest): boolean {
+  return request.raw.destroyed && !request.raw.complete;
+}
+
 /** The error shape each inbound API's clients parse; everything else (admin, models, route misses) is OpenAI's. */
 const ERROR_SHAPES: Partial<Record<InboundApiName, (error: GatewayError, requestId: string) => ErrorResponse>> = {
   messages: messagesError,
@@ -51,13 +59,19 @@ export class GatewayExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    // Nobody is left to answer; the request's record shows the client left (status 499).
-    if (exception instanceof ClientDisconnectedError) return;
+    // Nobody is left to answer; the request's record shows the client left (status 499) or was cut (408).
+    if (exception instanceof ClientDisconnectedError || uploadCutShort(request)) return;
     const error = this.toGatewayError(exception, request);
     const context = requestContext(request.raw);
     context.error = error;
     // An unreachable database is logged once, as a state change (DatabaseAvailability), not per request.
-    if (error.status >= 500 && !error.code.startsWith('upstream_') && !isDatabaseUnreachable(exception)) {
+    // Shedding load (overloaded) is the gateway's decision, counted in the records, not a failure to log.
+    if (
+      error.status >= 500 &&
+      !error.code.startsWith('upstream_') &&
+      error.code !== 'overloaded' &&
+      !isDatabaseUnreachable(exception)
+    ) {
       this.logger.error({ err: exception, code: error.code }, 'unexpected error');
     }
     if (reply.raw.headersSent) {

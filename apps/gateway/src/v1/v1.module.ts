@@ -8,6 +8,8 @@ import { ModelCallService } from './model-call/model-call.service';
 import { SpendService } from './model-call/spend.service';
 import { ModelsController } from './models/models.controller';
 import { GlobalEnhancers } from './pipeline/global-enhancers';
+import { KeyStreamLimit } from './pipeline/key-stream-limit';
+import { LoadShedder } from './pipeline/load-shedder';
 import { RequestLifecycle } from './pipeline/request-lifecycle';
 import { V1Pipeline } from './pipeline/v1-pipeline';
 import { V1_APIS } from './v1-routes';
@@ -24,6 +26,8 @@ import { V1_APIS } from './v1-routes';
     RequestLifecycle,
     RequestEvidence,
     V1Pipeline,
+    LoadShedder,
+    KeyStreamLimit,
     ModelCallService,
     SpendService,
     ...V1_APIS,

@@ -11,6 +11,10 @@ export const ERROR_CODES = {
   method_not_allowed: { status: 405, type: 'invalid_request_error' },
   model_not_found: { status: 404, type: 'invalid_request_error' },
   conflict: { status: 409, type: 'invalid_request_error' },
+  // The client's connection: a request that did not arrive in time, a client that stopped reading its answer
+  // (recorded only: the answer had begun, so nobody is told).
+  request_timeout: { status: 408, type: 'invalid_request_error' },
+  client_stalled: { status: 408, type: 'invalid_request_error' },
   // Who is calling.
   invalid_api_key: { status: 401, type: 'invalid_request_error' },
   permission_denied: { status: 403, type: 'permission_error' },
@@ -30,6 +34,7 @@ export const ERROR_CODES = {
   upstream_invalid_response: { status: 502, type: 'upstream_error' },
   // Ours.
   service_unavailable: { status: 503, type: 'server_error' },
+  overloaded: { status: 503, type: 'server_error' },
   internal_error: { status: 500, type: 'server_error' },
 } as const satisfies Record<string, { status: number; type: string }>;
 

@@ -11,6 +11,8 @@ const TABLE: Record<ErrorCode, [number, string]> = {
   method_not_allowed: [405, 'invalid_request_error'],
   model_not_found: [404, 'not_found_error'],
   conflict: [409, 'invalid_request_error'],
+  request_timeout: [408, 'invalid_request_error'],
+  client_stalled: [408, 'invalid_request_error'],
   invalid_api_key: [401, 'authentication_error'],
   permission_denied: [403, 'permission_error'],
   model_not_allowed: [403, 'permission_error'],
@@ -26,6 +28,7 @@ const TABLE: Record<ErrorCode, [number, string]> = {
   upstream_quota_exhausted: [502, 'api_error'],
   upstream_invalid_response: [502, 'api_error'],
   service_unavailable: [503, 'api_error'],
+  overloaded: [529, 'overloaded_error'],
   internal_error: [500, 'api_error'],
 };
 

@@ -26,11 +26,11 @@ const OVERLOADED = 529;
 /**
  * A gateway error as Anthropic's error response. The gateway's status is kept (so an upstream 404 or 413
  * passed through stays one) and Anthropic's type follows from it; the one change is `upstream_unavailable`
- * (every upstream overloaded or down, after fallbacks) → 529 `overloaded_error`, what Anthropic sends and its
- * SDK retries. The SDK retries 408/409/429/≥500 and obeys `x-should-retry`, so a 402 budget error
- * (`billing_error`) is never retried; the error's own headers (`x-should-retry`, `retry-after-ms`) are kept,
- * and `retryAfterSeconds` becomes `retry-after`. With a request id, it is sent as `request-id` (the header the
- * SDK reads) and in the body, as Anthropic does.
+ * (every upstream overloaded or down, after fallbacks) and `overloaded` (the gateway shedding load) → 529
+ * `overloaded_error`, what Anthropic sends and its SDK retries. The SDK retries 408/409/429/≥500 and obeys
+ * `x-should-retry`, so a 402 budget error (`billing_error`) is never retried; the error's own headers
+ * (`x-should-retry`, `retry-after-ms`) are kept, and `retryAfterSeconds` becomes `retry-after`. With a request
+ * id, it is sent as `request-id` (the header the SDK reads) and in the body, as Anthropic does.
  */
 export function messagesError(error: GatewayError, requestId?: string): MessagesErrorResponse {
   const status = messagesStatus(error);
@@ -50,7 +50,7 @@ export function messagesErrorBody(error: GatewayError): MessagesErrorBody {
 }
 
 function messagesStatus(error: GatewayError): number {
-  return error.code === 'upstream_unavailable' ? OVERLOADED : error.status;
+  return error.code === 'upstream_unavailable' || error.code === 'overloaded' ? OVERLOADED : error.status;
 }
 
 function errorTypeFor(status: number): MessagesErrorType {

@@ -22,7 +22,7 @@ export class ChatCompletionsApi implements V1Api {
     }
     const stream = await this.models.openChatStream(call, chat);
     reply.hijack();
-    const writer = new SseWriter(reply.raw, call.context);
+    const writer = new SseWriter(reply.raw, call);
     writer.open(stream.headers);
     await stream.pump(new ChatCompletionsSink(writer, chat));
   }

@@ -38,7 +38,7 @@ export class MessagesApi implements V1Api {
     }
     const stream = await this.models.openMessagesStream(call, route, dropped);
     reply.hijack();
-    const writer = new SseWriter(reply.raw, call.context);
+    const writer = new SseWriter(reply.raw, call);
     writer.open(stream.headers);
     if (stream.kind === 'native') await stream.pump(new NativeEventsSink(writer));
     else await stream.pump(new EncoderSink(writer, new MessagesStreamEncoder(messages.model)));

@@ -17,17 +17,19 @@ export interface GatewayCall {
   context: RequestContext;
   /** Aborted with `ClientDisconnectedError` when the client goes away. */
   signal: CancelSignal;
+  /** How long the client may take none of the response before it is cut (CLIENT_STALL_TIMEOUT_MS). */
+  clientStallMs: number;
 }
 
 /**
  * The authenticated call behind a request, with a signal that fires if the client disconnects. The caller's
  * tags are checked here, before any upstream is called, so a malformed header costs nothing.
  */
-export function gatewayCall(request: FastifyRequest, reply: FastifyReply): GatewayCall {
+export function gatewayCall(request: FastifyRequest, reply: FastifyReply, clientStallMs: number): GatewayCall {
   const context = requestContext(request.raw);
   if (!context.principal) throw new GatewayError('internal_error', 'Route reached without an authenticated key.');
   context.tags = parseCallerTags(request.headers[CALLER_TAGS_HEADER]);
-  return { principal: context.principal, context, signal: clientDisconnect(reply.raw) };
+  return { principal: context.principal, context, signal: clientDisconnect(reply.raw), clientStallMs };
 }
 
 /** Aborted with `ClientDisconnectedError` when the response closes before it was finished. */

@@ -1,18 +1,27 @@
 import type { ServerResponse } from 'node:http';
-import { once } from 'node:events';
 import { preciseNow, RequestContext } from '@app/common';
 import type { SseFrame } from '@app/inbound';
+import { clientTakes } from './client-stall';
+import type { GatewayCall } from './gateway-call';
 
 /**
  * Writes a server-sent event stream to the raw response: each event is written the moment it is given (no
- * batching; proxies are told not to buffer), slow readers apply back-pressure, and `end` closes the stream
- * with the API's terminal events. The first event written stamps the request's first-byte time.
+ * batching; proxies are told not to buffer), and `end` closes the stream with the API's terminal events. The
+ * first event written stamps the request's first-byte time. Slow readers apply back-pressure: once Node's
+ * socket buffer is past its high-water mark, the next event waits until the client has taken it, so one
+ * connection holds at most that buffer and one event; a client that takes nothing for the stall limit is cut.
  */
 export class SseWriter {
+  private readonly context: RequestContext;
+  private readonly stallMs: number;
+
   constructor(
     private readonly response: ServerResponse,
-    private readonly context: RequestContext,
-  ) {}
+    call: Pick<GatewayCall, 'context' | 'clientStallMs'>,
+  ) {
+    this.context = call.context;
+    this.stallMs = call.clientStallMs;
+  }
 
   get clientGone(): boolean {
     return this.response.destroyed || this.response.writableEnded;
@@ -33,9 +42,7 @@ export class SseWriter {
   async write(frames: readonly SseFrame[]): Promise<void> {
     if (frames.length === 0 || this.clientGone) return;
     this.context.firstByteAt ??= preciseNow();
-    if (!this.response.write(encode(frames))) {
-      await Promise.race([once(this.response, 'drain'), once(this.response, 'close')]);
-    }
+    if (!this.response.write(encode(frames))) await clientTakes(this.response, 'drain', this.context, this.stallMs);
   }
 
   /** Sends the last events and closes the stream. */

@@ -1,13 +1,18 @@
-import { CanActivate, ExceptionFilter, ForbiddenException, Injectable, NestInterceptor } from '@nestjs/common';
+import { CanActivate, ExceptionFilter, ForbiddenException, Inject, Injectable, NestInterceptor } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
 import { ModuleRef } from '@nestjs/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { defer, from, isObservable, lastValueFrom, mergeAll, Observable } from 'rxjs';
 import { requestContext } from '@app/common';
+import { serverConfig } from '../../server.config';
+import { cutIfStalled } from './client-stall';
 import { gatewayCall } from './gateway-call';
 import { GlobalEnhancers } from './global-enhancers';
 import { HttpExecutionContext } from './http-execution-context';
+import { KeyStreamLimit } from './key-stream-limit';
+import { LoadShedder } from './load-shedder';
 import { RequestLifecycle } from './request-lifecycle';
-import type { V1Api, V1Route } from './v1-api';
+import type { V1Route } from './v1-api';
 
 type FastifyHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
@@ -18,17 +23,25 @@ type FastifyHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<
  * resource and an Observable consumer per interceptor, the router proxy), which cost about a fifth of a
  * request's CPU. A request's story, top to bottom:
  *
- *   open (request id, evidence and log on close)  → guards (key, rate limits)  → interceptors (handler
- *   completion, redaction)  → the API: parse → plan, reserve, route, settle (ModelCallService) → write
- *   → on any failure, the exception filter answers in the API's own error shape.
+ *   open (request id, evidence and log on close)  → admission (overload: 503 before the body is even read)
+ *   → guards (key, rate limits)  → streams per key  → interceptors (handler completion, redaction)  → the
+ *   API: parse → plan, reserve, route, settle (ModelCallService) → write (a client that stops reading is
+ *   cut)  → on any failure, the exception filter answers in the API's own error shape.
  */
 @Injectable()
 export class V1Pipeline {
+  private readonly clientStallMs: number;
+
   constructor(
     private readonly enhancers: GlobalEnhancers,
     private readonly lifecycle: RequestLifecycle,
     private readonly modules: ModuleRef,
-  ) {}
+    private readonly shedder: LoadShedder,
+    private readonly streamLimit: KeyStreamLimit,
+    @Inject(serverConfig.KEY) settings: ConfigType<typeof serverConfig>,
+  ) {
+    this.clientStallMs = settings.connections.clientStallTimeoutMs;
+  }
 
   /** Attaches the request lifecycle and the route table (`V1_ROUTES`); call before the app adds its own routes. */
   mount(fastify: FastifyInstance, routes: readonly V1Route[]): void {
@@ -43,25 +56,38 @@ export class V1Pipeline {
     this.lifecycle.attach(fastify);
     for (const route of routes) {
       const api = this.modules.get(route.api, { strict: false });
+      const handle: FastifyHandler = (request, reply) =>
+        api.handle(request, reply, gatewayCall(request, reply, this.clientStallMs));
+      const chain = { guards, interceptors, filter };
       fastify.route({
         method: route.method,
         url: route.url,
-        handler: this.pipeline(route, api, { guards, interceptors, filter }),
+        onRequest: this.admission(route, handle, filter),
+        handler: this.pipeline(route, handle, chain),
       });
     }
   }
 
-  private pipeline(route: V1Route, api: V1Api, chain: EnhancerChain): FastifyHandler {
-    const handle = (request: FastifyRequest, reply: FastifyReply) =>
-      api.handle(request, reply, gatewayCall(request, reply));
-    return async (request, reply) => {
+  /** Before the body is read: the route's API is known from here on, and an overloaded instance says so. */
+  private admission(route: V1Route, handle: FastifyHandler, filter: ExceptionFilter): onRequestHookHandler {
+    return (request, reply, done) => {
       requestContext(request.raw).api = route.name;
+      const refusal = this.shedder.admit(reply.raw);
+      if (!refusal) return done();
+      // Answered here, so Fastify goes no further (the body is never read).
+      filter.catch(refusal, new HttpExecutionContext(request, reply, route.api, handle));
+    };
+  }
+
+  private pipeline(route: V1Route, handle: FastifyHandler, chain: EnhancerChain): FastifyHandler {
+    return async (request, reply) => {
       const context = new HttpExecutionContext(request, reply, route.api, handle);
       try {
         for (const guard of chain.guards) {
           // As Nest's router does: a guard that says no without throwing means 403.
           if ((await guard.canActivate(context)) !== true) throw new ForbiddenException();
         }
+        this.limitStreams(request, reply);
         await lastValueFrom(
           intercepted(chain.interceptors, context, 0, () => handle(request, reply)),
           { defaultValue: undefined },
@@ -69,7 +95,17 @@ export class V1Pipeline {
       } catch (error) {
         chain.filter.catch(error, context);
       }
+      cutIfStalled(reply.raw, requestContext(request.raw), this.clientStallMs);
     };
+  }
+
+  /** A stream (`"stream": true` in every streaming API's body) counts against its key's stream limit. */
+  private limitStreams(request: FastifyRequest, reply: FastifyReply): void {
+    const body = request.body as { stream?: unknown } | undefined;
+    const principal = requestContext(request.raw).principal;
+    if (body?.stream !== true || !principal) return;
+    const refusal = this.streamLimit.open(principal.keyId, reply.raw);
+    if (refusal) throw refusal;
   }
 }
 

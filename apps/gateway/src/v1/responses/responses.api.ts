@@ -28,7 +28,7 @@ export class ResponsesApi implements V1Api {
     }
     const stream = await this.models.openChatStream(call, chat, dropped);
     reply.hijack();
-    const writer = new SseWriter(reply.raw, call.context);
+    const writer = new SseWriter(reply.raw, call);
     writer.open({ ...stream.headers, ...toolHeaders });
     const encoder = new ResponsesStreamEncoder(responses, toolNames);
     await writer.write(encoder.start());
