@@ -9,8 +9,9 @@ async function main(): Promise<void> {
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
   const baseUrl = `http://${settings.host === '0.0.0.0' ? 'localhost' : settings.host}:${port}`;
+  // After every start-up log line (the app logger writes synchronously), so the keys do not scroll away.
+  process.stdout.write(`Switchyard listening on ${baseUrl}/v1\n`);
   if (firstRun) process.stdout.write(firstRunBanner(firstRun, baseUrl));
-  else process.stdout.write(`Switchyard listening on ${baseUrl}/v1\n`);
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DestinationStream, LoggerOptions } from 'pino';
-import { preciseNow, requestContext, scrubSecrets, truncate, unansweredStatus } from '@app/common';
+import pino, { type DestinationStream, type LoggerOptions } from 'pino';
+import { preciseNow, requestContext, scrubSecrets, truncate } from '@app/common';
+import { demoteFrameworkInfo } from './framework-log-level';
 
 /** Paths pino must never print, should a log call ever pass headers. */
 export const REDACTED_PATHS = [
@@ -16,12 +17,21 @@ const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 /** As in the evidence record: the longest client-supplied value a line carries. */
 const MAX_CLIENT_TEXT = 256;
 
-/** The root pino logger's options: level, destination, redaction. */
+/**
+ * The root pino logger's options: level, destination, redaction, the framework's start-up lines at debug. The
+ * app's own lines (start-up, warnings, errors; never one per request: those are RequestLog's) go to stdout
+ * synchronously, so whatever `main` prints after start-up comes after them.
+ */
 export function loggerOptions(
   level: string,
-  stream?: DestinationStream,
-): LoggerOptions & { stream?: DestinationStream } {
-  return { level, stream, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  stream: DestinationStream = pino.destination({ dest: 1, sync: true }),
+): LoggerOptions & { stream: DestinationStream } {
+  return {
+    level,
+    stream,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    hooks: { logMethod: demoteFrameworkInfo },
+  };
 }
 
 export interface RequestLogLine {
@@ -43,7 +53,7 @@ export function requestLogLine(request: IncomingMessage, response: ServerRespons
   const principal = context.principal;
   const responseTime = Math.round(preciseNow() - context.receivedAt);
   const loggedUrl = scrubSecrets(url);
-  const status = response.headersSent ? response.statusCode : unansweredStatus(request);
+  const status = response.headersSent ? response.statusCode : 499;
   return {
     fields: {
       req: { id: context.requestId, method: request.method, url: loggedUrl },

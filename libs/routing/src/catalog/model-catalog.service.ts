@@ -65,6 +65,11 @@ export class ModelCatalogService implements OnApplicationShutdown {
     return this.current.config.models;
   }
 
+  /** Models with a deployment priced neither itself nor by its model: served, but no budget can limit them. */
+  unpricedModels(): ModelConfig[] {
+    return this.current.config.models.filter((model) => model.deployments.some((d) => !(d.pricing ?? model.pricing)));
+  }
+
   /**
    * The route plan of one request for the model `name`: admitted against the caller's allow-lists, with its
    * permitted fallbacks, on the current catalog, which the plan keeps across any reload until released.

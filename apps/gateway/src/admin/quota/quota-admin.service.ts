@@ -10,9 +10,10 @@ import {
   RateLimitAdminService,
   usdToMicros,
 } from '@app/quota';
+import { ModelCatalogService } from '@app/routing';
 import { AdminActor } from '../shared/admin-actor';
 import { parseAdminInput } from '../shared/admin-input';
-import { balanceView } from './balance.view';
+import { balanceView, unpricedModelsWarnings } from './balance.view';
 import { QuotaScope, QuotaScopeService } from './quota-scope.service';
 
 /** Balances are shown as JSON numbers, exact to the micro-USD only below 2^53 micro-USD. */
@@ -48,11 +49,12 @@ export class QuotaAdminService {
     private readonly rateLimits: RateLimitAdminService,
     private readonly trail: AuditTrail,
     private readonly stats: QuotaStats,
+    private readonly catalog: ModelCatalogService,
   ) {}
 
   async setBudget(actor: AdminActor, segment: string, rawId: string, body: unknown) {
     const input = parseAdminInput(budgetBody, body);
-    return this.trail.transact(actor.id, async (tx) => {
+    const budget = await this.trail.transact(actor.id, async (tx) => {
       const scope = await this.scopes.resolve(segment, rawId, tx.manager);
       const before = await this.budgets.balance(scope.level, scope.id, tx.manager);
       const after = balanceView(
@@ -66,6 +68,7 @@ export class QuotaAdminService {
       });
       return after;
     });
+    return { ...budget, warnings: unpricedModelsWarnings(this.catalog.unpricedModels()) };
   }
 
   async removeBudget(actor: AdminActor, segment: string, rawId: string): Promise<void> {

@@ -28,9 +28,7 @@ export class SpendService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const unpriced = this.catalog
-      .models()
-      .filter((model) => model.deployments.some((d) => !(d.pricing ?? model.pricing)));
+    const unpriced = this.catalog.unpricedModels();
     if (unpriced.length > 0) {
       this.logger.warn(
         `models without a price: ${unpriced.map((m) => m.name).join(', ')}; their requests are recorded with cost null and budgets do not limit them`,
