@@ -11,6 +11,8 @@ module.exports = {
     '^@app/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing',
   },
   testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  // Nest's console logger captured in memory, so deliberate failures do not print red (TEST_LOGS=print shows it).
+  setupFilesAfterEnv: ['<rootDir>/test/utils/nest-log-capture.ts'],
   testTimeout: 30_000,
   maxWorkers: 2,
 };
