@@ -4,6 +4,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { DataSource } from 'typeorm';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
+import { seedBulkRecords } from '../utils/bulk-records';
 import { openAiCatalog, startTestGateway, TEST_ADMIN_KEY, TestGateway } from '../utils/test-gateway';
 
 const ROWS = 100_000;
@@ -24,21 +25,7 @@ describe('request record export', () => {
       catalog: openAiCatalog(await fake.start(), 'sk-provider'),
       env: { LOG_LEVEL: 'warn' },
     });
-    await gateway.gateway.app.get(DataSource).query(
-      `INSERT INTO request_records (created_at, id, request_id, key_id, masked_key, team_id, project_id, environment, method,
-         endpoint, api, stream, model_requested, model_served, deployment, attempts, status, client_aborted, latency_ms, ttfb_ms,
-         prompt_tokens, cached_tokens, completion_tokens, reasoning_tokens, usage_source, client_ip, user_agent,
-         upstream_message, tags)
-       SELECT now() - g * interval '1 ms', gen_random_uuid(), 'bulk-' || g, $1, 'sy-test-AbCd…wxyz', $2, $3, 'test', 'POST',
-         '/v1/chat/completions', 'chat', g % 2 = 0, 'gpt-test', 'gpt-test', 'openai/gpt-test',
-         '[{"deployment":"openai/gpt-test","status":200,"error_code":null,"duration_ms":12}]', 200, false, 120, 40,
-         100, 0, 20, 0, 'provider', '10.0.0.1', repeat('Mozilla/5.0 (compatible) ', 8), repeat('the upstream said, ', 12),
-         '{"feature":"bulk"}'
-       FROM generate_series(1, ${ROWS}) AS g`,
-      [keyId, randomUUID(), randomUUID()],
-    );
-    // Autovacuum analyses a partition soon after a load like this; the export's plans rely on those statistics.
-    await gateway.gateway.app.get(DataSource).query('ANALYZE request_records');
+    await seedBulkRecords(gateway.gateway.app.get(DataSource), ROWS, keyId);
   }, 60_000);
 
   afterAll(async () => {

@@ -45,7 +45,10 @@ export function positiveInteger(value: string): number {
   return number;
 }
 
-/** A per-minute limit: a positive integer, or `none` for no limit. */
-export function limitArg(value: string): number | null {
-  return value === 'none' ? null : positiveInteger(value);
+/**
+ * A per-minute limit: a positive integer, or `none` for no limit. `none` stays a string here: commander
+ * turns a parser's null into an empty string.
+ */
+export function limitArg(value: string): number | 'none' {
+  return value === 'none' ? value : positiveInteger(value);
 }

@@ -23,10 +23,15 @@ export const limitsCommands: CommandGroup = (program, context) => {
     .addOption(idOption())
     .option('--rpm <n>', 'requests per minute, or "none" for no limit', limitArg)
     .option('--tpm <n>', 'tokens per minute, or "none" for no limit', limitArg)
-    .action(async (options: ScopeOptions & Partial<RateLimits>, command: Command) => {
+    .action(async (options: ScopeOptions & { rpm?: number | 'none'; tpm?: number | 'none' }, command: Command) => {
+      // The API reads null as "no limit" and an absent field as "the configured default".
+      const limit = (value: number | 'none' | undefined) => (value === 'none' ? null : value);
       const effective = await context
         .client(command)
-        .put<RateLimits>(`${scopePath(options.scope, options.id)}/rate-limits`, { rpm: options.rpm, tpm: options.tpm });
+        .put<RateLimits>(`${scopePath(options.scope, options.id)}/rate-limits`, {
+          rpm: limit(options.rpm),
+          tpm: limit(options.tpm),
+        });
       context.output(command).result(effective, () => renderLimits(effective));
     });
   limits

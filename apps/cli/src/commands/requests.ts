@@ -202,11 +202,16 @@ export function renderRecord(record: RequestRecord): string {
       'endpoint',
       `${record.method} ${record.endpoint} (${record.api ?? 'no model call'}${record.stream ? ', stream' : ''})`,
     ],
-    ['model', `${record.model_requested ?? '-'} → ${record.model_served ?? '-'} via ${record.deployment ?? '-'}`],
+    [
+      'model',
+      record.model_served
+        ? `${record.model_requested ?? '-'} → ${record.model_served} via ${record.deployment ?? '-'}`
+        : `${record.model_requested ?? '-'} (not served)`,
+    ],
     ['fallback', record.fallback_reason],
     ['latency', `${record.latency_ms} ms (first byte ${record.ttfb_ms ?? '-'} ms)`],
     ['tokens', tokens],
-    ['cost', usd(record.cost_micro_usd) ?? 'unpriced'],
+    ['cost', usd(record.cost_micro_usd) ?? (record.model_served ? 'unpriced' : null)],
     ['client', [record.client_ip, record.user_agent, record.end_user].filter(Boolean).join(' · ')],
     [
       'tags',

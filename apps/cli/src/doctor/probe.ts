@@ -107,8 +107,9 @@ export class ProbeFailure extends Error {
     readonly elapsedMs: number,
   ) {
     super(`${url}: ${networkReason(error)}`, { cause: error });
-    this.timedOut = error instanceof Error && error.name === 'TimeoutError';
-    this.surfacedAs = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+    this.timedOut = name === 'TimeoutError';
+    this.surfacedAs = typeof name === 'string' ? `${name}: ${String(message)}` : String(error);
   }
 }
 

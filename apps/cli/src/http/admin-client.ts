@@ -81,10 +81,12 @@ export function withQuery(path: string, query: Query): string {
 
 /** fetch hides the socket error (ECONNREFUSED, ENOTFOUND) in `cause`; that is the part worth printing. */
 export function networkReason(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause;
-  if (cause instanceof Error) return 'code' in cause ? `${String(cause.code)} (${cause.message})` : cause.message;
-  return error.name === 'TimeoutError' ? 'timed out' : error.message;
+  // Duck-typed rather than instanceof: undici's errors may come from another realm (a test VM, say).
+  const { name, message, cause } = (error ?? {}) as { name?: unknown; message?: unknown; cause?: unknown };
+  const { code, message: causeMessage } = (cause ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof causeMessage === 'string') return typeof code === 'string' ? `${code} (${causeMessage})` : causeMessage;
+  if (name === 'TimeoutError') return 'timed out';
+  return typeof message === 'string' ? message : String(error);
 }
 
 async function apiError(response: Response): Promise<ApiError> {

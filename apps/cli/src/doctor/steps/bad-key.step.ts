@@ -36,7 +36,10 @@ export const badKeyStep: DoctorStep = {
       return fail('the error echoes the key it was sent: error logs and screenshots would leak keys', evidence);
     }
     if (!error) return fail('the 401 body is not OpenAI-shaped {"error":{"message","type",…}}', evidence);
-    return pass(`401 ${error.type}${typeof error.code === 'string' ? `/${error.code}` : ''}, the key is not echoed`, evidence);
+    return pass(
+      `401 ${error.type}${typeof error.code === 'string' ? `/${error.code}` : ''}, the key is not echoed`,
+      evidence,
+    );
   },
 };
 
