@@ -144,7 +144,7 @@ function Events({ filter }: { filter: AuditFilter }) {
                         <code>{event.action}</code>
                       </td>
                       <td>
-                        {event.target_type} <code class="muted">{event.target_id ?? ''}</code>
+                        {event.target_type} {targetName(event)} <code class="muted">{event.target_id ?? ''}</code>
                       </td>
                       <td>
                         <Change event={event} />
@@ -165,6 +165,14 @@ function Events({ filter }: { filter: AuditFilter }) {
       </Async>
     </section>
   );
+}
+
+/** The name of the team, project, key or token changed, from the views the event stored. */
+function targetName(event: AuditEvent) {
+  const named = [event.after, event.before].find(
+    (view): view is { name: string } => typeof (view as { name?: unknown } | null)?.name === 'string',
+  );
+  return named ? <strong>{named.name}</strong> : null;
 }
 
 /** Before and after, as the audit trail stored them (views: never a key or a hash). */

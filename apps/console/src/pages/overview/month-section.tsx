@@ -45,7 +45,10 @@ function MonthTotals({ rows, since, until }: { rows: UsageRow[]; since: string; 
         <Tile label="Errors" value={`${formatCount(errors)} (${formatPercent(requests ? errors / requests : 0)})`} />
         <Tile label="Tokens" value={formatCount(tokens)} />
       </div>
-      <Chart title="Spend per day" x={chart.x} series={chart.series} format={formatUsdAxis} bars />
+      <figure>
+        <figcaption>Spend per day (UTC)</figcaption>
+        <Chart title="Spend per UTC day" x={chart.x} series={chart.series} format={formatUsdAxis} bars days />
+      </figure>
     </>
   );
 }

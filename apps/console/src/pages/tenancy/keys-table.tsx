@@ -53,7 +53,7 @@ export function KeysTable({ keys, onAction }: KeysTableProps) {
               <td>{key.last_used_at ? <Time iso={key.last_used_at} /> : <span class="muted">never</span>}</td>
               <td class="row-actions">
                 <button type="button" class="button small" onClick={() => onAction('settings', key)}>
-                  {can.write && state !== 'revoked' ? 'Budget & access' : 'Details'}
+                  {can.write && state !== 'revoked' ? 'Settings' : 'Details'}
                 </button>
                 {can.write && state !== 'revoked' && (
                   <>

@@ -1,0 +1,371 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { AdminModule } from '../../apps/gateway/src/admin/admin.module';
+import { formatMicroUsd } from '../../apps/console/src/format';
+import { eventually, recordsOf } from '../utils/evidence';
+import { ROUTING_PROVIDER_KEY, startUpstreams, Upstreams } from '../utils/routing-harness';
+import { startTestGateway, TEST_ADMIN_KEY, TestGateway } from '../utils/test-gateway';
+import { buildConsole, ConsoleBrowser, launchConsoleBrowser } from './console-browser';
+import { declaredRoutes } from './declared-routes';
+
+// A browser step may wait up to the context's 15 s default for the page to show something.
+jest.setTimeout(60_000);
+
+/** Written by every run (gitignored); docs/images/ holds the two the README shows. */
+const SCREENSHOTS = join(__dirname, 'screenshots');
+
+/** The roles backend (issue 14): scoped admin tokens and `GET /admin/whoami`. */
+const ADMIN_ROUTES = declaredRoutes(AdminModule);
+const ROLES_LANDED = ADMIN_ROUTES.has('GET admin/whoami') && ADMIN_ROUTES.has('POST admin/tokens');
+if (!ROLES_LANDED) {
+  console.warn(
+    'console.spec: skipping the auditor and team admin flows: this gateway has no GET /admin/whoami and POST /admin/tokens yet.',
+  );
+}
+
+/** A key-shaped string (sy-<kind>-<38 base62>), for checking that none was served or put into a URL. */
+const KEY_SHAPE = /sy-(test|stg|prod|admin)-[0-9A-Za-z]{38}/;
+
+const PRICE = { input_per_mtok: 50, output_per_mtok: 100 };
+
+function catalog(providers: Upstreams['providers']) {
+  return {
+    providers,
+    defaults: { retry: { max_attempts: 2, base_delay_ms: 10, max_delay_ms: 20 } },
+    retry_budget: { min_retries: 1_000 },
+    models: [
+      {
+        name: 'gpt-main',
+        max_output_tokens: 100,
+        pricing: PRICE,
+        deployments: [{ provider: 'primary', model: 'gpt-main' }],
+        fallbacks: ['gpt-backup'],
+      },
+      {
+        name: 'gpt-backup',
+        max_output_tokens: 100,
+        pricing: PRICE,
+        deployments: [{ provider: 'backup', model: 'gpt-backup' }],
+      },
+    ],
+  };
+}
+
+async function signIn(page: Page, token: string): Promise<void> {
+  await page.getByLabel('Admin token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('.whoami').waitFor();
+}
+
+/** Fills and submits one of the console's one-field "create by name" forms. */
+async function createNamed(page: Page, form: string, name: string): Promise<void> {
+  const named = page.getByRole('form', { name: form });
+  await named.getByRole('textbox').fill(name);
+  await named.getByRole('button', { name: 'Create' }).click();
+}
+
+/** A link of the console's navigation (pages link to each other too). */
+function menu(page: Page, name: string) {
+  return page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name });
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+describe('the web console, in Chromium against a running gateway', () => {
+  let upstreams: Upstreams;
+  let gateway: TestGateway;
+  let browser: ConsoleBrowser;
+  let page: Page;
+  let gatewayKey = '';
+  let projectId = '';
+  let teamId = '';
+
+  const chat = (key: string, model: string, requestId: string) =>
+    fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-request-id': requestId },
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: `hello from ${requestId}` }] }),
+    });
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const [consoleDir, started] = await Promise.all([buildConsole(), startUpstreams('primary', 'backup')]);
+    upstreams = started;
+    gateway = await startTestGateway({
+      catalog: catalog(upstreams.providers),
+      env: { SWITCHYARD_CONSOLE_DIR: consoleDir, EVIDENCE_FLUSH_INTERVAL_MS: '20', QUOTA_FLUSH_INTERVAL_MS: '100' },
+    });
+    browser = await launchConsoleBrowser();
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: gateway.baseUrl });
+    page = await browser.newPage();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.close();
+    await upstreams?.stop();
+  });
+
+  it('serves a page whose files carry the CSP and hold no secret, and signs in with the pasted admin key', async () => {
+    const response = await page.goto(`${gateway.baseUrl}/console`);
+    expect(response!.headers()['content-security-policy']).toContain("default-src 'self'; script-src 'self'");
+    await page.getByLabel('Admin token').waitFor();
+
+    const files = browser.log.requests.filter((request) => request.url().startsWith(`${gateway.baseUrl}/console`));
+    expect(files.map((file) => new URL(file.url()).pathname.replace(/-[\w-]+\./, '-[hash].'))).toEqual(
+      expect.arrayContaining(['/console', '/console/assets/index-[hash].js', '/console/assets/index-[hash].css']),
+    );
+    for (const file of files) {
+      const body = await (await file.response())!.text();
+      expect(body).not.toContain(TEST_ADMIN_KEY);
+      expect(body).not.toContain(ROUTING_PROVIDER_KEY);
+      expect(body).not.toMatch(KEY_SHAPE);
+    }
+    expect(await page.locator('script:not([src])').count()).toBe(0);
+    await screenshot(page, 'sign-in');
+
+    await signIn(page, TEST_ADMIN_KEY);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    expect(await page.locator('.whoami').textContent()).toContain('Owner');
+    expect(await page.evaluate<string | null>("sessionStorage.getItem('switchyard.console.token')")).toBe(
+      TEST_ADMIN_KEY,
+    );
+    expect(await page.evaluate<number>('localStorage.length')).toBe(0);
+    // An empty gateway: every section says so instead of staying blank.
+    await page.getByText('No usage this month yet.').waitFor();
+    await page.getByText('No teams yet.').waitFor();
+    await page.getByText('No alerts endpoint yet.').waitFor();
+  });
+
+  it('creates a team, a project and a key, and shows the key once, with a copy button', async () => {
+    await menu(page, 'Teams & keys').click();
+    await createNamed(page, 'New team', 'Payments');
+    await page.getByRole('heading', { name: 'Payments' }).waitFor();
+    teamId = new URL(page.url()).pathname.split('/').at(-1)!;
+    await createNamed(page, 'New project', 'checkout');
+    const project = page.getByRole('article', { name: 'Project checkout' });
+    projectId = (await project.getAttribute('data-project-id'))!;
+
+    await project.getByRole('button', { name: 'New key' }).click();
+    const form = page.getByRole('dialog', { name: 'New key in checkout' });
+    await form.getByLabel('Name', { exact: true }).fill('checkout-service');
+    await form.getByLabel('Environment').selectOption('production');
+    await form.getByRole('button', { name: 'Create key' }).click();
+
+    const shown = page.getByTestId('issued-key');
+    gatewayKey = (await shown.textContent())!.trim();
+    expect(gatewayKey).toMatch(/^sy-prod-[0-9A-Za-z]{38}$/);
+    await page.getByRole('button', { name: 'Copy', exact: true }).click();
+    await page.getByRole('button', { name: 'Copied' }).waitFor();
+    expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(gatewayKey);
+    await page.getByRole('button', { name: 'I have stored it' }).click();
+    await shown.waitFor({ state: 'detached' });
+
+    const row = project.locator('tr', { hasText: 'checkout-service' });
+    await row.waitFor();
+    expect(await row.locator('.badge.env-production').textContent()).toBe('production');
+    expect(await page.content()).not.toContain(gatewayKey);
+  });
+
+  it('sets a monthly budget on the project', async () => {
+    const project = page.getByRole('article', { name: 'Project checkout' });
+    await project.getByRole('button', { name: 'Budget & access', exact: true }).click();
+    const settings = page.getByRole('dialog', { name: 'checkout: budget, limits and access' });
+    const budget = settings.getByRole('form', { name: 'Budget' });
+    await budget.getByLabel('Limit (USD)').fill('0.05');
+    await budget.getByLabel('Period').selectOption('monthly');
+    await budget.getByRole('button', { name: 'Save budget' }).click();
+    await settings.getByText('Budget saved.').waitFor();
+    await settings.locator('meter').waitFor();
+    await settings.getByRole('button', { name: 'Close' }).click();
+
+    const balance = await gateway.admin('GET', `/admin/projects/${projectId}/balance`);
+    expect(balance.body).toMatchObject({ limit_usd: 0.05, period: 'monthly' });
+  });
+
+  it('shows the traffic of that key, with its cost, on the overview and the requests page', async () => {
+    for (let i = 1; i <= 4; i++) expect((await chat(gatewayKey, 'gpt-main', `console-ok-${i}`)).status).toBe(200);
+    upstreams.fakes.primary.script({ status: 503 }, { status: 503 });
+    const fallback = await chat(gatewayKey, 'gpt-main', 'console-fallback');
+    expect(fallback.headers.get('x-switchyard-model')).toBe('gpt-backup');
+    expect((await chat(gatewayKey, 'no-such-model', 'console-unknown-model')).status).toBe(404);
+    await recordsOf(gateway, 'console-unknown-model');
+    const records = (await gateway.admin('GET', `/admin/requests?key_id=${await keyId()}`)).body.data as any[];
+    expect(records).toHaveLength(6);
+    const spentMicros = records.reduce((sum, record) => sum + (record.cost_micro_usd ?? 0), 0);
+    expect(spentMicros).toBeGreaterThan(0);
+    // Settled costs reach the budget's ledger every QUOTA_FLUSH_INTERVAL_MS.
+    await eventually(
+      () => gateway.admin('GET', `/admin/projects/${projectId}/balance`),
+      (balance) => balance.body.spent_usd * 1e6 === spentMicros,
+    );
+
+    await menu(page, 'Overview').click();
+    const budgetRow = page.getByTestId('budgets').locator('tr', { hasText: 'checkout' });
+    await budgetRow.waitFor();
+    expect(await budgetRow.locator('.budget-percent').textContent()).toBe(
+      `${Math.round((spentMicros / 1e6 / 0.05) * 1000) / 10}%`,
+    );
+    const topKey = page.getByTestId('top-keys').locator('tr', { hasText: 'checkout-service' });
+    await topKey.waitFor();
+    expect(await topKey.textContent()).toContain(formatMicroUsd(spentMicros));
+    await page.getByText('6 requests.').waitFor();
+    expect(await page.locator('.chart canvas').count()).toBeGreaterThanOrEqual(4);
+    await screenshot(page, 'overview');
+
+    await menu(page, 'Requests').click();
+    const table = page.getByTestId('requests');
+    await table.waitFor();
+    for (const record of records) {
+      const row = table.locator(`tr[data-request-id="${record.request_id}"]`);
+      expect(await row.textContent()).toContain(formatMicroUsd(record.cost_micro_usd));
+    }
+    await screenshot(page, 'requests');
+  });
+
+  it('shows every attempt of a fallback request in its detail view', async () => {
+    await page.locator('tr[data-request-id="console-fallback"] a').click();
+    const detail = page.getByTestId('request-detail');
+    await detail.waitFor();
+    expect(new URL(page.url()).pathname).toBe('/console/requests/console-fallback');
+    const attempts = page.getByTestId('attempts').locator('tbody tr');
+    expect(await attempts.allTextContents()).toEqual([
+      expect.stringMatching(/^1primary\/gpt-main503upstream_unavailable[\d.]+ m?s$/),
+      expect.stringMatching(/^2primary\/gpt-main503upstream_unavailable[\d.]+ m?s$/),
+      expect.stringMatching(/^3backup\/gpt-backup200—[\d.]+ m?s$/),
+    ]);
+    const [record] = await recordsOf(gateway, 'console-fallback');
+    const text = (await detail.textContent())!;
+    expect(text).toContain('fallback: upstream_5xx');
+    expect(text).toContain(record.masked_key);
+    expect(text).toContain(formatMicroUsd(record.cost_micro_usd));
+    // Local time on the page, the exact UTC time on hover.
+    const received = detail.locator('time').first();
+    expect(await received.getAttribute('title')).toBe(
+      `${new Date(record.created_at).toISOString().replace('T', ' ').replace('Z', '')} UTC`,
+    );
+    expect(await received.textContent()).not.toContain('UTC');
+    await screenshot(page, 'request-detail');
+  });
+
+  it('exports the current filter as CSV, fetched with the token in a header', async () => {
+    await page.getByRole('link', { name: '← Requests' }).click();
+    const filters = page.getByRole('form', { name: 'Filters' });
+    await filters.getByLabel('Model (requested or served)').fill('gpt-backup');
+    await filters.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/\/console\/requests\?model=gpt-backup$/);
+    await page.getByTestId('requests').locator('tr[data-request-id="console-fallback"]').waitFor();
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    const lines = readFileSync(await download.path(), 'utf8')
+      .trim()
+      .split('\n');
+    expect(lines[0]).toMatch(/^id,created_at,request_id,/);
+    expect(lines.slice(1).map((line) => line.split(',')[2])).toEqual(['console-fallback']);
+  });
+
+  it('lists the admin changes in the audit trail, with the hash chain verified', async () => {
+    await menu(page, 'Teams & keys').click();
+    await page.getByRole('article', { name: 'Project checkout' }).locator('meter').waitFor();
+    await screenshot(page, 'teams');
+
+    await menu(page, 'Audit trail').click();
+    expect(await page.getByTestId('chain-status').textContent()).toMatch(/^✓ Chain verified: 4 events/);
+    const events = page.getByTestId('audit-events');
+    await events.waitFor();
+    const actions = await events.locator('tbody tr td:nth-child(4)').allTextContents();
+    expect(actions).toEqual(['budget.set', 'key.create', 'project.create', 'team.create']);
+    await screenshot(page, 'audit');
+  });
+
+  it('never put a token or key into a URL, sent the token only as a header, and broke no CSP rule', () => {
+    const urls = browser.log.requests.map((request) => decodeURIComponent(request.url()));
+    expect(urls.length).toBeGreaterThan(20);
+    for (const url of urls) {
+      expect(url).not.toContain(TEST_ADMIN_KEY);
+      expect(url).not.toContain(gatewayKey);
+      expect(url).not.toMatch(KEY_SHAPE);
+    }
+    const adminCalls = browser.log.requests.filter((request) => new URL(request.url()).pathname.startsWith('/admin/'));
+    expect(adminCalls.length).toBeGreaterThan(10);
+    for (const call of adminCalls) expect(call.headers().authorization).toBe(`Bearer ${TEST_ADMIN_KEY}`);
+    expect(browser.log.errors).toEqual([]);
+  });
+
+  async function keyId(): Promise<string> {
+    const keys = await gateway.admin('GET', `/admin/keys?project_id=${projectId}`);
+    return keys.body.data[0].id;
+  }
+
+  describe('roles', () => {
+    const whenRolesLanded = ROLES_LANDED ? it : it.skip;
+
+    const issueToken = async (body: object): Promise<string> => {
+      const created = await gateway.admin('POST', '/admin/tokens', body);
+      expect(created.status).toBe(201);
+      return created.body.token;
+    };
+
+    whenRolesLanded('an auditor sees every page without a write control, and the audit chain verified', async () => {
+      const token = await issueToken({ name: 'finance audit', role: 'auditor' });
+      const auditor = await browser.newPage();
+      await auditor.goto(`${gateway.baseUrl}/console/teams/${teamId}`);
+      await signIn(auditor, token);
+      expect(await auditor.locator('.whoami').textContent()).toContain('Auditor');
+      await auditor.getByText('Read-only: your role can look, not change.').waitFor();
+      const project = auditor.getByRole('article', { name: 'Project checkout' });
+      await project.locator('tr', { hasText: 'checkout-service' }).waitFor();
+      for (const name of ['New key', 'Rotate', 'Revoke', 'Create']) {
+        expect({ name, count: await auditor.getByRole('button', { name, exact: true }).count() }).toEqual({
+          name,
+          count: 0,
+        });
+      }
+      await project.getByRole('button', { name: 'Budget & access (read-only)' }).click();
+      const settings = auditor.getByRole('dialog', { name: 'checkout: budget, limits and access' });
+      await settings.locator('meter').waitFor();
+      expect(await settings.getByRole('button', { name: /^Save|^Remove|^Use defaults/ }).count()).toBe(0);
+      await settings.getByRole('button', { name: 'Close' }).click();
+      await screenshot(auditor, 'auditor-teams');
+
+      await menu(auditor, 'Audit trail').click();
+      expect(await auditor.getByTestId('chain-status').textContent()).toMatch(/^✓ Chain verified/);
+      await auditor.close();
+    });
+
+    whenRolesLanded('a team admin sees its own teams, and nothing of the others', async () => {
+      const other = await gateway.createKey({ environment: 'staging' });
+      expect((await chat(other.key, 'gpt-main', 'console-other-team')).status).toBe(200);
+      await recordsOf(gateway, 'console-other-team');
+      const otherTeam = (await gateway.admin('GET', '/admin/teams')).body.data.find(
+        (team: any) => team.id === other.teamId,
+      );
+      const token = await issueToken({ name: 'payments lead', role: 'team_admin', team_ids: [teamId] });
+
+      const lead = await browser.newPage();
+      await lead.goto(`${gateway.baseUrl}/console/teams`);
+      await signIn(lead, token);
+      expect(await lead.locator('.whoami').textContent()).toContain('Team admin');
+      await lead.getByRole('heading', { name: 'Payments' }).waitFor();
+      expect(await lead.locator('.team-list a').allTextContents()).toEqual(['Payments']);
+
+      await menu(lead, 'Requests').click();
+      await lead.getByTestId('requests').locator('tr[data-request-id="console-fallback"]').waitFor();
+      expect(await lead.locator('tr[data-request-id="console-other-team"]').count()).toBe(0);
+      const teamOptions = await lead
+        .getByRole('form', { name: 'Filters' })
+        .getByLabel('Team')
+        .locator('option')
+        .allTextContents();
+      expect(teamOptions).toEqual(['Any', 'Payments']);
+      expect(await lead.content()).not.toContain(otherTeam.name);
+      await lead.close();
+    });
+  });
+});
