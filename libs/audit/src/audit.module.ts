@@ -6,6 +6,7 @@ import { RequestRecordPartitions } from './requests/request-record.partitions';
 import { RequestRecordQuery } from './requests/request-record.query';
 import { RequestRecordStore } from './requests/request-record.store';
 import { RequestRecordWriter } from './requests/request-record.writer';
+import { AccessLog } from './trail/access-log';
 import { AuditTrail } from './trail/audit-trail';
 import { UsageReport } from './usage/usage-report';
 
@@ -19,7 +20,8 @@ import { UsageReport } from './usage/usage-report';
     RequestRecordQuery,
     UsageReport,
     AuditTrail,
+    AccessLog,
   ],
-  exports: [RequestRecordWriter, RequestRecordQuery, UsageReport, AuditTrail],
+  exports: [RequestRecordWriter, RequestRecordQuery, UsageReport, AuditTrail, AccessLog],
 })
 export class AuditModule {}

@@ -6,5 +6,7 @@ export { RequestRecordQuery, RecordFilter, RecordPage } from './requests/request
 export { exportChunks, EXPORT_FORMATS, ExportFormat } from './requests/record-export';
 export { parseCallerTags, CALLER_TAGS_HEADER } from './requests/caller-tags';
 export { UsageReport, UsageQuery, UsageGrouping, USAGE_GROUPINGS } from './usage/usage-report';
-export { AuditTrail, AuditedTransaction, AuditEventFilter, ChainVerification } from './trail/audit-trail';
-export { AuditChange, AuditEvent } from './trail/audit-event';
+export { AuditTrail, AuditedTransaction, AuditEventFilter } from './trail/audit-trail';
+export { AuditActor, AuditChange, AuditEvent } from './trail/audit-event';
+export { AccessLog, AccessCall, AccessEvent, AccessEventFilter } from './trail/access-log';
+export { ChainVerification } from './trail/hash-chain';

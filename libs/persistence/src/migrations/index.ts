@@ -4,6 +4,7 @@ import { AddAccessLists1764547200000 } from './1764547200000-add-access-lists';
 import { CreateBudgetsAndRateLimits1764547200001 } from './1764547200001-create-budgets-and-rate-limits';
 import { AddInboundApi1764633600000 } from './1764633600000-add-inbound-api';
 import { AddUsageCorrections1764720000000 } from './1764720000000-add-usage-corrections';
+import { AddAdminRoles1764806400000 } from './1764806400000-add-admin-roles';
 
 /** Every migration, in order. Committed and run at start-up; the schema is never synchronized. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   CreateBudgetsAndRateLimits1764547200001,
   AddInboundApi1764633600000,
   AddUsageCorrections1764720000000,
+  AddAdminRoles1764806400000,
 ];
