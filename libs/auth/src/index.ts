@@ -2,9 +2,18 @@ export { AuthModule } from './auth.module';
 export { authConfig } from './auth.config';
 export { ApiKeyService, CreateApiKeyInput, KeyAccess } from './keys/api-key.service';
 export { invalidIpRange } from './keys/ip-allow-list';
-export { AdminKeyService, ENV_ADMIN_KEY_ID } from './keys/admin-key.service';
-export { TenancyService } from './tenancy/tenancy.service';
-export { Public, AdminOnly, ROUTE_ACCESS, RouteAccess } from './guards/access.decorator';
+export { AdminKeyService, CreateAdminTokenInput, ENV_ADMIN_KEY_ID } from './keys/admin-key.service';
+export { TenancyService, TenancyLevel } from './tenancy/tenancy.service';
+export {
+  Public,
+  AdminOnly,
+  AdminAccess,
+  AdminAccessRule,
+  ADMIN_ACCESS,
+  ROUTE_ACCESS,
+  RouteAccess,
+} from './guards/access.decorator';
+export { AdminCall, AdminCallLog } from './guards/admin-call-log';
 export { maskKey } from './keys/key-format';
 export { ApiKeyEntity } from './entities/api-key.entity';
 export { AdminKeyEntity } from './entities/admin-key.entity';

@@ -1,5 +1,5 @@
 import type { GatewayError } from './errors/gateway-error';
-import type { Principal } from './principal';
+import type { AdminPrincipal, Principal } from './principal';
 import type { RouteTrace } from './route-trace';
 import type { TokenUsage } from './token-usage';
 import { preciseNow } from './util/precise-time';
@@ -17,7 +17,9 @@ export interface RequestContext {
   /** The inbound API the request was sent to; unset outside the `/v1` model routes. */
   api?: InboundApiName;
   principal?: Principal;
+  /** The admin token's id on admin routes (what the request log shows); its role and teams are in `admin`. */
   adminKeyId?: string;
+  admin?: AdminPrincipal;
   modelRequested?: string;
   /** Set once routing starts; complete when the response (or stream) ends. */
   trace?: RouteTrace;

@@ -10,6 +10,7 @@ export function testPrincipal(overrides: Partial<Principal> = {}): Principal {
     keyId: 'key_1',
     maskedKey: 'sy-test-Ab12…wxyz',
     keyName: 'test',
+    owner: null,
     projectId: 'project_1',
     teamId: 'team_1',
     environment: 'test',

@@ -18,22 +18,28 @@ import { QuotaScopeService } from './quota/quota-scope.service';
 import { QuotaController } from './quota/quota.controller';
 import { RequestsAdminService } from './requests/requests-admin.service';
 import { RequestsController } from './requests/requests.controller';
+import { AdminCallLogModule } from './shared/admin-call-log.module';
+import { TeamScope } from './shared/team-scope.service';
 import { TenancyAdminService } from './tenancy/tenancy-admin.service';
 import { TenancyController } from './tenancy/tenancy.controller';
+import { TokensAdminService } from './tokens/tokens-admin.service';
+import { TokensController } from './tokens/tokens.controller';
 import { UsageAdminService } from './usage/usage-admin.service';
 import { UsageController } from './usage/usage.controller';
 
 /**
- * The admin API under `/admin`, one folder per area. Controllers only map HTTP to one service call; each
- * `*-admin.service.ts` parses and checks the input, makes the change and its audit event in one
- * transaction (AuditTrail.transact), and answers with the views (`*.view.ts`) next to it. Changes take the
- * acting admin as their first argument.
+ * The admin API under `/admin`, one folder per area. Controllers only map HTTP to one service call, and
+ * each handler declares its `@AdminAccess` rule, which the key guard enforces for the admin's role (and
+ * records the call in the access log) before it runs. Each `*-admin.service.ts` parses and checks the
+ * input, keeps a team admin inside its teams (`TeamScope`, filtered lists), makes the change and its audit
+ * event in one transaction (AuditTrail.transact), and answers with the views (`*.view.ts`) next to it.
+ * Methods take the acting admin as their first argument.
  *
  * The lib modules are imported again for their exports (Nest shares one instance of each); the app imports
  * them first, so the global guards keep their order.
  */
 @Module({
-  imports: [AuthModule, QuotaModule, RoutingModule, AuditModule, RedactionModule],
+  imports: [AuthModule, QuotaModule, RoutingModule, AuditModule, RedactionModule, AdminCallLogModule],
   controllers: [
     TenancyController,
     KeysController,
@@ -43,6 +49,7 @@ import { UsageController } from './usage/usage.controller';
     ConfigController,
     QuotaController,
     AccessController,
+    TokensController,
   ],
   providers: [
     TenancyAdminService,
@@ -55,6 +62,8 @@ import { UsageController } from './usage/usage.controller';
     QuotaAdminService,
     QuotaScopeService,
     AccessAdminService,
+    TokensAdminService,
+    TeamScope,
   ],
 })
 export class AdminModule {}

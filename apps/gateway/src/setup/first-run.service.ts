@@ -29,10 +29,10 @@ export class FirstRunService {
     if (this.adminKeys.configuredByEnvironment || (await this.adminKeys.hasStoredKeys())) return null;
     return this.trail.transact('system:first-run', async (tx) => {
       const { manager } = tx;
-      const admin = await this.adminKeys.create('first-run admin key', manager);
+      const admin = await this.adminKeys.create({ name: 'first-run admin key', role: 'owner', teamIds: [] }, manager);
       await tx.record({
         action: 'admin_key.create',
-        target: { type: 'admin_key', id: admin.id },
+        target: { type: 'admin_key', id: admin.entity.id },
         after: { name: 'first-run admin key' },
       });
       const team = await this.tenancy.createTeam('demo', manager);

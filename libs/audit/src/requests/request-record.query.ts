@@ -8,6 +8,9 @@ export interface RecordFilter {
   teamId?: string;
   projectId?: string;
   keyId?: string;
+  owner?: string;
+  /** Only records of these teams (a team admin's); unset: every record, those of no team included. */
+  teamIds?: readonly string[];
   /** Matches the requested or the served model. */
   model?: string;
   api?: InboundApiName;
@@ -54,11 +57,16 @@ export class RequestRecordQuery {
     return { data, nextCursor: data.length === limit && last ? encodeCursor([last.created_at, last.id]) : null };
   }
 
-  /** The record of a request id; if a caller reused its `x-request-id`, the latest of them. */
-  async get(requestId: string): Promise<RequestRecord | null> {
+  /**
+   * The record of a request id; if a caller reused its `x-request-id`, the latest of them. With `teamIds`,
+   * the latest of those teams' records.
+   */
+  async get(requestId: string, teamIds?: readonly string[]): Promise<RequestRecord | null> {
+    const params: unknown[] = [requestId];
+    const where = ['request_id = $1', ...conditions({ teamIds }, params)].join(' AND ');
     const rows = await this.dataSource.query<RecordRow[]>(
-      `SELECT ${SELECT_LIST} FROM request_records r WHERE request_id = $1 ORDER BY r.created_at DESC, r.id DESC LIMIT 1`,
-      [requestId],
+      `SELECT ${SELECT_LIST} FROM request_records r WHERE ${where} ORDER BY r.created_at DESC, r.id DESC LIMIT 1`,
+      params,
     );
     return rows.length > 0 ? fromRow(rows[0]) : null;
   }
@@ -103,6 +111,8 @@ function conditions(filter: RecordFilter, params: unknown[]): string[] {
   if (filter.teamId) equal('team_id', filter.teamId);
   if (filter.projectId) equal('project_id', filter.projectId);
   if (filter.keyId) equal('key_id', filter.keyId);
+  if (filter.owner) equal('owner', filter.owner);
+  if (filter.teamIds) where.push(`team_id = ANY($${params.push(filter.teamIds)}::uuid[])`);
   if (filter.api) equal('api', filter.api);
   if (filter.status !== undefined) equal('status', filter.status);
   if (filter.errorCode) equal('error_code', filter.errorCode);

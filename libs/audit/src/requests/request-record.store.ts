@@ -7,7 +7,8 @@ const COLUMN_LIST = RECORD_COLUMNS.map(([name]) => name).join(', ');
 const RECORDSET_DEFINITION = RECORD_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ');
 
 /**
- * One statement writes a batch and folds it into the daily rollups. Rows already present (a retried batch
+ * One statement writes a batch and folds it into the daily rollups. A key's owner is fixed when the key is
+ * issued, so it is one value per rollup row and needs no place in the conflict key. Rows already present (a retried batch
  * whose first write did commit) are skipped by ON CONFLICT, and only rows really inserted reach the
  * rollups, so a retry never counts twice. The batch travels as one JSON parameter, whatever its size.
  */
@@ -16,17 +17,17 @@ const INSERT_BATCH = `
     INSERT INTO request_records (${COLUMN_LIST})
     SELECT ${COLUMN_LIST} FROM jsonb_to_recordset($1::jsonb) AS batch(${RECORDSET_DEFINITION})
     ON CONFLICT DO NOTHING
-    RETURNING created_at, key_id, team_id, project_id, model_served, model_requested, api, error_code,
+    RETURNING created_at, key_id, owner, team_id, project_id, model_served, model_requested, api, error_code,
               prompt_tokens, cached_tokens, completion_tokens, reasoning_tokens, cost_micro_usd
   ), rolled_up AS (
-    INSERT INTO usage_daily AS u (day, key_id, model, api, team_id, project_id, requests, errors, prompt_tokens,
+    INSERT INTO usage_daily AS u (day, key_id, model, api, team_id, project_id, owner, requests, errors, prompt_tokens,
                                   cached_tokens, completion_tokens, reasoning_tokens, cost_micro_usd)
     SELECT (created_at AT TIME ZONE 'UTC')::date, key_id, coalesce(model_served, model_requested, ''), coalesce(api, ''), team_id, project_id,
-           count(*), count(error_code), coalesce(sum(prompt_tokens), 0), coalesce(sum(cached_tokens), 0),
+           owner, count(*), count(error_code), coalesce(sum(prompt_tokens), 0), coalesce(sum(cached_tokens), 0),
            coalesce(sum(completion_tokens), 0), coalesce(sum(reasoning_tokens), 0), coalesce(sum(cost_micro_usd), 0)
     FROM inserted
     WHERE key_id IS NOT NULL
-    GROUP BY 1, 2, 3, 4, 5, 6
+    GROUP BY 1, 2, 3, 4, 5, 6, 7
     ORDER BY 1, 2, 3, 4
     ON CONFLICT (day, key_id, model, api) DO UPDATE SET
       requests = u.requests + EXCLUDED.requests,

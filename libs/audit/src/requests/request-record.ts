@@ -22,6 +22,8 @@ export interface RequestRecord {
   request_id: string;
   key_id: string | null;
   masked_key: string | null;
+  /** The key's owner (a person or service) when the request was made. */
+  owner: string | null;
   team_id: string | null;
   project_id: string | null;
   environment: string | null;
@@ -63,6 +65,7 @@ export const RECORD_COLUMNS: ReadonlyArray<readonly [keyof RequestRecord, string
   ['request_id', 'text'],
   ['key_id', 'uuid'],
   ['masked_key', 'text'],
+  ['owner', 'text'],
   ['team_id', 'uuid'],
   ['project_id', 'uuid'],
   ['environment', 'text'],
@@ -113,6 +116,7 @@ export function requestRecordFrom(completed: CompletedRequest): RequestRecord {
     request_id: context.requestId,
     key_id: principal?.keyId ?? null,
     masked_key: principal?.maskedKey ?? null,
+    owner: principal?.owner ?? null,
     team_id: principal?.teamId ?? null,
     project_id: principal?.projectId ?? null,
     environment: principal?.environment ?? null,

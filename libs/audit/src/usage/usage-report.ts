@@ -6,6 +6,8 @@ const GROUP_COLUMNS = {
   team: { label: 'team_id', sql: 'team_id' },
   project: { label: 'project_id', sql: 'project_id' },
   key: { label: 'key_id', sql: 'key_id' },
+  // The key's owner when the requests were made; null for keys issued without one.
+  owner: { label: 'owner', sql: 'owner' },
   model: { label: 'model', sql: 'model' },
   // The rollups keep '' for requests that were not model calls; reported as null, as in the records.
   api: { label: 'api', sql: `nullif(api, '')` },
@@ -25,6 +27,9 @@ export interface UsageQuery {
   teamId?: string;
   projectId?: string;
   keyId?: string;
+  owner?: string;
+  /** Only these teams (a team admin's); unset: every team. */
+  teamIds?: readonly string[];
 }
 
 /** The sums reported for each group. */
@@ -39,7 +44,7 @@ const TOTALS = [
 ] as const;
 
 /**
- * Usage per team, project, key, model, inbound API or day, read from the daily rollups (one row per day, key,
+ * Usage per team, project, key, key owner, model, inbound API or day, read from the daily rollups (one row per day, key,
  * model and API) rather than from the request records, so a year's report costs the same as a day's.
  * Requests without a valid key (401s, base-URL mistakes) belong to nobody and are in the records only.
  */
@@ -54,6 +59,8 @@ export class UsageReport {
     if (query.teamId) where.push(`team_id = $${params.push(query.teamId)}`);
     if (query.projectId) where.push(`project_id = $${params.push(query.projectId)}`);
     if (query.keyId) where.push(`key_id = $${params.push(query.keyId)}`);
+    if (query.owner) where.push(`owner = $${params.push(query.owner)}`);
+    if (query.teamIds) where.push(`team_id = ANY($${params.push(query.teamIds)}::uuid[])`);
     const rows: Array<Record<string, string | null>> = await this.dataSource.query(
       `SELECT ${group.sql}::text AS "group", ${TOTALS.map((total) => `sum(${total})::bigint AS ${total}`).join(', ')}
        FROM usage_daily WHERE ${where.join(' AND ')} GROUP BY 1 ORDER BY 1`,

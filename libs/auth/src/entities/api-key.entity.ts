@@ -7,6 +7,8 @@ export class ApiKeyEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column('uuid') projectId!: string;
   @Column('text') name!: string;
+  /** The person or service the key belongs to (usage groups by it); fixed when the key is issued. */
+  @Column('text', { nullable: true }) owner!: string | null;
   @Column('text') environment!: Environment;
   @Column('char', { length: 64 }) keyHash!: string;
   @Column('text') keyPrefix!: string;

@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { Clock, Environment, GatewayError, Principal } from '@app/common';
 import { DatabaseAvailability, DatabaseUnavailableError } from '@app/persistence';
 import { authConfig } from '../auth.config';
@@ -18,6 +18,8 @@ export interface CreateApiKeyInput {
   tiers?: string[] | null;
   allowedIps?: string[] | null;
   expiresAt?: Date | null;
+  /** The person or service the key belongs to. */
+  owner?: string | null;
 }
 
 /** A key's allow-lists; null lifts a limit. */
@@ -95,6 +97,7 @@ export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
     const entity = await manager.getRepository(ApiKeyEntity).save({
       projectId: input.projectId,
       name: input.name,
+      owner: input.owner ?? null,
       environment: input.environment,
       keyHash: generated.hash,
       keyPrefix: generated.prefix,
@@ -109,9 +112,15 @@ export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
     return { entity, key: generated.key };
   }
 
-  list(projectId?: string): Promise<ApiKeyEntity[]> {
+  /** Every key, or those of one project; `teamIds` (a team admin's) keeps only keys of those teams' projects. */
+  async list(projectId?: string, teamIds?: readonly string[]): Promise<ApiKeyEntity[]> {
+    let projectIds: string[] | undefined;
+    if (teamIds) {
+      const projects = await this.dataSource.getRepository(ProjectEntity).findBy({ teamId: In([...teamIds]) });
+      projectIds = projects.map((project) => project.id).filter((id) => projectId === undefined || id === projectId);
+    }
     return this.dataSource.getRepository(ApiKeyEntity).find({
-      where: projectId ? { projectId } : {},
+      where: projectIds ? { projectId: In(projectIds) } : projectId ? { projectId } : {},
       order: { createdAt: 'ASC' },
     });
   }
@@ -152,10 +161,10 @@ export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
     if (!affected) throw new GatewayError('conflict', `Key ${id} is revoked; create a new key instead.`);
     previous.revokedAt = now;
     this.cache.delete(previous.keyHash);
-    const { projectId, name, environment, models, tiers, allowedIps, expiresAt } = previous;
+    const { projectId, name, owner, environment, models, tiers, allowedIps, expiresAt } = previous;
     return {
       previous,
-      ...(await this.create({ projectId, name, environment, models, tiers, allowedIps, expiresAt }, manager)),
+      ...(await this.create({ projectId, name, owner, environment, models, tiers, allowedIps, expiresAt }, manager)),
     };
   }
 
@@ -206,6 +215,7 @@ export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
       .select([
         'k.id AS id',
         'k.name AS name',
+        'k.owner AS owner',
         'k.environment AS environment',
         'k.models AS models',
         'k.tiers AS tiers',
@@ -225,6 +235,7 @@ export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
         keyId: row.id,
         maskedKey: maskKey(row.keyPrefix, row.keyLast4),
         keyName: row.name,
+        owner: row.owner,
         projectId: row.projectId,
         teamId: row.teamId,
         environment: row.environment,

@@ -1,11 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, In, QueryFailedError } from 'typeorm';
 import { GatewayError } from '@app/common';
 import { ProjectEntity } from '../entities/project.entity';
 import { TeamEntity } from '../entities/team.entity';
 import { ApiKeyService } from '../keys/api-key.service';
 
 const UNIQUE_VIOLATION = '23505';
+
+/** What an admin object hangs from: a team, a project in a team, or a key in a project. */
+export type TenancyLevel = 'team' | 'project' | 'key';
+
+/** The team each kind of object belongs to, found in one query from the object's own table. */
+const TEAM_OF: Record<TenancyLevel, string> = {
+  team: 'SELECT id AS team_id FROM teams WHERE id = $1',
+  project: 'SELECT team_id FROM projects WHERE id = $1',
+  key: 'SELECT p.team_id FROM api_keys k JOIN projects p ON p.id = k.project_id WHERE k.id = $1',
+};
 
 /**
  * Teams and the projects inside them: the tree every key, budget and record hangs from. Mutations take an
@@ -25,8 +35,11 @@ export class TenancyService {
     );
   }
 
-  listTeams(): Promise<TeamEntity[]> {
-    return this.dataSource.getRepository(TeamEntity).find({ order: { createdAt: 'ASC' } });
+  /** Every team, or only those of `teamIds` (a team admin's). */
+  listTeams(teamIds?: readonly string[]): Promise<TeamEntity[]> {
+    return this.dataSource
+      .getRepository(TeamEntity)
+      .find({ where: teamIds ? { id: In([...teamIds]) } : {}, order: { createdAt: 'ASC' } });
   }
 
   async createProject(
@@ -42,10 +55,23 @@ export class TenancyService {
     );
   }
 
-  listProjects(teamId?: string): Promise<ProjectEntity[]> {
-    return this.dataSource
-      .getRepository(ProjectEntity)
-      .find({ where: teamId ? { teamId } : {}, order: { createdAt: 'ASC' } });
+  /** Every project, or those of one team; `teamIds` (a team admin's) narrows either. */
+  listProjects(teamId?: string, teamIds?: readonly string[]): Promise<ProjectEntity[]> {
+    const teams = teamIds ? [...teamIds].filter((id) => teamId === undefined || id === teamId) : undefined;
+    return this.dataSource.getRepository(ProjectEntity).find({
+      where: teams ? { teamId: In(teams) } : teamId ? { teamId } : {},
+      order: { createdAt: 'ASC' },
+    });
+  }
+
+  /** The team a team, project or key belongs to; null when there is no such object. */
+  async teamOf(
+    level: TenancyLevel,
+    id: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<string | null> {
+    const rows: Array<{ team_id: string }> = await manager.query(TEAM_OF[level], [id]);
+    return rows[0]?.team_id ?? null;
   }
 
   async getTeam(id: string, manager: EntityManager = this.dataSource.manager): Promise<TeamEntity> {

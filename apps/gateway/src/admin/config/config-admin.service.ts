@@ -19,7 +19,7 @@ export class ConfigAdminService {
    * answers 400 with the validation message, and the previous catalog keeps serving.
    */
   async reload(actor: AdminActor) {
-    const view = await this.trail.transact(actor.id, async (tx) => {
+    const view = await this.trail.transact(actor, async (tx) => {
       const attempt = reloadView(this.catalog.reload('api'), this.redactor);
       await tx.record({ action: 'config.reload', target: { type: 'config', id: null }, after: attempt });
       return attempt;

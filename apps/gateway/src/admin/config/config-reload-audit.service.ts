@@ -8,7 +8,7 @@ import { reloadView } from './reload.view';
 /**
  * Catalog reloads nobody asked for through the API — SIGHUP, a changed config file — go into the audit
  * trail too, with a `system:` actor. (Reloads through POST /admin/config/reload are recorded there, with
- * the admin key as actor.)
+ * the admin token as actor.)
  */
 @Injectable()
 export class ConfigReloadAuditService implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
-import { AdminOnly } from '@app/auth';
+import { AdminAccess, AdminOnly } from '@app/auth';
 import { Actor, type AdminActor } from '../shared/admin-actor';
 import { ConfigAdminService } from './config-admin.service';
 
@@ -9,6 +9,7 @@ export class ConfigController {
   constructor(private readonly config: ConfigAdminService) {}
 
   @Post('reload')
+  @AdminAccess('write', 'global')
   @HttpCode(200)
   reload(@Actor() actor: AdminActor) {
     return this.config.reload(actor);

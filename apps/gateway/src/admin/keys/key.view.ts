@@ -7,6 +7,7 @@ export function keyView(key: ApiKeyEntity) {
     key_prefix: key.keyPrefix,
     masked_key: maskKey(key.keyPrefix, key.keyLast4),
     name: key.name,
+    owner: key.owner,
     project_id: key.projectId,
     environment: key.environment,
     models: key.models,

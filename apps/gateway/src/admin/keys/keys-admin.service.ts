@@ -5,14 +5,17 @@ import { ApiKeyService } from '@app/auth';
 import { ENVIRONMENTS, GatewayError } from '@app/common';
 import { ModelCatalogService } from '@app/routing';
 import { allowListField, checkAllowLists } from '../access/allow-lists';
-import { AdminActor } from '../shared/admin-actor';
+import { AdminActor, visibleTeams } from '../shared/admin-actor';
 import { parseAdminInput, parseId, parseOptionalId } from '../shared/admin-input';
 import { listView } from '../shared/list.view';
+import { TeamScope } from '../shared/team-scope.service';
 import { keyView } from './key.view';
 
 const createKeyBody = z.strictObject({
   project_id: z.uuid(),
   name: z.string().trim().min(1).max(200),
+  /** The person or service the key belongs to: usage groups by it. */
+  owner: z.string().trim().min(1).max(200).nullable().optional(),
   environment: z.enum(ENVIRONMENTS),
   models: allowListField,
   tiers: allowListField,
@@ -20,13 +23,14 @@ const createKeyBody = z.strictObject({
   expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
 });
 
-/** Gateway keys: issue, list, revoke, rotate. */
+/** Gateway keys: issue, list, revoke, rotate; a team admin's only in its teams' projects. */
 @Injectable()
 export class KeysAdminService {
   constructor(
     private readonly keys: ApiKeyService,
     private readonly catalog: ModelCatalogService,
     private readonly trail: AuditTrail,
+    private readonly scope: TeamScope,
   ) {}
 
   /** With rotation, the only response that ever contains a key itself; the audit trail gets its view. */
@@ -37,11 +41,13 @@ export class KeysAdminService {
     if (expiresAt && expiresAt <= new Date()) {
       throw new GatewayError('invalid_request_error', 'expires_at: must be in the future', { param: 'expires_at' });
     }
-    return this.trail.transact(actor.id, async (tx) => {
+    return this.trail.transact(actor, async (tx) => {
+      await this.scope.require(actor, 'project', input.project_id, tx.manager, 'project_id');
       const { entity, key } = await this.keys.create(
         {
           projectId: input.project_id,
           name: input.name,
+          owner: input.owner ?? null,
           environment: input.environment,
           models: input.models ?? null,
           tiers: input.tiers ?? null,
@@ -56,13 +62,15 @@ export class KeysAdminService {
     });
   }
 
-  async list(projectId: string | undefined) {
-    return listView((await this.keys.list(parseOptionalId(projectId, 'project'))).map(keyView));
+  async list(actor: AdminActor, projectId: string | undefined) {
+    const keys = await this.keys.list(parseOptionalId(projectId, 'project'), visibleTeams(actor));
+    return listView(keys.map(keyView));
   }
 
   async revoke(actor: AdminActor, rawId: string) {
     const id = parseId(rawId, 'key');
-    return this.trail.transact(actor.id, async (tx) => {
+    return this.trail.transact(actor, async (tx) => {
+      await this.scope.require(actor, 'key', id, tx.manager);
       const before = keyView(await this.keys.get(id, tx.manager));
       const after = keyView(await this.keys.revoke(id, tx.manager));
       await tx.record({ action: 'key.revoke', target: { type: 'key', id }, before, after });
@@ -73,7 +81,8 @@ export class KeysAdminService {
   /** Issues a replacement (shown once) with the same settings and revokes this key, in one transaction. */
   async rotate(actor: AdminActor, rawId: string) {
     const id = parseId(rawId, 'key');
-    return this.trail.transact(actor.id, async (tx) => {
+    return this.trail.transact(actor, async (tx) => {
+      await this.scope.require(actor, 'key', id, tx.manager);
       const { previous, entity, key } = await this.keys.rotate(id, tx.manager);
       const replacement = keyView(entity);
       await tx.record({

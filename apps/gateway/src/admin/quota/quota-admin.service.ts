@@ -54,8 +54,8 @@ export class QuotaAdminService {
 
   async setBudget(actor: AdminActor, segment: string, rawId: string, body: unknown) {
     const input = parseAdminInput(budgetBody, body);
-    const budget = await this.trail.transact(actor.id, async (tx) => {
-      const scope = await this.scopes.resolve(segment, rawId, tx.manager);
+    const budget = await this.trail.transact(actor, async (tx) => {
+      const scope = await this.scopes.resolve(actor, segment, rawId, tx.manager);
       const before = await this.budgets.balance(scope.level, scope.id, tx.manager);
       const after = balanceView(
         await this.budgets.set(scope.level, scope.id, usdToMicros(input.limit_usd), input.period, tx.manager),
@@ -72,8 +72,8 @@ export class QuotaAdminService {
   }
 
   async removeBudget(actor: AdminActor, segment: string, rawId: string): Promise<void> {
-    await this.trail.transact(actor.id, async (tx) => {
-      const scope = await this.scopes.resolve(segment, rawId, tx.manager);
+    await this.trail.transact(actor, async (tx) => {
+      const scope = await this.scopes.resolve(actor, segment, rawId, tx.manager);
       const before = await this.budgets.balance(scope.level, scope.id, tx.manager);
       if (!before || !(await this.budgets.remove(scope.level, scope.id, tx.manager))) throw noBudget(scope);
       await tx.record({
@@ -84,8 +84,8 @@ export class QuotaAdminService {
     });
   }
 
-  async balance(segment: string, rawId: string) {
-    const scope = await this.scopes.resolve(segment, rawId);
+  async balance(actor: AdminActor, segment: string, rawId: string) {
+    const scope = await this.scopes.resolve(actor, segment, rawId);
     const balance = await this.budgets.balance(scope.level, scope.id);
     if (!balance) throw noBudget(scope);
     return balanceView(balance);
@@ -93,8 +93,8 @@ export class QuotaAdminService {
 
   async setRateLimits(actor: AdminActor, segment: string, rawId: string, body: unknown) {
     const input = parseAdminInput(rateLimitsBody, body);
-    return this.trail.transact(actor.id, async (tx) => {
-      const scope = await this.scopes.resolve(segment, rawId, tx.manager);
+    return this.trail.transact(actor, async (tx) => {
+      const scope = await this.scopes.resolve(actor, segment, rawId, tx.manager);
       const before = await this.rateLimits.get(scope.level, scope.id, tx.manager);
       const after = await this.rateLimits.set(scope.level, scope.id, input, tx.manager);
       await tx.record({ action: 'rate_limits.set', target: { type: scope.level, id: scope.id }, before, after });
@@ -102,8 +102,8 @@ export class QuotaAdminService {
     });
   }
 
-  async getRateLimits(segment: string, rawId: string) {
-    const scope = await this.scopes.resolve(segment, rawId);
+  async getRateLimits(actor: AdminActor, segment: string, rawId: string) {
+    const scope = await this.scopes.resolve(actor, segment, rawId);
     return this.rateLimits.get(scope.level, scope.id);
   }
 

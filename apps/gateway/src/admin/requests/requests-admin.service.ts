@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { EXPORT_FORMATS, exportChunks, RecordFilter, RequestRecordQuery } from '@app/audit';
 import { GatewayError, INBOUND_APIS } from '@app/common';
+import { AdminActor, visibleTeams } from '../shared/admin-actor';
 import { parseAdminInput } from '../shared/admin-input';
 import { pageView } from '../shared/list.view';
 
@@ -11,6 +12,7 @@ const filterFields = {
   team_id: z.uuid().optional(),
   project_id: z.uuid().optional(),
   key_id: z.uuid().optional(),
+  owner: z.string().min(1).max(200).optional(),
   model: z.string().min(1).max(256).optional(),
   api: z.enum(INBOUND_APIS).optional(),
   status: z.coerce.number().int().min(100).max(599).optional(),
@@ -32,40 +34,45 @@ export interface RecordExport {
   body: Readable;
 }
 
-/** The per-request evidence: search, look up by request id, export. */
+/**
+ * The per-request evidence: search, look up by request id, export. A team admin sees its teams' records
+ * only: the filter is narrowed, never widened, and another team's request id answers as an unknown one.
+ */
 @Injectable()
 export class RequestsAdminService {
   constructor(private readonly records: RequestRecordQuery) {}
 
   /** Newest first; follow `next_cursor` for older pages. */
-  async list(query: unknown) {
+  async list(actor: AdminActor, query: unknown) {
     const { cursor, limit, ...filter } = parseAdminInput(listQuery, query);
-    return pageView(await this.records.list(recordFilter(filter), limit, cursor));
+    return pageView(await this.records.list(recordFilter(actor, filter), limit, cursor));
   }
 
   /** Streamed in batches with back-pressure: memory stays flat however many records match. */
-  async export(query: unknown): Promise<RecordExport> {
+  async export(actor: AdminActor, query: unknown): Promise<RecordExport> {
     const { format, ...filter } = parseAdminInput(exportQuery, query);
     return {
       contentType: EXPORT_FORMATS[format].contentType,
       filename: `requests.${format}`,
-      body: Readable.from(exportChunks(format, this.records.export(recordFilter(filter)))),
+      body: Readable.from(exportChunks(format, this.records.export(recordFilter(actor, filter)))),
     };
   }
 
-  async get(requestId: string) {
-    const record = await this.records.get(requestId);
+  async get(actor: AdminActor, requestId: string) {
+    const record = await this.records.get(requestId, visibleTeams(actor));
     if (!record) throw new GatewayError('not_found', `No request record with id ${requestId}.`);
     return record;
   }
 }
 
-function recordFilter(query: z.infer<z.ZodObject<typeof filterFields>>): RecordFilter {
+function recordFilter(actor: AdminActor, query: z.infer<z.ZodObject<typeof filterFields>>): RecordFilter {
   return {
+    teamIds: visibleTeams(actor),
     requestId: query.request_id,
     teamId: query.team_id,
     projectId: query.project_id,
     keyId: query.key_id,
+    owner: query.owner,
     model: query.model,
     api: query.api,
     status: query.status,

@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { AdminOnly } from '@app/auth';
+import { AdminAccess, AdminOnly } from '@app/auth';
+import { Actor, type AdminActor } from '../shared/admin-actor';
 import { RequestsAdminService } from './requests-admin.service';
 
 @AdminOnly()
@@ -9,13 +10,15 @@ export class RequestsController {
   constructor(private readonly requests: RequestsAdminService) {}
 
   @Get()
-  list(@Query() query: unknown) {
-    return this.requests.list(query);
+  @AdminAccess('read')
+  list(@Actor() actor: AdminActor, @Query() query: unknown) {
+    return this.requests.list(actor, query);
   }
 
   @Get('export')
-  async export(@Query() query: unknown, @Res() reply: FastifyReply): Promise<void> {
-    const file = await this.requests.export(query);
+  @AdminAccess('read')
+  async export(@Actor() actor: AdminActor, @Query() query: unknown, @Res() reply: FastifyReply): Promise<void> {
+    const file = await this.requests.export(actor, query);
     await reply
       .header('content-type', file.contentType)
       .header('content-disposition', `attachment; filename="${file.filename}"`)
@@ -23,7 +26,8 @@ export class RequestsController {
   }
 
   @Get(':request_id')
-  get(@Param('request_id') requestId: string) {
-    return this.requests.get(requestId);
+  @AdminAccess('read')
+  get(@Actor() actor: AdminActor, @Param('request_id') requestId: string) {
+    return this.requests.get(actor, requestId);
   }
 }

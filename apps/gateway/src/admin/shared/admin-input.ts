@@ -15,9 +15,14 @@ export function parseAdminInput<T>(schema: ZodType<T>, input: unknown): T {
 
 const uuid = z.uuid();
 
+/** The 404 for an id that does not exist, or that the caller may not know exists: the two must read alike. */
+export function notFound(what: string, id: string | undefined, param?: string): GatewayError {
+  return new GatewayError('not_found', `No ${what} with id ${id}.`, param === undefined ? undefined : { param });
+}
+
 /** Ids in paths and filters must be UUIDs; anything else can only be unknown. */
 export function parseId(value: string | undefined, what: string): string {
-  if (!uuid.safeParse(value).success) throw new GatewayError('not_found', `No ${what} with id ${value}.`);
+  if (!uuid.safeParse(value).success) throw notFound(what, value);
   return value!;
 }
 

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { AuditTrail } from '@app/audit';
 import { TenancyService } from '@app/auth';
-import { AdminActor } from '../shared/admin-actor';
-import { parseAdminInput, parseOptionalId } from '../shared/admin-input';
+import { AdminActor, seesTeam, visibleTeams } from '../shared/admin-actor';
+import { notFound, parseAdminInput, parseOptionalId } from '../shared/admin-input';
 import { listView } from '../shared/list.view';
 import { projectView } from './project.view';
 import { teamView } from './team.view';
@@ -12,7 +12,7 @@ const nameField = z.string().trim().min(1).max(200);
 const createTeamBody = z.strictObject({ name: nameField });
 const createProjectBody = z.strictObject({ name: nameField, team_id: z.uuid() });
 
-/** Teams and the projects in them. */
+/** Teams and the projects in them; a team admin sees and adds to its own teams only. */
 @Injectable()
 export class TenancyAdminService {
   constructor(
@@ -22,27 +22,29 @@ export class TenancyAdminService {
 
   async createTeam(actor: AdminActor, body: unknown) {
     const { name } = parseAdminInput(createTeamBody, body);
-    return this.trail.transact(actor.id, async (tx) => {
+    return this.trail.transact(actor, async (tx) => {
       const team = teamView(await this.tenancy.createTeam(name, tx.manager));
       await tx.record({ action: 'team.create', target: { type: 'team', id: team.id }, after: team });
       return team;
     });
   }
 
-  async listTeams() {
-    return listView((await this.tenancy.listTeams()).map(teamView));
+  async listTeams(actor: AdminActor) {
+    return listView((await this.tenancy.listTeams(visibleTeams(actor))).map(teamView));
   }
 
   async createProject(actor: AdminActor, body: unknown) {
     const { name, team_id } = parseAdminInput(createProjectBody, body);
-    return this.trail.transact(actor.id, async (tx) => {
+    if (!seesTeam(actor, team_id)) throw notFound('team', team_id, 'team_id');
+    return this.trail.transact(actor, async (tx) => {
       const project = projectView(await this.tenancy.createProject(team_id, name, tx.manager));
       await tx.record({ action: 'project.create', target: { type: 'project', id: project.id }, after: project });
       return project;
     });
   }
 
-  async listProjects(teamId: string | undefined) {
-    return listView((await this.tenancy.listProjects(parseOptionalId(teamId, 'team'))).map(projectView));
+  async listProjects(actor: AdminActor, teamId: string | undefined) {
+    const projects = await this.tenancy.listProjects(parseOptionalId(teamId, 'team'), visibleTeams(actor));
+    return listView(projects.map(projectView));
   }
 }

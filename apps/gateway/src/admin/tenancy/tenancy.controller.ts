@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { AdminOnly } from '@app/auth';
+import { AdminAccess, AdminOnly } from '@app/auth';
 import { Actor, type AdminActor } from '../shared/admin-actor';
 import { TenancyAdminService } from './tenancy-admin.service';
 
@@ -8,25 +8,30 @@ import { TenancyAdminService } from './tenancy-admin.service';
 export class TenancyController {
   constructor(private readonly tenancy: TenancyAdminService) {}
 
+  /** A team is nobody's until it exists: owners create teams, team admins work inside theirs. */
   @Post('teams')
+  @AdminAccess('write', 'global')
   @HttpCode(201)
   createTeam(@Actor() actor: AdminActor, @Body() body: unknown) {
     return this.tenancy.createTeam(actor, body);
   }
 
   @Get('teams')
-  listTeams() {
-    return this.tenancy.listTeams();
+  @AdminAccess('read')
+  listTeams(@Actor() actor: AdminActor) {
+    return this.tenancy.listTeams(actor);
   }
 
   @Post('projects')
+  @AdminAccess('write')
   @HttpCode(201)
   createProject(@Actor() actor: AdminActor, @Body() body: unknown) {
     return this.tenancy.createProject(actor, body);
   }
 
   @Get('projects')
-  listProjects(@Query('team_id') teamId?: string) {
-    return this.tenancy.listProjects(teamId);
+  @AdminAccess('read')
+  listProjects(@Actor() actor: AdminActor, @Query('team_id') teamId?: string) {
+    return this.tenancy.listProjects(actor, teamId);
   }
 }

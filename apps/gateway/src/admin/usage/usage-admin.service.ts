@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { USAGE_GROUPINGS, UsageReport } from '@app/audit';
 import { Clock, GatewayError } from '@app/common';
+import { AdminActor, visibleTeams } from '../shared/admin-actor';
 import { parseAdminInput } from '../shared/admin-input';
 
 const DEFAULT_DAYS = 30;
@@ -19,9 +20,13 @@ const usageQuery = z.strictObject({
   team_id: z.uuid().optional(),
   project_id: z.uuid().optional(),
   key_id: z.uuid().optional(),
+  owner: z.string().min(1).max(200).optional(),
 });
 
-/** Requests, errors, tokens and cost per team, project, key, model, inbound API or day, from the daily rollups. */
+/**
+ * Requests, errors, tokens and cost per team, project, key, key owner, model, inbound API or day, from the
+ * daily rollups; a team admin's report covers its own teams only.
+ */
 @Injectable()
 export class UsageAdminService {
   constructor(
@@ -30,7 +35,7 @@ export class UsageAdminService {
   ) {}
 
   /** `since` and `until` are whole UTC days, both included; by default the last 30 days. */
-  async report(query: unknown) {
+  async report(actor: AdminActor, query: unknown) {
     const input = parseAdminInput(usageQuery, query);
     const until = input.until ?? this.clock.now().toISOString().slice(0, 10);
     const since = input.since ?? new Date(Date.parse(until) - (DEFAULT_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
@@ -43,6 +48,8 @@ export class UsageAdminService {
       teamId: input.team_id,
       projectId: input.project_id,
       keyId: input.key_id,
+      owner: input.owner,
+      teamIds: visibleTeams(actor),
     });
     return { object: 'list', group_by: input.group_by, since, until, data };
   }

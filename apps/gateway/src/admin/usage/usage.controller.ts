@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { AdminOnly } from '@app/auth';
+import { AdminAccess, AdminOnly } from '@app/auth';
+import { Actor, type AdminActor } from '../shared/admin-actor';
 import { UsageAdminService } from './usage-admin.service';
 
 @AdminOnly()
@@ -8,7 +9,8 @@ export class UsageController {
   constructor(private readonly usage: UsageAdminService) {}
 
   @Get()
-  report(@Query() query: unknown) {
-    return this.usage.report(query);
+  @AdminAccess('read')
+  report(@Actor() actor: AdminActor, @Query() query: unknown) {
+    return this.usage.report(actor, query);
   }
 }
