@@ -16,6 +16,7 @@ import { RoutingModule } from '@app/routing';
 import { AdminModule } from './admin/admin.module';
 import { ConsoleModule } from './console/console.module';
 import { HealthController } from './health/health.controller';
+import { HealthMetrics } from './health/health-metrics';
 import { MetricsController } from './health/metrics.controller';
 import { Readiness } from './health/readiness';
 import { GatewayExceptionFilter } from './http/gateway-exception.filter';
@@ -51,6 +52,7 @@ export class AppModule {
       providers: [
         FirstRunService,
         Readiness,
+        HealthMetrics,
         RouteInventory,
         // The global enhancers, outermost first. The /v1 pipeline runs these same instances (GlobalEnhancers).
         { provide: APP_INTERCEPTOR, useClass: HandlerCompletionInterceptor },

@@ -8,5 +8,5 @@ export { RequestLog } from './request-log';
 export { HandlerCompletionInterceptor } from './handler-completion.interceptor';
 export { serverTimingHook } from './server-timing';
 export { Redactor } from './redactor';
-export { GatewayMetrics, EvidenceWriterStats } from './metrics/gateway-metrics';
+export { GatewayMetrics, EvidenceWriterStats, DeploymentHealthStats } from './metrics/gateway-metrics';
 export { MetricsAccess } from './metrics/metrics-access';

@@ -9,6 +9,7 @@ export {
   RoutedMessagesStream,
 } from './router.service';
 export { RouteCall } from './route/route-walk';
+export { DeploymentHealth } from './health/deployment-health';
 export { RoutePlan } from './plan/route-plan';
 export {
   CatalogConfig,

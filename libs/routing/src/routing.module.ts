@@ -11,6 +11,6 @@ import { routingConfig } from './routing.config';
 @Module({
   imports: [ConfigModule.forFeature(routingConfig), ProvidersModule],
   providers: [ModelCatalogService, CatalogReloadTriggers, DeploymentHealth, RetryBudget, RouterService],
-  exports: [ModelCatalogService, RouterService],
+  exports: [ModelCatalogService, RouterService, DeploymentHealth],
 })
 export class RoutingModule {}

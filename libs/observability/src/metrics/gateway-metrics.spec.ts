@@ -112,11 +112,35 @@ describe('GatewayMetrics', () => {
       expect(text).not.toContain(secret);
   });
 
-  it('counts fallbacks from the requested to the served model', async () => {
-    metrics.observe(completed({ trace: { ...served, modelRequested: 'gpt-primary', fallbackReason: 'unavailable' } }));
+  it('counts fallbacks from the requested to the served model, by what ended the requested model', async () => {
+    metrics.observe(completed({ trace: { ...served, modelRequested: 'gpt-primary', fallbackReason: 'upstream_5xx' } }));
     expect(await metrics.registry.metrics()).toContain(
-      'switchyard_fallbacks_total{gen_ai_request_model="gpt-primary",gen_ai_response_model="gpt-test"} 1',
+      'switchyard_fallbacks_total{gen_ai_request_model="gpt-primary",gen_ai_response_model="gpt-test",reason="upstream_5xx"} 1',
     );
+  });
+
+  it('asks readiness at scrape time', async () => {
+    let ready = true;
+    metrics.watchReadiness(() => Promise.resolve(ready));
+    expect(await metrics.registry.metrics()).toContain('switchyard_ready 1');
+    ready = false;
+    expect(await metrics.registry.metrics()).toContain('switchyard_ready 0');
+  });
+
+  it('mirrors deployment ejections at scrape time', async () => {
+    const deployments = [
+      { deployment: 'openai/gpt-test', ejections: 0, ejected: false },
+      { deployment: 'down/gpt-primary', ejections: 2, ejected: true },
+    ];
+    metrics.watchDeploymentHealth(() => deployments);
+    let text = await metrics.registry.metrics();
+    expect(text).toContain('switchyard_deployment_ejections_total{deployment="down/gpt-primary"} 2');
+    expect(text).not.toContain('switchyard_deployment_ejections_total{deployment="openai/gpt-test"}');
+    expect(text).toContain('switchyard_deployment_ejected{deployment="down/gpt-primary"} 1');
+    deployments[1].ejected = false;
+    text = await metrics.registry.metrics();
+    expect(text).toContain('switchyard_deployment_ejected{deployment="down/gpt-primary"} 0');
+    expect(text).toContain('switchyard_deployment_ejections_total{deployment="down/gpt-primary"} 2');
   });
 
   it('mirrors the evidence writer at scrape time', async () => {

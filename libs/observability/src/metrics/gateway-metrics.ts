@@ -3,6 +3,15 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { CompletedRequest, RequestContext } from '@app/common';
 import { operationName } from './operation-name';
 
+/** One deployment's passive health, read at scrape time. */
+export interface DeploymentHealthStats {
+  deployment: string;
+  /** Ejections since the process started. */
+  ejections: number;
+  /** Ejected now (cooling down, or waiting for its probe). */
+  ejected: boolean;
+}
+
 /** The evidence writer's counters, read at scrape time. */
 export interface EvidenceWriterStats {
   buffered: number;
@@ -97,8 +106,8 @@ export class GatewayMetrics {
     });
     this.fallbacks = new Counter({
       name: 'switchyard_fallbacks_total',
-      help: 'Requests served by a fallback model instead of the one requested.',
-      labelNames: ['gen_ai_request_model', 'gen_ai_response_model'],
+      help: 'Requests served by a fallback model instead of the one requested, by what ended the requested model’s turn.',
+      labelNames: ['gen_ai_request_model', 'gen_ai_response_model', 'reason'],
       registers,
     });
     this.quotaRejections = new Counter({
@@ -155,6 +164,7 @@ export class GatewayMetrics {
       this.fallbacks.inc({
         gen_ai_request_model: trace.modelRequested,
         gen_ai_response_model: trace.modelServed ?? '',
+        reason: trace.fallbackReason,
       });
     }
     if (context.usage) {
@@ -165,6 +175,43 @@ export class GatewayMetrics {
     if (context.costMicroUsd !== null) this.cost.inc({ api, gen_ai_request_model: model }, context.costMicroUsd);
     if (context.error && QUOTA_REJECTIONS.has(context.error.code))
       this.quotaRejections.inc({ reason: context.error.code });
+  }
+
+  /** Publishes whether this instance is ready (1) or not (0: database, catalog or draining), asked at each scrape. */
+  watchReadiness(ready: () => Promise<boolean>): void {
+    new Gauge({
+      name: 'switchyard_ready',
+      help: 'Whether this instance takes traffic, as GET /readyz answers: 1 ready, 0 not.',
+      registers: [this.registry],
+      async collect() {
+        this.set((await ready()) ? 1 : 0);
+      },
+    });
+  }
+
+  /** Publishes the deployments' ejections (consecutive failures past the threshold), read at each scrape. */
+  watchDeploymentHealth(stats: () => DeploymentHealthStats[]): void {
+    const registers = [this.registry];
+    new Counter({
+      name: 'switchyard_deployment_ejections_total',
+      help: 'Times a deployment was ejected for consecutive failures.',
+      labelNames: ['deployment'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { deployment, ejections } of stats()) if (ejections > 0) this.inc({ deployment }, ejections);
+      },
+    });
+    new Gauge({
+      name: 'switchyard_deployment_ejected',
+      help: 'Deployments ejected now (1), cooling down or waiting for the probe that readmits them.',
+      labelNames: ['deployment'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { deployment, ejected } of stats()) this.set({ deployment }, ejected ? 1 : 0);
+      },
+    });
   }
 
   /** Publishes the evidence writer's buffer depth and counts (dropped rows should stay at 0). */

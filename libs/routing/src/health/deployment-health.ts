@@ -21,6 +21,8 @@ interface DeploymentState {
   probeInFlight: boolean;
   /** Ejections without a calm period in between; each doubles the next cool-down. */
   ejections: number;
+  /** Every ejection since the process started (for metrics). */
+  ejectionsTotal: number;
   readmittedAt?: number;
   rateLimitedUntil?: number;
 }
@@ -85,6 +87,15 @@ export class DeploymentHealth {
     }
   }
 
+  /** Each deployment that has had an attempt: its ejections since start, and whether it is ejected now. */
+  snapshot(): Array<{ deployment: string; ejections: number; ejected: boolean }> {
+    return [...this.states].map(([deployment, state]) => ({
+      deployment,
+      ejections: state.ejectionsTotal,
+      ejected: state.ejectedUntil !== undefined,
+    }));
+  }
+
   /** Keeps new attempts away until the upstream's retry-after has passed. */
   rateLimited(name: string, retryAfterMs: number | undefined, health: HealthSettings): void {
     const state = this.state(name);
@@ -105,6 +116,7 @@ export class DeploymentHealth {
     if (state.readmittedAt !== undefined && now - state.readmittedAt >= health.max_cooldown_ms) state.ejections = 0;
     const cooldownMs = Math.min(health.cooldown_ms * 2 ** state.ejections, health.max_cooldown_ms);
     state.ejections++;
+    state.ejectionsTotal++;
     state.ejectedUntil = now + cooldownMs;
     this.logger.warn(
       { deployment: name, cooldownMs, consecutiveFailures: state.consecutiveFailures },
@@ -115,7 +127,7 @@ export class DeploymentHealth {
   private state(name: string): DeploymentState {
     let state = this.states.get(name);
     if (!state) {
-      state = { consecutiveFailures: 0, probeInFlight: false, ejections: 0 };
+      state = { consecutiveFailures: 0, probeInFlight: false, ejections: 0, ejectionsTotal: 0 };
       this.states.set(name, state);
     }
     return state;
