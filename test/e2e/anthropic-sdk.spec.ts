@@ -130,6 +130,21 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('Anthropi
     expect(second.content).toEqual([{ type: 'text', text: 'Sunny, 14:00.' }]);
   });
 
+  it('names what only Anthropic understands in the evidence record when another provider serves, and sends it to Anthropic', async () => {
+    driver.scriptToolCalls('Thought about it.', []);
+    const { response } = await client.messages
+      .create({
+        model: 'chat',
+        max_tokens: 2048,
+        thinking: { type: 'enabled', budget_tokens: 1024 },
+        messages: [{ role: 'user', content: 'Think' }],
+      })
+      .withResponse();
+    const [record] = await recordsOf(gateway, response.headers.get('x-request-id')!);
+    if (driver.name === 'anthropic') expect(record.dropped).toBeNull();
+    else expect(record.dropped).toEqual(expect.arrayContaining(['thinking']));
+  });
+
   it("counts tokens: Anthropic's own count from an Anthropic deployment, else a local estimate with no upstream call", async () => {
     const before = driver.upstreamCalls();
     const { data: counted, response } = await client.messages

@@ -7,6 +7,7 @@ import {
   driverCatalog,
 } from '../conformance/provider-drivers';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
+import { recordsOf } from '../utils/evidence';
 import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gateway';
 
 /**
@@ -100,6 +101,17 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('Response
       ],
     });
     expect(second.output_text).toBe('Sunny in Oslo.');
+  });
+
+  it('leaves out a hosted tool the provider cannot run, naming it in a header and in the evidence record', async () => {
+    driver.scriptToolCalls('Searched nothing.', []);
+    const { data, response } = await client.responses
+      .create({ model: 'chat', input: 'News?', tools: [{ type: 'web_search' }, ...TOOLS], store: false })
+      .withResponse();
+    expect(data.status).toBe('completed');
+    expect(response.headers.get('x-switchyard-dropped-tools')).toBe('web_search');
+    const [record] = await recordsOf(gateway, response.headers.get('x-request-id')!);
+    expect(record.dropped).toEqual(expect.arrayContaining(['tool web_search']));
   });
 
   it('refuses previous_response_id with a 400 that says to send the whole input', async () => {

@@ -33,6 +33,11 @@ export interface RequestContext {
   costMicroUsd: number | null;
   /** The error the client was sent, or that ended a stream already under way; redacted. */
   error?: GatewayError;
+  /**
+   * What the request asked for that the serving provider could not be given (parameters, tools, content),
+   * each named: the translation's and the adapter's. Also sent as `x-switchyard-dropped-params`.
+   */
+  dropped?: readonly string[];
   /** Caller tags from `x-switchyard-tags`, validated. */
   tags?: Readonly<Record<string, string>>;
   /** Resolves when the route handler has finished, a stream's relay included; unset if none ran. */

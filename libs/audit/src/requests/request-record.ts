@@ -56,6 +56,8 @@ export interface RequestRecord {
   user_agent: string | null;
   end_user: string | null;
   tags: Record<string, string> | null;
+  /** What the serving provider could not be given (parameters, tools, content), each named; null: nothing. */
+  dropped: string[] | null;
 }
 
 /** Every column, in order, with its Postgres type: the insert, the reads and the CSV header follow it. */
@@ -95,6 +97,7 @@ export const RECORD_COLUMNS: ReadonlyArray<readonly [keyof RequestRecord, string
   ['user_agent', 'text'],
   ['end_user', 'text'],
   ['tags', 'jsonb'],
+  ['dropped', 'jsonb'],
 ];
 
 const MAX_TEXT = 256;
@@ -158,6 +161,7 @@ export function requestRecordFrom(completed: CompletedRequest): RequestRecord {
     tags: context.tags
       ? Object.fromEntries(Object.entries(context.tags).map(([key, value]) => [bounded(key)!, bounded(value)!]))
       : null,
+    dropped: context.dropped?.length ? context.dropped.map((name) => bounded(name)!) : null,
   };
 }
 

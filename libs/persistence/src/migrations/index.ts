@@ -5,6 +5,7 @@ import { CreateBudgetsAndRateLimits1764547200001 } from './1764547200001-create-
 import { AddInboundApi1764633600000 } from './1764633600000-add-inbound-api';
 import { AddUsageCorrections1764720000000 } from './1764720000000-add-usage-corrections';
 import { AddAdminRoles1764806400000 } from './1764806400000-add-admin-roles';
+import { AddDroppedToRecords1764892800000 } from './1764892800000-add-dropped-to-records';
 
 /** Every migration, in order. Committed and run at start-up; the schema is never synchronized. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   AddInboundApi1764633600000,
   AddUsageCorrections1764720000000,
   AddAdminRoles1764806400000,
+  AddDroppedToRecords1764892800000,
 ];

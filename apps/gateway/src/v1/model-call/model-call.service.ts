@@ -86,7 +86,7 @@ export class ModelCallService {
     const result = await spend.releaseOnFailure(this.router.chat(plan, request, this.routeCall(call)));
     call.context.usage = providerUsage(result.usage) ?? chatEstimate(request, result.body);
     await spend.settle();
-    return { value: result, headers: routeHeaders(call.context.trace, [...dropped, ...result.droppedParams]) };
+    return { value: result, headers: this.routeHeaders(call, [...dropped, ...result.droppedParams]) };
   }
 
   async embeddings(call: GatewayCall, request: EmbeddingsRequest): Promise<ModelReply<EmbeddingsResponse>> {
@@ -107,7 +107,7 @@ export class ModelCallService {
     const spend = await this.reserve(call, plan, request);
     const stream = await spend.releaseOnFailure(this.router.chatStream(plan, request, this.routeCall(call)));
     return {
-      headers: routeHeaders(call.context.trace, [...dropped, ...stream.droppedParams]),
+      headers: this.routeHeaders(call, [...dropped, ...stream.droppedParams]),
       pump: (sink) => this.relay(call, request, spend, stream.events, CHAT_EVENTS, sink),
     };
   }
@@ -127,7 +127,7 @@ export class ModelCallService {
     call.context.usage = providerUsage(routed.value.usage) ?? messagesEstimate(request.chat, routed);
     await spend.settle();
     const translated = routed.kind === 'chat' ? [...dropped, ...routed.value.droppedParams] : [];
-    return { value: routed, headers: routeHeaders(call.context.trace, translated) };
+    return { value: routed, headers: this.routeHeaders(call, translated) };
   }
 
   async openMessagesStream(
@@ -147,7 +147,7 @@ export class ModelCallService {
     }
     return {
       kind: 'chat',
-      headers: routeHeaders(call.context.trace, [...dropped, ...stream.droppedParams]),
+      headers: this.routeHeaders(call, [...dropped, ...stream.droppedParams]),
       pump: (sink) => this.relay(call, request.chat, spend, stream.events, CHAT_EVENTS, sink),
     };
   }
@@ -213,6 +213,12 @@ export class ModelCallService {
       plan.release();
       throw error;
     }
+  }
+
+  /** The route headers, with what was dropped named there and kept for the evidence record. */
+  private routeHeaders(call: GatewayCall, dropped: readonly string[]): Record<string, string> {
+    if (dropped.length > 0) call.context.dropped = dropped;
+    return routeHeaders(call.context.trace, dropped);
   }
 
   private routeCall(call: GatewayCall) {

@@ -18,7 +18,9 @@ export class ResponsesApi implements V1Api {
 
   async handle(request: FastifyRequest, reply: FastifyReply, call: GatewayCall): Promise<void> {
     const responses = parseResponsesRequest(request.body);
-    const { chat, dropped, droppedTools, toolNames } = responsesToChat(responses);
+    const { chat, dropped: droppedFields, droppedTools, toolNames } = responsesToChat(responses);
+    // Named like the Messages API names the tools it leaves out, for the evidence record and dropped-params.
+    const dropped = [...droppedFields, ...droppedTools.map((tool) => `tool ${tool}`)];
     const toolHeaders: Record<string, string> =
       droppedTools.length > 0 ? { 'x-switchyard-dropped-tools': droppedTools.join(',') } : {};
     if (!responses.stream) {
