@@ -1,28 +1,17 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { AdminModule } from '../../apps/gateway/src/admin/admin.module';
 import { formatMicroUsd } from '../../apps/console/src/format';
 import { eventually, recordsOf } from '../utils/evidence';
 import { ROUTING_PROVIDER_KEY, startUpstreams, Upstreams } from '../utils/routing-harness';
 import { startTestGateway, TEST_ADMIN_KEY, TestGateway } from '../utils/test-gateway';
 import { buildConsole, ConsoleBrowser, launchConsoleBrowser } from './console-browser';
-import { declaredRoutes } from './declared-routes';
 
 // A browser step may wait up to the context's 15 s default for the page to show something.
 jest.setTimeout(60_000);
 
 /** Written by every run (gitignored); docs/images/ holds the two the README shows. */
 const SCREENSHOTS = join(__dirname, 'screenshots');
-
-/** The roles backend (issue 14): scoped admin tokens and `GET /admin/whoami`. */
-const ADMIN_ROUTES = declaredRoutes(AdminModule);
-const ROLES_LANDED = ADMIN_ROUTES.has('GET admin/whoami') && ADMIN_ROUTES.has('POST admin/tokens');
-if (!ROLES_LANDED) {
-  console.warn(
-    'console.spec: skipping the auditor and team admin flows: this gateway has no GET /admin/whoami and POST /admin/tokens yet.',
-  );
-}
 
 /** A key-shaped string (sy-<kind>-<38 base62>), for checking that none was served or put into a URL. */
 const KEY_SHAPE = /sy-(test|stg|prod|admin)-[0-9A-Za-z]{38}/;
@@ -82,6 +71,8 @@ describe('the web console, in Chromium against a running gateway', () => {
   let gatewayKey = '';
   let projectId = '';
   let teamId = '';
+  /** Every admin token the browser signed in with. */
+  const signedInWith = [TEST_ADMIN_KEY];
 
   const chat = (key: string, model: string, requestId: string) =>
     fetch(`${gateway.baseUrl}/v1/chat/completions`, {
@@ -153,6 +144,7 @@ describe('the web console, in Chromium against a running gateway', () => {
     const form = page.getByRole('dialog', { name: 'New key in checkout' });
     await form.getByLabel('Name', { exact: true }).fill('checkout-service');
     await form.getByLabel('Environment').selectOption('production');
+    await form.getByLabel('Owner', { exact: false }).fill('alice@example.com');
     await form.getByRole('button', { name: 'Create key' }).click();
 
     const shown = page.getByTestId('issued-key');
@@ -212,6 +204,8 @@ describe('the web console, in Chromium against a running gateway', () => {
     const topKey = page.getByTestId('top-keys').locator('tr', { hasText: 'checkout-service' });
     await topKey.waitFor();
     expect(await topKey.textContent()).toContain(formatMicroUsd(spentMicros));
+    const topOwner = page.getByTestId('top-owners').locator('tr', { hasText: 'alice@example.com' });
+    expect(await topOwner.textContent()).toContain(formatMicroUsd(spentMicros));
     await page.getByText('6 requests.').waitFor();
     expect(await page.locator('.chart canvas').count()).toBeGreaterThanOrEqual(4);
     await screenshot(page, 'overview');
@@ -276,26 +270,20 @@ describe('the web console, in Chromium against a running gateway', () => {
     await screenshot(page, 'teams');
 
     await menu(page, 'Audit trail').click();
-    expect(await page.getByTestId('chain-status').textContent()).toMatch(/^✓ Chain verified: 4 events/);
+    expect(await page.getByTestId('chain-status').textContent()).toMatch(/^✓ Chain verified: 4 changes/);
     const events = page.getByTestId('audit-events');
     await events.waitFor();
     const actions = await events.locator('tbody tr td:nth-child(4)').allTextContents();
     expect(actions).toEqual(['budget.set', 'key.create', 'project.create', 'team.create']);
+    expect(await events.locator('tbody tr').first().textContent()).toContain('Owner');
     await screenshot(page, 'audit');
-  });
 
-  it('never put a token or key into a URL, sent the token only as a header, and broke no CSP rule', () => {
-    const urls = browser.log.requests.map((request) => decodeURIComponent(request.url()));
-    expect(urls.length).toBeGreaterThan(20);
-    for (const url of urls) {
-      expect(url).not.toContain(TEST_ADMIN_KEY);
-      expect(url).not.toContain(gatewayKey);
-      expect(url).not.toMatch(KEY_SHAPE);
-    }
-    const adminCalls = browser.log.requests.filter((request) => new URL(request.url()).pathname.startsWith('/admin/'));
-    expect(adminCalls.length).toBeGreaterThan(10);
-    for (const call of adminCalls) expect(call.headers().authorization).toBe(`Bearer ${TEST_ADMIN_KEY}`);
-    expect(browser.log.errors).toEqual([]);
+    // Reads are in the access log too: the export above, with its filter.
+    await page.getByRole('button', { name: 'Admin calls' }).click();
+    await page.getByText(/^✓ Chain verified: \d+ calls/).waitFor();
+    const exportCall = page.getByTestId('access-events').locator('tr', { hasText: 'GET /admin/requests/export' });
+    expect(await exportCall.textContent()).toMatch(/allowed.*format=csv/);
+    await screenshot(page, 'audit-calls');
   });
 
   async function keyId(): Promise<string> {
@@ -304,15 +292,14 @@ describe('the web console, in Chromium against a running gateway', () => {
   }
 
   describe('roles', () => {
-    const whenRolesLanded = ROLES_LANDED ? it : it.skip;
-
     const issueToken = async (body: object): Promise<string> => {
       const created = await gateway.admin('POST', '/admin/tokens', body);
       expect(created.status).toBe(201);
+      signedInWith.push(created.body.token);
       return created.body.token;
     };
 
-    whenRolesLanded('an auditor sees every page without a write control, and the audit chain verified', async () => {
+    it('an auditor sees every page without a write control, and both audit chains verified', async () => {
       const token = await issueToken({ name: 'finance audit', role: 'auditor' });
       const auditor = await browser.newPage();
       await auditor.goto(`${gateway.baseUrl}/console/teams/${teamId}`);
@@ -322,10 +309,8 @@ describe('the web console, in Chromium against a running gateway', () => {
       const project = auditor.getByRole('article', { name: 'Project checkout' });
       await project.locator('tr', { hasText: 'checkout-service' }).waitFor();
       for (const name of ['New key', 'Rotate', 'Revoke', 'Create']) {
-        expect({ name, count: await auditor.getByRole('button', { name, exact: true }).count() }).toEqual({
-          name,
-          count: 0,
-        });
+        const count = await auditor.getByRole('button', { name, exact: true }).count();
+        expect({ name, count }).toEqual({ name, count: 0 });
       }
       await project.getByRole('button', { name: 'Budget & access (read-only)' }).click();
       const settings = auditor.getByRole('dialog', { name: 'checkout: budget, limits and access' });
@@ -336,16 +321,20 @@ describe('the web console, in Chromium against a running gateway', () => {
 
       await menu(auditor, 'Audit trail').click();
       expect(await auditor.getByTestId('chain-status').textContent()).toMatch(/^✓ Chain verified/);
+      await auditor.getByRole('button', { name: 'Admin calls' }).click();
+      await auditor.getByText(/^✓ Chain verified: \d+ calls/).waitFor();
+      // The auditor's own reads, attributed to its token and role.
+      const ownRead = auditor.getByTestId('access-events').locator('tr', { hasText: 'GET /admin/teams' }).first();
+      expect(await ownRead.textContent()).toMatch(/finance audit\s*Auditor/);
       await auditor.close();
     });
 
-    whenRolesLanded('a team admin sees its own teams, and nothing of the others', async () => {
+    it('a team admin sees its own teams, and nothing of the others', async () => {
       const other = await gateway.createKey({ environment: 'staging' });
       expect((await chat(other.key, 'gpt-main', 'console-other-team')).status).toBe(200);
       await recordsOf(gateway, 'console-other-team');
-      const otherTeam = (await gateway.admin('GET', '/admin/teams')).body.data.find(
-        (team: any) => team.id === other.teamId,
-      );
+      const teams = (await gateway.admin('GET', '/admin/teams')).body.data as any[];
+      const otherTeam = teams.find((team) => team.id === other.teamId);
       const token = await issueToken({ name: 'payments lead', role: 'team_admin', team_ids: [teamId] });
 
       const lead = await browser.newPage();
@@ -354,18 +343,34 @@ describe('the web console, in Chromium against a running gateway', () => {
       expect(await lead.locator('.whoami').textContent()).toContain('Team admin');
       await lead.getByRole('heading', { name: 'Payments' }).waitFor();
       expect(await lead.locator('.team-list a').allTextContents()).toEqual(['Payments']);
+      // The audit logs hold every team's events: not for a team admin.
+      expect(await menu(lead, 'Audit trail').count()).toBe(0);
 
       await menu(lead, 'Requests').click();
       await lead.getByTestId('requests').locator('tr[data-request-id="console-fallback"]').waitFor();
       expect(await lead.locator('tr[data-request-id="console-other-team"]').count()).toBe(0);
-      const teamOptions = await lead
-        .getByRole('form', { name: 'Filters' })
-        .getByLabel('Team')
-        .locator('option')
-        .allTextContents();
-      expect(teamOptions).toEqual(['Any', 'Payments']);
+      const filters = lead.getByRole('form', { name: 'Filters' });
+      expect(await filters.getByLabel('Team').locator('option').allTextContents()).toEqual(['Any', 'Payments']);
+
+      await menu(lead, 'Overview').click();
+      await lead.getByTestId('top-keys').locator('tr', { hasText: 'checkout-service' }).waitFor();
       expect(await lead.content()).not.toContain(otherTeam.name);
       await lead.close();
     });
+  });
+
+  it('never put a token or key into a URL, sent tokens only as a header, and broke no CSP rule', () => {
+    const urls = browser.log.requests.map((request) => decodeURIComponent(request.url()));
+    expect(urls.length).toBeGreaterThan(20);
+    for (const url of urls) {
+      for (const token of signedInWith) expect(url).not.toContain(token);
+      expect(url).not.toContain(gatewayKey);
+      expect(url).not.toMatch(KEY_SHAPE);
+    }
+    const adminCalls = browser.log.requests.filter((request) => new URL(request.url()).pathname.startsWith('/admin/'));
+    expect(adminCalls.length).toBeGreaterThan(10);
+    const presented = new Set(adminCalls.map((call) => call.headers().authorization));
+    expect([...presented].sort()).toEqual(signedInWith.map((token) => `Bearer ${token}`).sort());
+    expect(browser.log.errors).toEqual([]);
   });
 });

@@ -6,7 +6,8 @@ import { RequestDetailPage } from './pages/requests/request-detail-page';
 import { RequestsPage } from './pages/requests/requests-page';
 import { TeamsPage } from './pages/tenancy/teams-page';
 import { Link, matchPath, useLocation } from './router';
-import { identify } from './session/identity';
+import { actorLabel } from './session/actors';
+import { Abilities, identify } from './session/identity';
 import { forgetToken, Session, SessionProvider, sessionOf, storedToken, storeToken } from './session/session';
 import { SignIn } from './sign-in';
 import { RoleBadge } from './ui/badges';
@@ -51,10 +52,10 @@ export function App() {
 }
 
 const NAVIGATION = [
-  { to: '/', label: 'Overview', section: '' },
-  { to: '/teams', label: 'Teams & keys', section: 'teams' },
-  { to: '/requests', label: 'Requests', section: 'requests' },
-  { to: '/audit', label: 'Audit trail', section: 'audit' },
+  { to: '/', label: 'Overview', section: '', shown: () => true },
+  { to: '/teams', label: 'Teams & keys', section: 'teams', shown: () => true },
+  { to: '/requests', label: 'Requests', section: 'requests', shown: () => true },
+  { to: '/audit', label: 'Audit trail', section: 'audit', shown: (can: Abilities) => can.readAudit },
 ];
 
 function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
@@ -64,7 +65,7 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
     <div class="shell">
       <nav class="sidebar" aria-label="Console">
         <div class="brand">Switchyard</div>
-        {NAVIGATION.map((item) => (
+        {NAVIGATION.filter((item) => item.shown(session.can)).map((item) => (
           <Link
             key={item.to}
             to={item.to}
@@ -77,7 +78,9 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
           </Link>
         ))}
         <div class="whoami">
-          <span class="whoami-name">{session.identity.name}</span>
+          <span class="whoami-name">
+            {actorLabel(session.identity.id, new Map([[session.identity.id, session.identity.name]]))}
+          </span>
           <RoleBadge role={session.identity.role} />
           <button type="button" class="button small" onClick={onSignOut}>
             Sign out
@@ -85,13 +88,13 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
         </div>
       </nav>
       <main class="content">
-        <Page path={location.path} query={location.query} />
+        <Page path={location.path} query={location.query} can={session.can} />
       </main>
     </div>
   );
 }
 
-function Page({ path, query }: { path: string; query: URLSearchParams }) {
+function Page({ path, query, can }: { path: string; query: URLSearchParams; can: Abilities }) {
   if (matchPath('/', path) || matchPath('/overview', path)) return <OverviewPage />;
   if (matchPath('/teams', path)) return <TeamsPage teamId={null} />;
   const team = matchPath('/teams/:teamId', path);
@@ -99,7 +102,10 @@ function Page({ path, query }: { path: string; query: URLSearchParams }) {
   if (matchPath('/requests', path)) return <RequestsPage query={query} />;
   const request = matchPath('/requests/:requestId', path);
   if (request) return <RequestDetailPage requestId={request.requestId} />;
-  if (matchPath('/audit', path)) return <AuditPage />;
+  if (matchPath('/audit', path)) {
+    if (can.readAudit) return <AuditPage />;
+    return <Empty title="The audit trail is for owners and auditors.">It holds every team's events.</Empty>;
+  }
   return (
     <Empty title="No such page">
       <Link to="/">Back to the overview</Link>

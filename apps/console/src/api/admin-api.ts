@@ -1,5 +1,6 @@
 import { AdminApiError, AdminClient, Query } from './client';
 import type {
+  AccessEvent,
   AdminToken,
   AuditEvent,
   Balance,
@@ -20,16 +21,10 @@ import type {
   Whoami,
 } from './types';
 
-/**
- * Every admin API call the console makes, in one place. Those marked "roles backend" are the issue's
- * contract for scoped admin tokens and answer 404 (or 400) on a gateway without it; their callers cope.
- */
+/** Every admin API call the console makes, in one place. */
 
-/** Roles backend. */
-export const WHOAMI_PATH = '/admin/whoami';
-
-export const whoami = (api: AdminClient) => api.get<Whoami>(WHOAMI_PATH);
-/** Roles backend: names for the token ids the audit trail shows. */
+export const whoami = (api: AdminClient) => api.get<Whoami>('/admin/whoami');
+/** Names for the token ids the audit trail shows. */
 export const listAdminTokens = (api: AdminClient) => api.get<List<AdminToken>>('/admin/tokens');
 
 export const listTeams = (api: AdminClient) => api.get<List<Team>>('/admin/teams');
@@ -48,7 +43,7 @@ export interface NewKey {
   tiers?: string[];
   allowed_ips?: string[];
   expires_at?: string;
-  /** Roles backend. */
+  /** The person or service the key belongs to; usage can be grouped by it. */
   owner?: string;
 }
 
@@ -131,3 +126,13 @@ export interface AuditFilter extends Query {
 export const listAuditEvents = (api: AdminClient, filter: AuditFilter, cursor?: number | null) =>
   api.get<Page<AuditEvent, number>>('/admin/audit-events', { ...filter, limit: 50, cursor });
 export const verifyAuditChain = (api: AdminClient) => api.get<ChainVerification>('/admin/audit-events/verify');
+
+export interface AccessFilter extends Query {
+  actor?: string;
+  outcome?: 'allowed' | 'refused' | '';
+  route?: string;
+}
+
+export const listAccessEvents = (api: AdminClient, filter: AccessFilter, cursor?: number | null) =>
+  api.get<Page<AccessEvent, number>>('/admin/access-events', { ...filter, limit: 50, cursor });
+export const verifyAccessChain = (api: AdminClient) => api.get<ChainVerification>('/admin/access-events/verify');

@@ -1,11 +1,8 @@
-/**
- * The admin API's response shapes, as the console reads them (snake_case, as on the wire). Fields marked
- * "roles backend" are not served by every gateway yet: the console works without them.
- */
+/** The admin API's response shapes, as the console reads them (snake_case, as on the wire). */
 
 export type Role = 'owner' | 'team_admin' | 'auditor';
 
-/** `GET /admin/whoami` (roles backend): who the presented token is. */
+/** `GET /admin/whoami`: who the presented token is. */
 export interface Whoami {
   id: string;
   name: string;
@@ -58,8 +55,8 @@ export interface GatewayKey {
   revoked_at: string | null;
   last_used_at: string | null;
   created_at: string;
-  /** The person or service the key belongs to (roles backend). */
-  owner?: string | null;
+  /** The person or service the key belongs to. */
+  owner: string | null;
 }
 
 /** A key as created or rotated: the only response that carries the key itself. */
@@ -167,8 +164,8 @@ export interface AuditEvent {
   occurred_at: string;
   /** The admin key or token id, `env:SWITCHYARD_ADMIN_KEY`, or `system:<what>`. */
   actor: string;
-  /** The acting token's role (roles backend). */
-  actor_role?: Role | null;
+  /** The acting token's role; null for the system and for events from before roles existed. */
+  actor_role: Role | null;
   action: string;
   target_type: string;
   target_id: string | null;
@@ -184,7 +181,24 @@ export interface ChainVerification {
   first_bad_id: number | null;
 }
 
-/** `GET /admin/tokens` (roles backend): admin tokens, without the tokens themselves. */
+/** One admin API call as the access log keeps it: who called which route, and whether the role allowed it. */
+export interface AccessEvent {
+  id: number;
+  occurred_at: string;
+  actor: string;
+  actor_role: Role | null;
+  outcome: 'allowed' | 'refused';
+  request_id: string;
+  method: string;
+  /** The route's pattern, e.g. `/admin/requests/:request_id`. */
+  route: string;
+  params: Record<string, string> | null;
+  query: Record<string, string> | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/** `GET /admin/tokens`: admin tokens, without the tokens themselves. */
 export interface AdminToken {
   id: string;
   name: string;

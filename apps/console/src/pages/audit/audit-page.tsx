@@ -1,31 +1,140 @@
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { AuditFilter, listAdminTokens, listAuditEvents, verifyAuditChain } from '../../api/admin-api';
+import {
+  AccessFilter,
+  AuditFilter,
+  listAccessEvents,
+  listAdminTokens,
+  listAuditEvents,
+  verifyAccessChain,
+  verifyAuditChain,
+} from '../../api/admin-api';
 import type { AdminClient } from '../../api/client';
-import type { AuditEvent } from '../../api/types';
+import type { AccessEvent, AuditEvent, ChainVerification, Role } from '../../api/types';
 import { formatCount } from '../../format';
+import { actorLabel } from '../../session/actors';
 import { useSession } from '../../session/session';
 import { RoleBadge } from '../../ui/badges';
-import { FormError } from '../../ui/dialog';
 import { formFields } from '../../ui/forms';
-import { Async, asError, Empty, useResource } from '../../ui/resource';
+import { LoadOlder } from '../../ui/load-older';
+import { usePagedList } from '../../ui/paged-list';
+import { Async, Empty, useResource } from '../../ui/resource';
 import { Time } from '../../ui/time';
 
+type Log = 'changes' | 'calls';
+
+/**
+ * The two hash-chained logs: every admin change (the audit trail) and every admin API call, reads included
+ * (the access log), each with its chain verification.
+ */
 export function AuditPage() {
+  const { api } = useSession();
+  const [log, setLog] = useState<Log>('changes');
+  // Token ids are what the logs store; a role that may not list tokens sees the ids.
+  const [names] = useResource(() => tokenNames(api), []);
+  const tokens = names.status === 'ready' ? names.data : new Map<string, string>();
+  return (
+    <>
+      <header class="page-header section-header">
+        <div>
+          <h1>Audit trail</h1>
+          <p class="muted">
+            Who changed what, who looked at what, and hash chains that show whether anything was altered.
+          </p>
+        </div>
+        <div class="segmented" role="group" aria-label="Log">
+          <button
+            type="button"
+            class={log === 'changes' ? 'segment selected' : 'segment'}
+            aria-pressed={log === 'changes'}
+            onClick={() => setLog('changes')}
+          >
+            Changes
+          </button>
+          <button
+            type="button"
+            class={log === 'calls' ? 'segment selected' : 'segment'}
+            aria-pressed={log === 'calls'}
+            onClick={() => setLog('calls')}
+          >
+            Admin calls
+          </button>
+        </div>
+      </header>
+      {log === 'changes' ? <ChangesLog tokens={tokens} /> : <CallsLog tokens={tokens} />}
+    </>
+  );
+}
+
+async function tokenNames(api: AdminClient): Promise<Map<string, string>> {
+  try {
+    return new Map((await listAdminTokens(api)).data.map((token) => [token.id, token.name]));
+  } catch {
+    return new Map();
+  }
+}
+
+function ChainStatus({ verify, what }: { verify: () => Promise<ChainVerification>; what: string }) {
+  const [verification, reload] = useResource(verify, []);
+  return (
+    <section class="card" aria-label="Chain verification">
+      <Async value={verification} loading="Verifying the hash chain…" retry={reload}>
+        {(result) =>
+          result.ok ? (
+            <p class="chain chain-ok" data-testid="chain-status">
+              ✓ Chain verified: {formatCount(result.count, what)}, each hash matching its content and the one before it.
+            </p>
+          ) : (
+            <p class="chain chain-broken" data-testid="chain-status">
+              ✗ Chain broken at {what} #{result.first_bad_id}: one was changed, inserted or removed outside the gateway.
+            </p>
+          )
+        }
+      </Async>
+      <button type="button" class="button small" onClick={reload}>
+        Verify again
+      </button>
+    </section>
+  );
+}
+
+function Actor({ actor, role, tokens }: { actor: string; role: Role | null; tokens: Map<string, string> }) {
+  return (
+    <>
+      <span title={actor}>{actorLabel(actor, tokens)}</span> {role && <RoleBadge role={role} />}
+    </>
+  );
+}
+
+function FilterForm({
+  onFilter,
+  children,
+}: {
+  onFilter: (fields: Record<string, string>) => void;
+  children: ComponentChildren;
+}) {
+  return (
+    <form class="card filters" aria-label="Filters" onSubmit={(event) => onFilter(formFields(event))}>
+      {children}
+      <div class="actions">
+        <button type="submit" class="button primary">
+          Filter
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function ChangesLog({ tokens }: { tokens: Map<string, string> }) {
+  const { api } = useSession();
   const [filter, setFilter] = useState<AuditFilter>({});
   return (
     <>
-      <header class="page-header">
-        <h1>Audit trail</h1>
-        <p class="muted">Every admin change, who made it, and a hash chain that shows whether anything was altered.</p>
-      </header>
-      <ChainStatus />
-      <form
-        class="card filters"
-        aria-label="Filters"
-        onSubmit={(event) => {
-          const fields = formFields(event);
-          setFilter({ actor: fields.actor, action: fields.action, target_type: fields.target_type });
-        }}
+      <ChainStatus verify={() => verifyAuditChain(api)} what="change" />
+      <FilterForm
+        onFilter={(fields) =>
+          setFilter({ actor: fields.actor, action: fields.action, target_type: fields.target_type })
+        }
       >
         <label>
           Actor
@@ -39,84 +148,22 @@ export function AuditPage() {
           Target type
           <input name="target_type" placeholder="team, project, key, config…" />
         </label>
-        <div class="actions">
-          <button type="submit" class="button primary">
-            Filter
-          </button>
-        </div>
-      </form>
-      <Events key={JSON.stringify(filter)} filter={filter} />
+      </FilterForm>
+      <Changes key={JSON.stringify(filter)} filter={filter} tokens={tokens} />
     </>
   );
 }
 
-function ChainStatus() {
+function Changes({ filter, tokens }: { filter: AuditFilter; tokens: Map<string, string> }) {
   const { api } = useSession();
-  const [verification, reload] = useResource(() => verifyAuditChain(api), []);
+  const list = usePagedList((cursor: number | null) => listAuditEvents(api, filter, cursor));
   return (
-    <section class="card" aria-label="Chain verification">
-      <Async value={verification} loading="Verifying the hash chain…" retry={reload}>
-        {(result) =>
-          result.ok ? (
-            <p class="chain chain-ok" data-testid="chain-status">
-              ✓ Chain verified: {formatCount(result.count, 'event')}, each hash matching its content and the one before
-              it.
-            </p>
+    <section class="card" aria-label="Changes">
+      <Async value={list.first} loading="Loading audit events…" retry={list.reload}>
+        {() =>
+          list.items.length === 0 ? (
+            <Empty title="No change matches." />
           ) : (
-            <p class="chain chain-broken" data-testid="chain-status">
-              ✗ Chain broken at event #{result.first_bad_id}: an event was changed, inserted or removed outside the
-              gateway.
-            </p>
-          )
-        }
-      </Async>
-      <button type="button" class="button small" onClick={reload}>
-        Verify again
-      </button>
-    </section>
-  );
-}
-
-/** Names for token ids, where the gateway lists admin tokens (roles backend); empty otherwise. */
-async function tokenNames(api: AdminClient): Promise<Map<string, string>> {
-  try {
-    return new Map((await listAdminTokens(api)).data.map((token) => [token.id, token.name]));
-  } catch {
-    return new Map();
-  }
-}
-
-function actorLabel(actor: string, names: Map<string, string>): string {
-  if (actor === 'env:SWITCHYARD_ADMIN_KEY') return 'Admin key (environment)';
-  if (actor.startsWith('system:')) return `System (${actor.slice('system:'.length)})`;
-  return names.get(actor) ?? actor;
-}
-
-function Events({ filter }: { filter: AuditFilter }) {
-  const { api } = useSession();
-  const [first, reload] = useResource(async () => {
-    const [page, names] = await Promise.all([listAuditEvents(api, filter), tokenNames(api)]);
-    return { page, names };
-  }, []);
-  const [older, setOlder] = useState<{ events: AuditEvent[]; cursor: number | null } | null>(null);
-  const [moreError, setMoreError] = useState<Error | null>(null);
-  return (
-    <section class="card" aria-label="Events">
-      <Async value={first} loading="Loading audit events…" retry={reload}>
-        {({ page, names }) => {
-          const events = [...page.data, ...(older?.events ?? [])];
-          const cursor = older ? older.cursor : page.next_cursor;
-          if (events.length === 0) return <Empty title="No audit events match." />;
-          const loadMore = async () => {
-            setMoreError(null);
-            try {
-              const next = await listAuditEvents(api, filter, cursor);
-              setOlder({ events: [...(older?.events ?? []), ...next.data], cursor: next.next_cursor });
-            } catch (failure) {
-              setMoreError(asError(failure));
-            }
-          };
-          return (
             <>
               <table class="table" data-testid="audit-events">
                 <thead>
@@ -130,15 +177,14 @@ function Events({ filter }: { filter: AuditFilter }) {
                   </tr>
                 </thead>
                 <tbody>
-                  {events.map((event) => (
+                  {list.items.map((event) => (
                     <tr key={event.id}>
                       <td>{event.id}</td>
                       <td>
                         <Time iso={event.occurred_at} />
                       </td>
                       <td>
-                        <span title={event.actor}>{actorLabel(event.actor, names)}</span>{' '}
-                        {event.actor_role && <RoleBadge role={event.actor_role} />}
+                        <Actor actor={event.actor} role={event.actor_role} tokens={tokens} />
                       </td>
                       <td>
                         <code>{event.action}</code>
@@ -153,15 +199,10 @@ function Events({ filter }: { filter: AuditFilter }) {
                   ))}
                 </tbody>
               </table>
-              <FormError error={moreError} />
-              {cursor !== null && (
-                <button type="button" class="button" onClick={() => void loadMore()}>
-                  Load older events
-                </button>
-              )}
+              <LoadOlder list={list} label="Load older changes" />
             </>
-          );
-        }}
+          )
+        }
       </Async>
     </section>
   );
@@ -195,4 +236,100 @@ function Change({ event }: { event: AuditEvent }) {
       )}
     </details>
   );
+}
+
+function CallsLog({ tokens }: { tokens: Map<string, string> }) {
+  const { api } = useSession();
+  const [filter, setFilter] = useState<AccessFilter>({});
+  return (
+    <>
+      <ChainStatus verify={() => verifyAccessChain(api)} what="call" />
+      <FilterForm
+        onFilter={(fields) =>
+          setFilter({ actor: fields.actor, outcome: fields.outcome as AccessFilter['outcome'], route: fields.route })
+        }
+      >
+        <label>
+          Actor
+          <input name="actor" placeholder="token id or env:SWITCHYARD_ADMIN_KEY" />
+        </label>
+        <label>
+          Outcome
+          <select name="outcome" defaultValue="">
+            <option value="">Any</option>
+            <option value="allowed">allowed</option>
+            <option value="refused">refused</option>
+          </select>
+        </label>
+        <label>
+          Route
+          <input name="route" placeholder="e.g. /admin/requests/export" />
+        </label>
+      </FilterForm>
+      <Calls key={JSON.stringify(filter)} filter={filter} tokens={tokens} />
+    </>
+  );
+}
+
+function Calls({ filter, tokens }: { filter: AccessFilter; tokens: Map<string, string> }) {
+  const { api } = useSession();
+  const list = usePagedList((cursor: number | null) => listAccessEvents(api, filter, cursor));
+  return (
+    <section class="card" aria-label="Admin calls">
+      <Async value={list.first} loading="Loading admin calls…" retry={list.reload}>
+        {() =>
+          list.items.length === 0 ? (
+            <Empty title="No admin call matches." />
+          ) : (
+            <>
+              <table class="table" data-testid="access-events">
+                <thead>
+                  <tr>
+                    <th>#</th>
+                    <th>Time</th>
+                    <th>Actor</th>
+                    <th>Outcome</th>
+                    <th>Call</th>
+                    <th>Parameters</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.items.map((call) => (
+                    <tr key={call.id}>
+                      <td>{call.id}</td>
+                      <td>
+                        <Time iso={call.occurred_at} />
+                      </td>
+                      <td>
+                        <Actor actor={call.actor} role={call.actor_role} tokens={tokens} />
+                      </td>
+                      <td>
+                        <span class={call.outcome === 'allowed' ? 'badge status-ok' : 'badge status-server'}>
+                          {call.outcome}
+                        </span>
+                      </td>
+                      <td>
+                        <code>
+                          {call.method} {call.route}
+                        </code>
+                      </td>
+                      <td>
+                        <CallParameters call={call} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              <LoadOlder list={list} label="Load older calls" />
+            </>
+          )
+        }
+      </Async>
+    </section>
+  );
+}
+
+function CallParameters({ call }: { call: AccessEvent }) {
+  const parts = Object.entries({ ...call.params, ...call.query }).map(([name, value]) => `${name}=${value}`);
+  return parts.length ? <code class="muted">{parts.join(' ')}</code> : <span class="muted">—</span>;
 }

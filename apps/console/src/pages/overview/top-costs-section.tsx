@@ -1,6 +1,5 @@
 import type { ComponentChildren } from 'preact';
 import { usage } from '../../api/admin-api';
-import { AdminApiError } from '../../api/client';
 import type { UsageGrouping, UsageRow } from '../../api/types';
 import { formatCount, formatMicroUsd, utcDay, utcMonthStart } from '../../format';
 import { Link } from '../../router';
@@ -15,8 +14,7 @@ interface TopCosts {
   directory: Directory;
   byKey: UsageRow[];
   byModel: UsageRow[];
-  /** Null when the gateway cannot group by owner (no key owners before the roles backend). */
-  byOwner: UsageRow[] | null;
+  byOwner: UsageRow[];
 }
 
 export function TopCostsSection() {
@@ -34,10 +32,7 @@ export function TopCostsSection() {
       loadDirectory(api),
       top('key'),
       top('model'),
-      top('owner').catch((error: unknown) => {
-        if (error instanceof AdminApiError && (error.status === 400 || error.status === 404)) return null;
-        throw error;
-      }),
+      top('owner'),
     ]);
     return { directory, byKey, byModel, byOwner };
   }, [since, until]);
@@ -54,18 +49,9 @@ export function TopCostsSection() {
             <TopTable title="Models" rows={byModel} testId="top-models">
               {(row) => <code>{row.model || '(no model)'}</code>}
             </TopTable>
-            {byOwner === null ? (
-              <div>
-                <h3>Owners</h3>
-                <Empty title="Not available on this gateway yet.">
-                  Spend per owner needs keys with an owner (the admin roles update).
-                </Empty>
-              </div>
-            ) : (
-              <TopTable title="Owners" rows={byOwner} testId="top-owners">
-                {(row) => <span>{row.owner ?? '(no owner)'}</span>}
-              </TopTable>
-            )}
+            <TopTable title="Owners" rows={byOwner} testId="top-owners">
+              {(row) => (row.owner ? <span>{row.owner}</span> : <span class="muted">keys without an owner</span>)}
+            </TopTable>
           </div>
         )}
       </Async>

@@ -5,9 +5,10 @@ import { formatCount, formatMicroUsd, formatMs } from '../../format';
 import { Link, navigate } from '../../router';
 import { useSession } from '../../session/session';
 import { StatusBadge } from '../../ui/badges';
-import { FormError } from '../../ui/dialog';
 import { formFields, isoToLocalInput, localInputToIso } from '../../ui/forms';
-import { Async, asError, Empty, useResource } from '../../ui/resource';
+import { LoadOlder } from '../../ui/load-older';
+import { usePagedList } from '../../ui/paged-list';
+import { Async, Empty, useResource } from '../../ui/resource';
 import { Time } from '../../ui/time';
 import { Directory, loadDirectory } from '../directory';
 import { ExportButtons } from './export-button';
@@ -145,60 +146,29 @@ function FilterForm({ filter, directory }: { filter: RequestFilter; directory: D
 
 function Results({ filter, directory }: { filter: RequestFilter; directory: Directory }) {
   const { api } = useSession();
-  const [first, reload] = useResource(() => listRequests(api, filter, PAGE_SIZE), []);
-  const [older, setOlder] = useState<{ records: RequestRecord[]; cursor: string | null } | null>(null);
-  const [loadingMore, setLoadingMore] = useState(false);
-  const [moreError, setMoreError] = useState<Error | null>(null);
-
+  const list = usePagedList((cursor: string | null) => listRequests(api, filter, PAGE_SIZE, cursor));
   return (
     <section class="card" aria-label="Results">
       <div class="section-header">
         <h2>Results</h2>
         <div class="actions">
-          <button
-            type="button"
-            class="button"
-            onClick={() => {
-              setOlder(null);
-              reload();
-            }}
-          >
+          <button type="button" class="button" onClick={list.reload}>
             Refresh
           </button>
           <ExportButtons filter={filter} />
         </div>
       </div>
-      <Async value={first} loading="Searching request records…" retry={reload}>
-        {(page) => {
-          const records = [...page.data, ...(older?.records ?? [])];
-          const cursor = older ? older.cursor : page.next_cursor;
-          const loadMore = async () => {
-            setLoadingMore(true);
-            setMoreError(null);
-            try {
-              const next = await listRequests(api, filter, PAGE_SIZE, cursor);
-              setOlder({ records: [...(older?.records ?? []), ...next.data], cursor: next.next_cursor });
-            } catch (failure) {
-              setMoreError(asError(failure));
-            } finally {
-              setLoadingMore(false);
-            }
-          };
-          if (records.length === 0) {
-            return <Empty title="No request matches these filters.">Widen the time range or clear a filter.</Empty>;
-          }
-          return (
+      <Async value={list.first} loading="Searching request records…" retry={list.reload}>
+        {() =>
+          list.items.length === 0 ? (
+            <Empty title="No request matches these filters.">Widen the time range or clear a filter.</Empty>
+          ) : (
             <>
-              <RecordsTable records={records} directory={directory} />
-              <FormError error={moreError} />
-              {cursor && (
-                <button type="button" class="button" onClick={() => void loadMore()} disabled={loadingMore}>
-                  {loadingMore ? 'Loading…' : 'Load older requests'}
-                </button>
-              )}
+              <RecordsTable records={list.items} directory={directory} />
+              <LoadOlder list={list} label="Load older requests" />
             </>
-          );
-        }}
+          )
+        }
       </Async>
     </section>
   );

@@ -13,7 +13,7 @@ interface NewKeyDialogProps {
 }
 
 export function NewKeyDialog({ project, onClose, onCreated }: NewKeyDialogProps) {
-  const { api, identity } = useSession();
+  const { api } = useSession();
   const [error, setError] = useState<Error | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -61,12 +61,10 @@ export function NewKeyDialog({ project, onClose, onCreated }: NewKeyDialogProps)
             ))}
           </select>
         </label>
-        {identity.rolesBackend && (
-          <label>
-            Owner (a person or service; usage can be grouped by it)
-            <input name="owner" maxLength={200} placeholder="e.g. alice@example.com" />
-          </label>
-        )}
+        <label>
+          Owner (a person or service; spend can be grouped by it)
+          <input name="owner" maxLength={200} placeholder="e.g. alice@example.com" />
+        </label>
         <label>
           Models (names or aliases, comma-separated; empty: any the project allows)
           <input name="models" />
