@@ -76,6 +76,8 @@ describe('switchyard CLI', () => {
         'ci',
         '--environment',
         'production',
+        '--owner',
+        'ci@example.com',
         '--models',
         'gpt-test',
       );
@@ -83,7 +85,7 @@ describe('switchyard CLI', () => {
       const key = /\nkey\s+(sy-prod-\S+)\n/.exec(issued.stdout)![1];
       expect(issued.stderr).toContain('shown once');
       const listed = await cli('keys', 'list', '--project', project.id);
-      expect(listed.stdout).toMatch(/sy-prod-\w{4}…\w{4}\s+ci\s+production/);
+      expect(listed.stdout).toMatch(/sy-prod-\w{4}…\w{4}\s+ci\s+production\s+ci@example\.com\s+/);
       expect(listed.stdout).not.toContain(key);
       const keyId = (await json('keys', 'list', '--project', project.id)).data[0].id;
 
@@ -140,6 +142,11 @@ describe('switchyard CLI', () => {
       expect(gone.stderr).toBe(
         `error: The key ${keyId} has no budget; PUT a budget to set one. (HTTP 404, not_found)\n`,
       );
+    });
+
+    it('shows the instance’s quota counters', async () => {
+      expect(await json('quota', 'stats')).toMatchObject({ budget_checks_from_lease: expect.any(Number) });
+      expect((await cli('quota', 'stats')).stdout).toMatch(/^budget_checks_from_lease\s+\d+$/m);
     });
 
     it('sets and shows rate limits, "none" lifting one', async () => {
@@ -416,6 +423,33 @@ describe('switchyard CLI', () => {
     });
   });
 
+  describe('admin tokens', () => {
+    it('issues a token once, lists it masked, and acts as it: whoami, a role’s refusal, rotation, revocation', async () => {
+      expect(await json('whoami')).toMatchObject({ id: 'env:SWITCHYARD_ADMIN_KEY', role: 'owner' });
+      const issued = await cli('tokens', 'create', '--name', 'ci-auditor', '--role', 'auditor');
+      expect(issued.code).toBe(0);
+      const token = /\ntoken\s+(sy-admin-\S+)\n/.exec(issued.stdout)![1];
+      expect(issued.stderr).toContain('This token is shown once');
+      const listed = await cli('tokens', 'list');
+      expect(listed.stdout).toMatch(/sy-admin-\w{4}…\w{4}\s+ci-auditor\s+auditor\s+-\s+active/);
+      expect(listed.stdout).not.toContain(token);
+
+      const asAuditor = (...args: string[]) => runCliInProcess(args, { ...env, SWITCHYARD_ADMIN_KEY: token });
+      expect((await asAuditor('whoami')).stdout).toMatch(/name\s+ci-auditor\nrole\s+auditor\nteams\s+all\n/);
+      const refused = await asAuditor('teams', 'create', 'not-allowed');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/^error: .+ \(HTTP 403, permission_denied\)\n$/);
+
+      const id = (await json('tokens', 'list')).data.find((entry: any) => entry.name === 'ci-auditor').id;
+      const rotated = await json('tokens', 'rotate', id);
+      expect(rotated).toMatchObject({ rotated_from: id, role: 'auditor', token: expect.stringMatching(/^sy-admin-/) });
+      expect((await asAuditor('whoami')).code).toBe(1);
+      const revoked = await cli('tokens', 'revoke', rotated.id);
+      expect(revoked.stdout).toMatch(/state\s+revoked 20/);
+      expect((await cli('tokens', 'create', '--name', 'x', '--role', 'janitor')).code).toBe(2);
+    });
+  });
+
   describe('audit', () => {
     it('lists admin changes and verifies the chain: exit 0 intact, exit 1 naming the first bad event', async () => {
       const events = await json('audit', 'list', '--action', 'team.create', '--limit', '1');
@@ -423,7 +457,9 @@ describe('switchyard CLI', () => {
       const intact = await cli('audit', 'verify');
       expect(intact).toMatchObject({
         code: 0,
-        stdout: expect.stringMatching(/^audit chain intact: \d+ events verified\n$/),
+        stdout: expect.stringMatching(
+          /^audit trail \(admin changes\): intact, \d+ events verified\naccess log \(admin calls\): intact, \d+ events verified\n$/,
+        ),
       });
 
       const database = gateway.gateway.app.get(DataSource);
@@ -433,10 +469,19 @@ describe('switchyard CLI', () => {
       const broken = await cli('audit', 'verify');
       expect(broken.code).toBe(1);
       expect(broken.stdout).toMatch(
-        /^audit chain BROKEN at event #2 \(\S+ on \S+ [0-9a-f-]+ by \S+ at \S+\): it was changed/,
+        /^audit trail \(admin changes\): BROKEN at event #2 \(\S+ on \S+ [0-9a-f-]+ by \S+ at \S+\): it was changed.*\naccess log \(admin calls\): intact/,
       );
       const report = JSON.parse((await cli('audit', 'verify', '--json')).stdout);
-      expect(report).toMatchObject({ ok: false, first_bad_id: 2, first_bad_event: { id: 2 } });
+      expect(report).toMatchObject({
+        ok: false,
+        audit_events: { ok: false, first_bad_id: 2, first_bad_event: { id: 2 } },
+        access_events: { ok: true, first_bad_id: null },
+      });
+      const calls = await json('audit', 'calls', '--route', '/admin/audit-events/verify', '--limit', '2');
+      expect(calls.data).toEqual([
+        expect.objectContaining({ method: 'GET', route: '/admin/audit-events/verify', outcome: 'allowed' }),
+        expect.objectContaining({ method: 'GET', route: '/admin/audit-events/verify', outcome: 'allowed' }),
+      ]);
     });
   });
 });

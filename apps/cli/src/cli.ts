@@ -14,6 +14,7 @@ import { projectsCommands } from './commands/projects';
 import { quotaCommands } from './commands/quota';
 import { requestsCommands } from './commands/requests';
 import { teamsCommands } from './commands/teams';
+import { tokensCommands } from './commands/tokens';
 import { usageCommands } from './commands/usage';
 import { CommandContext, CommandGroup, DEFAULT_URL } from './context';
 import { ApiError } from './http/admin-client';
@@ -30,6 +31,7 @@ const GROUPS: CommandGroup[] = [
   auditCommands,
   configCommands,
   quotaCommands,
+  tokensCommands,
   doctorCommand,
 ];
 
@@ -40,7 +42,9 @@ const GROUPS: CommandGroup[] = [
  */
 export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
   const program = new Command('switchyard')
-    .description('Operate a Switchyard gateway: tenancy, keys, budgets, evidence, audit, and the launch doctor.')
+    .description(
+      'Operate a Switchyard gateway: tenancy, keys, budgets, evidence, audit, admin tokens, and the launch doctor.',
+    )
     .version(packageVersion(), '-V, --version')
     .option('--url <url>', `gateway base URL (env SWITCHYARD_URL, default ${DEFAULT_URL})`)
     .option('--admin-key <key>', 'admin key (prefer the env SWITCHYARD_ADMIN_KEY: a flag lands in shell history)')

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import type { CommandContext, CommandGroup } from '../context';
+import type { CommandGroup } from '../context';
 import { renderFields, renderTable } from '../output/table';
 import { listArg } from './arguments';
 
@@ -7,6 +7,7 @@ export interface Key {
   id: string;
   masked_key: string;
   name: string;
+  owner: string | null;
   project_id: string;
   environment: string;
   models: string[] | null;
@@ -24,6 +25,7 @@ type IssuedKey = Key & { key: string; rotated_from?: string };
 interface CreateOptions {
   project: string;
   name: string;
+  owner?: string;
   environment: string;
   models?: string[];
   tiers?: string[];
@@ -44,6 +46,7 @@ export const keysCommands: CommandGroup = (program, context) => {
         .choices(['test', 'staging', 'production'])
         .makeOptionMandatory(),
     )
+    .option('--owner <owner>', 'the person or service it belongs to (usage can be grouped by it)')
     .option('--models <names>', 'allowed models, comma-separated (default: any)', listArg)
     .option('--tiers <tiers>', 'allowed tiers, comma-separated (default: any)', listArg)
     .option('--allowed-ips <cidrs>', 'addresses or CIDRs it may be used from (default: any)', listArg)
@@ -53,12 +56,13 @@ export const keysCommands: CommandGroup = (program, context) => {
         project_id: options.project,
         name: options.name,
         environment: options.environment,
+        owner: options.owner,
         models: options.models,
         tiers: options.tiers,
         allowed_ips: options.allowedIps,
         expires_at: options.expiresAt,
       });
-      showIssued(context, command, issued);
+      context.output(command).issued(issued, () => renderIssued(issued), 'key');
     });
   keys
     .command('list')
@@ -73,6 +77,7 @@ export const keysCommands: CommandGroup = (program, context) => {
             { header: 'KEY', value: (key) => key.masked_key },
             { header: 'NAME', value: (key) => key.name },
             { header: 'ENV', value: (key) => key.environment },
+            { header: 'OWNER', value: (key) => key.owner },
             { header: 'PROJECT', value: (key) => key.project_id },
             { header: 'STATE', value: keyState },
             { header: 'LAST USED', value: (key) => key.last_used_at },
@@ -93,15 +98,13 @@ export const keysCommands: CommandGroup = (program, context) => {
     .description('issue a replacement with the same settings and revoke this key (printed once)')
     .action(async (id: string, _options: object, command: Command) => {
       const issued = await context.client(command).post<IssuedKey>(`/admin/keys/${encodeURIComponent(id)}/rotate`);
-      showIssued(context, command, issued);
+      context.output(command).issued(issued, () => renderIssued(issued), 'key');
     });
 };
 
 /** The one place a key itself is printed: right after it was issued. */
-function showIssued(context: CommandContext, command: Command, issued: IssuedKey): void {
-  const output = context.output(command);
-  output.result(issued, () => `${renderKey(issued)}\nkey  ${issued.key}\n`);
-  output.note('This key is shown once and cannot be retrieved again: store it now.');
+function renderIssued(issued: IssuedKey): string {
+  return `${renderKey(issued)}\nkey  ${issued.key}\n`;
 }
 
 export function renderKey(key: Key & { rotated_from?: string }): string {
@@ -110,6 +113,7 @@ export function renderKey(key: Key & { rotated_from?: string }): string {
     ['masked', key.masked_key],
     ['name', key.name],
     ['environment', key.environment],
+    ['owner', key.owner],
     ['project', key.project_id],
     ['state', keyState(key)],
     ['models', key.models?.join(', ') ?? 'any'],

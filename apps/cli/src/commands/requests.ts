@@ -60,6 +60,7 @@ interface FilterOptions {
   team?: string;
   project?: string;
   key?: string;
+  owner?: string;
   model?: string;
   api?: string;
   status?: StatusFilter;
@@ -118,6 +119,7 @@ function withFilters(command: Command): Command {
     .option('--team <id>', 'a team id')
     .option('--project <id>', 'a project id')
     .option('--key <id>', 'a key id')
+    .option('--owner <owner>', 'keys of this owner')
     .option('--model <name>', 'requested or served model')
     .option('--api <api>', 'inbound API: chat, embeddings, messages, count_tokens, responses')
     .option('--status <status>', 'an HTTP status (429) or a class (5xx)', statusArg)
@@ -138,6 +140,7 @@ function filterQuery(options: FilterOptions): Query {
     team_id: options.team,
     project_id: options.project,
     key_id: options.key,
+    owner: options.owner,
     model: options.model,
     api: options.api,
     status: options.status && 'exact' in options.status ? options.status.exact : undefined,

@@ -4,11 +4,12 @@ import { usd } from '../output/output';
 import { renderTable } from '../output/table';
 import { parseTimeArg } from '../time-arg';
 
-const GROUPINGS = ['team', 'project', 'key', 'model', 'api', 'day'] as const;
+const GROUPINGS = ['team', 'project', 'key', 'owner', 'model', 'api', 'day'] as const;
 const LABELS: Record<(typeof GROUPINGS)[number], string> = {
   team: 'team_id',
   project: 'project_id',
   key: 'key_id',
+  owner: 'owner',
   model: 'model',
   api: 'api',
   day: 'day',
@@ -39,6 +40,7 @@ interface UsageOptions {
   team?: string;
   project?: string;
   key?: string;
+  owner?: string;
 }
 
 const SUMMED = ['requests', 'errors', 'prompt_tokens', 'cached_tokens', 'completion_tokens', 'cost_micro_usd'] as const;
@@ -47,13 +49,14 @@ const SUMMED = ['requests', 'errors', 'prompt_tokens', 'cached_tokens', 'complet
 export const usageCommands: CommandGroup = (program, context) => {
   program
     .command('usage')
-    .description('requests, errors, tokens and cost per team, project, key, model, API or day')
+    .description('requests, errors, tokens and cost per team, project, key, key owner, model, API or day')
     .addOption(new Option('--group-by <grouping>', 'what to group by').choices(GROUPINGS).default('project'))
     .option('--since <time>', 'first day: 7d, 2w, or an ISO date (default: 30 days ago)')
     .option('--until <time>', 'last day, included (default: today)')
     .option('--team <id>', 'only this team')
     .option('--project <id>', 'only this project')
     .option('--key <id>', 'only this key')
+    .option('--owner <owner>', 'only keys of this owner')
     .action(async (options: UsageOptions, command: Command) => {
       const report = await context.client(command).get<UsageReport>('/admin/usage', {
         group_by: options.groupBy,
@@ -62,6 +65,7 @@ export const usageCommands: CommandGroup = (program, context) => {
         team_id: options.team,
         project_id: options.project,
         key_id: options.key,
+        owner: options.owner,
       });
       context.output(command).result(report, () => renderUsage(report));
     });

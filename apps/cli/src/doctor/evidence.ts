@@ -11,7 +11,8 @@ export function responseEvidence(run: DoctorRun, response: ProbeResponse, reques
   const deployment = response.headers.get('x-switchyard-deployment');
   return {
     status: response.status,
-    model: modelOf(response.json),
+    // The model that answered, else (an error) the one asked for: support needs a model name either way.
+    model: modelOf(response.json) ?? response.headers.get('x-switchyard-model') ?? `${run.settings.model} (requested)`,
     ...(deployment ? { deployment, attempts: Number(response.headers.get('x-switchyard-attempts')) } : {}),
     request_type: requestType,
     latency_ms: response.latencyMs,

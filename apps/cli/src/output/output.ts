@@ -18,6 +18,12 @@ export class Output {
   note(text: string): void {
     this.io.stderr.write(`${text}\n`);
   }
+
+  /** A just-issued key or token: the one time the secret is printed, with a reminder that it is. */
+  issued(data: unknown, human: () => string, what: 'key' | 'token'): void {
+    this.result(data, human);
+    this.note(`This ${what} is shown once and cannot be retrieved again: store it now.`);
+  }
 }
 
 export function usd(micros: number | null | undefined): string | null {
