@@ -1,6 +1,8 @@
 import { HttpModule } from '@nestjs/axios';
 import { Injectable, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
 import { UpstreamHttpService } from './http/upstream-http.service';
+import { providersConfig } from './providers.config';
 import { createProviderAdapter, ProviderConfig } from './provider-kinds';
 import type { ProviderAdapter } from './provider.types';
 
@@ -15,7 +17,7 @@ export class ProviderFactory {
 }
 
 @Module({
-  imports: [HttpModule.register({})],
+  imports: [HttpModule.register({}), ConfigModule.forFeature(providersConfig)],
   providers: [UpstreamHttpService, ProviderFactory],
   exports: [ProviderFactory],
 })

@@ -5,9 +5,13 @@
 import { HttpService } from '@nestjs/axios';
 import axios from 'axios';
 import { UpstreamHttpService } from './http/upstream-http.service';
+import { providersConfig } from './providers.config';
 import { ProviderFactory } from './providers.module';
 
-/** A ProviderFactory wired as ProvidersModule wires it: adapters built from config entries, real sockets. */
+/**
+ * A ProviderFactory wired as ProvidersModule wires it: adapters built from config entries, real sockets, the
+ * providers settings from the environment.
+ */
 export function providerFactory(): ProviderFactory {
-  return new ProviderFactory(new UpstreamHttpService(new HttpService(axios.create())));
+  return new ProviderFactory(new UpstreamHttpService(new HttpService(axios.create()), providersConfig()));
 }

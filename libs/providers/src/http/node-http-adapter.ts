@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { urlToHttpOptions } from 'node:url';
 import zlib from 'node:zlib';
 import { AxiosError, type AxiosRequestConfig, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
@@ -32,6 +32,8 @@ export class UpstreamExchange {
     readonly headers: Record<string, string>,
     readonly body: string | undefined,
     readonly agents: { http: http.Agent; https: https.Agent },
+    /** Most bytes a compressed response body may inflate to. */
+    readonly maxDecompressedBytes: number,
   ) {
     this.request = undefined;
     this.response = undefined;
@@ -88,7 +90,7 @@ export class UpstreamExchange {
       this.rejectPending = undefined;
       this.response = response;
       resolve({
-        data: decoded(response, this.method),
+        data: decoded(response, this.method, this.maxDecompressedBytes),
         status: response.statusCode ?? 0,
         statusText: response.statusMessage ?? '',
         // The headers stay on the IncomingMessage (`exchange.response`), read only when wanted: handed to
@@ -147,14 +149,37 @@ function targetOf(url: string): RequestTarget {
 /**
  * The body as the upstream meant it. The gateway asks for no compression, so this is the response itself,
  * unless an upstream compresses anyway (or a provider's configured headers asked for it): then the body is
- * decoded, and destroying the decoder destroys the response (and its socket) too.
+ * decoded, up to `maxBytes` of output (a few KiB of gzip can inflate to gigabytes), and destroying the
+ * decoded stream destroys the response (and its socket) too, as does passing the cap.
  */
-function decoded(response: http.IncomingMessage, method: string): Readable {
+function decoded(response: http.IncomingMessage, method: string, maxBytes: number): Readable {
   const encoding = contentEncoding(response.rawHeaders);
   if (encoding === undefined || method === 'HEAD' || response.statusCode === 204) return response;
   const decoder = decoderFor(encoding.trim().toLowerCase());
   if (!decoder) return response;
-  return pipeline(response, decoder, () => undefined);
+  return pipeline(response, decoder, new DecompressionLimit(maxBytes), () => undefined);
+}
+
+/** A compressed body inflated past its cap; the body fails with it. */
+export class DecompressionLimitExceeded extends Error {
+  constructor(readonly limitBytes: number) {
+    super(`The decompressed body exceeded ${limitBytes} bytes.`);
+  }
+}
+
+/** Passes decoded bytes on until there have been more than `limitBytes` of them, then fails. */
+class DecompressionLimit extends Transform {
+  private total = 0;
+
+  constructor(private readonly limitBytes: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.total += chunk.length;
+    if (this.total > this.limitBytes) done(new DecompressionLimitExceeded(this.limitBytes));
+    else done(null, chunk);
+  }
 }
 
 /** From the raw header list: `response.headers` would build the whole header object on every call. */

@@ -8,6 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { GatewayError } from '@app/common';
 import type { UpstreamCallContext } from '../provider.types';
+import { providersConfig } from '../providers.config';
+import { sseEvents } from '../sse/sse-parser';
 import { createAgents, UpstreamAgents } from './upstream-agents';
 import { UpstreamHttpService, UpstreamRequest, UpstreamResponse } from './upstream-http.service';
 
@@ -51,7 +53,7 @@ class Upstream {
   }
 }
 
-const service = new UpstreamHttpService(new HttpService(axios.create()));
+const service = new UpstreamHttpService(new HttpService(axios.create()), providersConfig());
 
 function context(overrides: Partial<UpstreamCallContext> = {}): UpstreamCallContext {
   return {
@@ -250,13 +252,14 @@ describe('UpstreamHttpService', () => {
     it('keeps a body alive while data keeps coming, however long it takes in total', async () => {
       upstream.handler = async (_request, _body, response) => {
         response.writeHead(200);
-        for (let i = 0; i < 6; i++) {
+        for (let i = 0; i < 10; i++) {
           response.write(`${i}`);
           await sleep(40);
         }
         response.end();
       };
-      expect(await (await send({ context: context({ idleMs: 100 }) })).text()).toBe('012345');
+      // 400 ms in all against an idle limit of 300 ms: gaps of 40 ms, with room for a loaded machine's delays.
+      expect(await (await send({ context: context({ idleMs: 300 }) })).text()).toBe('0123456789');
     });
 
     it('fails with upstream_timeout when a new connection cannot be set up within connectMs', async () => {
@@ -384,6 +387,64 @@ describe('UpstreamHttpService', () => {
         expect(chunk.toString()).toBe('data: 0\n\n');
         break;
       }
+      await waitFor(() => upstream.hangUps === 1);
+    });
+  });
+
+  describe('bounds from the providers settings', () => {
+    const MiB = 1024 * 1024;
+    const bounded = new UpstreamHttpService(new HttpService(axios.create()), {
+      sseMaxEventBytes: 64 * 1024,
+      maxDecompressedBytes: MiB,
+    });
+    /** 16 MiB of zeros in ~16 KiB of gzip. */
+    const bomb = gzipSync(Buffer.alloc(16 * MiB));
+    const sendBounded = () =>
+      bounded.send({ providerId: 'up', url: `${upstream.url}/v1/chat`, headers: {}, agents, context: context() });
+    const inflatesPast = 'Upstream "up" sent a compressed body that inflates past 1048576 bytes.';
+
+    // The upstream keeps the response open after the bomb, so a hang-up is the gateway's doing.
+    const sendsBomb = (contentType: string) => (_request: IncomingMessage, _body: string, response: ServerResponse) => {
+      response.writeHead(200, { 'content-type': contentType, 'content-encoding': 'gzip' });
+      response.write(bomb);
+    };
+
+    it('stops inflating a gzip-bombed body at the cap, fails with upstream_invalid_response and hangs up', async () => {
+      upstream.handler = sendsBomb('application/json');
+      const error = await failure((await sendBounded()).text());
+      expect(error).toMatchObject({ code: 'upstream_invalid_response', message: inflatesPast });
+      await waitFor(() => upstream.hangUps === 1);
+    });
+
+    it('stops inflating a gzip-bombed stream at the cap, having delivered no more than the cap', async () => {
+      upstream.handler = sendsBomb('text/event-stream');
+      let delivered = 0;
+      const error = await failure(
+        (async () => {
+          for await (const chunk of (await sendBounded()).body) delivered += chunk.length;
+        })(),
+      );
+      expect(error).toMatchObject({ code: 'upstream_invalid_response', message: inflatesPast });
+      expect(delivered).toBeLessThanOrEqual(MiB);
+      await waitFor(() => upstream.hangUps === 1);
+    });
+
+    it('holds server-sent events to the event size limit', async () => {
+      upstream.handler = (_request, _body, response) => {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.write(`data: {"ok":true}\n\ndata: ${'x'.repeat(100 * 1024)}`);
+      };
+      const events: string[] = [];
+      const error = await failure(
+        (async () => {
+          for await (const event of sseEvents((await sendBounded()).body)) events.push(event.data);
+        })(),
+      );
+      expect(events).toEqual(['{"ok":true}']);
+      expect(error).toMatchObject({
+        code: 'upstream_invalid_response',
+        message: 'Upstream "up" sent a server-sent event line over 65536 bytes.',
+      });
       await waitFor(() => upstream.hangUps === 1);
     });
   });

@@ -1,12 +1,19 @@
 import { HttpService } from '@nestjs/axios';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { AxiosError, AxiosInstance, AxiosResponse } from 'axios';
 import type http from 'node:http';
 import type https from 'node:https';
 import type { Readable } from 'node:stream';
 import { GatewayError } from '@app/common';
 import type { UpstreamCallContext } from '../provider.types';
-import { nodeHttpAdapter, UpstreamAxiosConfig, UpstreamExchange } from './node-http-adapter';
+import { providersConfig, type ProvidersSettings } from '../providers.config';
+import type { SseParserOptions } from '../sse/sse-parser';
+import {
+  DecompressionLimitExceeded,
+  nodeHttpAdapter,
+  UpstreamAxiosConfig,
+  UpstreamExchange,
+} from './node-http-adapter';
 
 export interface UpstreamRequest {
   providerId: string;
@@ -25,15 +32,21 @@ export interface UpstreamResponse {
   headers: Record<string, string | undefined>;
   /**
    * The response body, chunk by chunk as it arrives (for streams). Iterating it fails with `upstream_timeout`
-   * after `idleMs` of silence and with `upstream_connection_error` if the connection drops; stopping early
-   * releases the connection.
+   * after `idleMs` of silence, with `upstream_connection_error` if the connection drops, and with
+   * `upstream_invalid_response` if a compressed body inflates past its cap; stopping early releases the
+   * connection. It carries the event limits `sseEvents` reads it with.
    */
-  body: AsyncIterable<Buffer>;
+  body: UpstreamBody;
   /**
    * Reads the whole body as UTF-8 text (for non-stream answers and error bodies), failing like `body` does,
    * and with `upstream_invalid_response` beyond `limitBytes`. Read the body one way, once.
    */
   text(limitBytes?: number): Promise<string>;
+}
+
+/** A response body, and the limits its server-sent events are held to (an `SseSource`). */
+export interface UpstreamBody extends AsyncIterable<Buffer> {
+  readonly sseOptions: SseParserOptions;
 }
 
 const CONNECTION_ERRORS = new Set([
@@ -58,13 +71,16 @@ const DEFAULT_BODY_LIMIT = 64 * 1024 * 1024;
 export class UpstreamHttpService {
   private readonly axios: AxiosInstance;
 
-  constructor(http: HttpService) {
+  constructor(
+    http: HttpService,
+    @Inject(providersConfig.KEY) private readonly settings: ProvidersSettings,
+  ) {
     this.axios = upstreamInstance(http.axiosRef);
   }
 
   async send(request: UpstreamRequest): Promise<UpstreamResponse> {
     if (request.context.signal.aborted) throw request.context.signal.reason;
-    const call = new UpstreamCall(request);
+    const call = new UpstreamCall(request, this.settings);
     const config: UpstreamAxiosConfig = { exchange: call.exchange };
     let response: AxiosResponse<Readable>;
     try {
@@ -104,16 +120,20 @@ class UpstreamCall implements UpstreamResponse {
   private timer: NodeJS.Timeout;
   private ttfbExpired: boolean;
   private stream: Readable | undefined;
-  private chunks: AsyncGenerator<Buffer> | undefined;
+  private chunks: UpstreamBody | undefined;
   private readonly onAbort: () => void;
 
-  constructor(request: UpstreamRequest) {
+  constructor(
+    request: UpstreamRequest,
+    private readonly settings: ProvidersSettings,
+  ) {
     this.exchange = new UpstreamExchange(
       request.url,
       request.method ?? 'POST',
       request.headers,
       request.body,
       request.agents,
+      settings.maxDecompressedBytes,
     );
     this.status = 0;
     this.providerId = request.providerId;
@@ -132,8 +152,10 @@ class UpstreamCall implements UpstreamResponse {
     return this.exchange.response!.headers as Record<string, string | undefined>;
   }
 
-  get body(): AsyncIterable<Buffer> {
-    return (this.chunks ??= bodyChunks(this, this.stream!));
+  get body(): UpstreamBody {
+    return (this.chunks ??= Object.assign(bodyChunks(this, this.stream!), {
+      sseOptions: { maxEventBytes: this.settings.sseMaxEventBytes, providerId: this.providerId },
+    }));
   }
 
   /** The caller aborted: hang up on the upstream, before or during the body. */
@@ -193,10 +215,19 @@ class UpstreamCall implements UpstreamResponse {
     this.timer.refresh();
   }
 
-  /** The error to throw for a body that failed: the caller's abort reason, a timeout, or a dropped connection. */
+  /**
+   * The error to throw for a body that failed: the caller's abort reason, a timeout, a compressed body past
+   * its cap, or a dropped connection.
+   */
   bodyError(error: unknown): unknown {
     if (this.context.signal.aborted) return this.context.signal.reason;
     if (error instanceof GatewayError) return error;
+    if (error instanceof DecompressionLimitExceeded) {
+      return new GatewayError(
+        'upstream_invalid_response',
+        `Upstream "${this.providerId}" sent a compressed body that inflates past ${error.limitBytes} bytes.`,
+      );
+    }
     return new GatewayError(
       'upstream_connection_error',
       `Upstream "${this.providerId}" dropped the connection mid-response.`,

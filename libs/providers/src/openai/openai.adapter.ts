@@ -35,7 +35,8 @@ export type OpenAiWireConfig = Omit<OpenAiProviderConfig, 'type'> & { type: stri
 /**
  * OpenAI Chat Completions and everything that speaks it (DeepSeek, vLLM, Ollama, Gemini's compatibility
  * endpoint). The client's body is forwarded with only `model` (and for streams `stream_options`) changed,
- * so new OpenAI parameters work without a gateway release; streamed chunks are forwarded byte-for-byte.
+ * so new OpenAI parameters work without a gateway release; streamed chunks are forwarded byte-for-byte
+ * (re-serialised only when the upstream split one over several `data:` lines).
  */
 export class OpenAiAdapter implements ProviderAdapter {
   readonly id: string;
@@ -138,10 +139,19 @@ export class OpenAiAdapter implements ProviderAdapter {
       const adapted = this.adaptChunk(chunk);
       if (!adapted) continue;
       if (adapted.choices?.some((choice) => choice.finish_reason)) finished = true;
-      yield { chunk: adapted, raw: adapted === chunk ? event.data : undefined };
+      yield { chunk: adapted, raw: adapted === chunk && isOneLine(event.data) ? event.data : undefined };
     }
     // Some OpenAI-compatible servers omit [DONE]; a stream that reached a finish_reason is complete.
     if (!finished)
       throw new GatewayError('upstream_error', `Upstream "${this.id}" closed the stream before it finished.`);
   }
+}
+
+/**
+ * Whether an event's data can be forwarded as one `data:` line. A multi-line event's data holds its lines
+ * joined with `\n` (valid JSON still), but written behind a single `data: ` it would break the client's
+ * parse: it is re-serialised instead.
+ */
+function isOneLine(data: string): boolean {
+  return !data.includes('\n');
 }

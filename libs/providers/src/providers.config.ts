@@ -1,0 +1,36 @@
+import { registerAs } from '@nestjs/config';
+import { z } from 'zod';
+import { parseEnv } from '@app/common';
+import { DEFAULT_SSE_LIMITS } from './sse/sse-parser';
+
+const MiB = 1024 * 1024;
+const bytes = (min: number, fallback: number) =>
+  z.coerce
+    .number()
+    .int()
+    .min(min)
+    .max(1024 * MiB)
+    .default(fallback);
+
+const schema = z.object({
+  UPSTREAM_SSE_MAX_EVENT_BYTES: bytes(64 * 1024, DEFAULT_SSE_LIMITS.maxEventBytes),
+  UPSTREAM_MAX_DECOMPRESSED_BYTES: bytes(MiB, 64 * MiB),
+});
+
+export interface ProvidersSettings {
+  /** Largest line and largest event of an upstream's server-sent event stream; beyond it the stream fails. */
+  sseMaxEventBytes: number;
+  /**
+   * Most bytes a compressed upstream body (a whole answer, or a whole stream) may inflate to: a gzip bomb is
+   * stopped there instead of decompressing on.
+   */
+  maxDecompressedBytes: number;
+}
+
+export const providersConfig = registerAs('providers', (): ProvidersSettings => {
+  const env = parseEnv('providers', schema);
+  return {
+    sseMaxEventBytes: env.UPSTREAM_SSE_MAX_EVENT_BYTES,
+    maxDecompressedBytes: env.UPSTREAM_MAX_DECOMPRESSED_BYTES,
+  };
+});
