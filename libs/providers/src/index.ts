@@ -1,4 +1,5 @@
 export { ProvidersModule, ProviderFactory } from './providers.module';
+export { providersConfig, ProvidersSettings } from './providers.config';
 export { providerConfigSchema, ProviderConfig, providerSecrets } from './provider-kinds';
 export * from './provider.types';
 export { SseParser, sseEvents, SseEvent } from './sse/sse-parser';
