@@ -41,6 +41,11 @@ export interface OpenAiReply extends WireOptions {
   rawEvents?: string;
   /** With `rawEvents`: cut the body into TCP writes at these byte offsets. */
   splitAt?: number[];
+  /**
+   * Chat completions, streamed or not: send these bytes as the body instead (with `headers`, e.g. a
+   * `content-encoding`), written as the gateway reads them and stopped when it hangs up; e.g. an endless line.
+   */
+  rawBody?: () => AsyncIterable<Buffer>;
   /** Report this as `usage` (any JSON, malformed on purpose); `null`: report none. Default: counted. */
   usage?: unknown;
 }
@@ -99,6 +104,11 @@ export class FakeOpenAiServer extends FakeHttpServer {
   }
 
   private async chat(body: any, reply: OpenAiReply, res: ServerResponse): Promise<void> {
+    if (reply.rawBody) {
+      const type = body.stream ? 'text/event-stream; charset=utf-8' : 'application/json';
+      res.writeHead(200, { 'content-type': type, ...reply.headers });
+      return writeWithBackPressure(res, reply.rawBody());
+    }
     const answer = answerFor(body, reply, this.dialect);
     if (!body.stream) {
       const json = JSON.stringify(completion(answer, this.dialect));
@@ -128,6 +138,24 @@ export class FakeOpenAiServer extends FakeHttpServer {
     }
     if (await writeEvents(res, events, reply)) res.end('data: [DONE]\n\n');
   }
+}
+
+async function writeWithBackPressure(res: ServerResponse, chunks: AsyncIterable<Buffer>): Promise<void> {
+  for await (const chunk of chunks) {
+    if (res.destroyed) return;
+    if (!res.write(chunk)) await drainedOrClosed(res);
+  }
+  res.end();
+}
+
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done);
+  });
 }
 
 interface Answer {
