@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino, { type DestinationStream, type LoggerOptions } from 'pino';
-import { preciseNow, requestContext, scrubSecrets, truncate } from '@app/common';
+import { preciseNow, requestContext, scrubSecrets, truncate, unansweredStatus } from '@app/common';
 import { demoteFrameworkInfo } from './framework-log-level';
 
 /** Paths pino must never print, should a log call ever pass headers. */
@@ -53,7 +53,7 @@ export function requestLogLine(request: IncomingMessage, response: ServerRespons
   const principal = context.principal;
   const responseTime = Math.round(preciseNow() - context.receivedAt);
   const loggedUrl = scrubSecrets(url);
-  const status = response.headersSent ? response.statusCode : 499;
+  const status = response.headersSent ? response.statusCode : unansweredStatus(request);
   return {
     fields: {
       req: { id: context.requestId, method: request.method, url: loggedUrl },
