@@ -95,6 +95,13 @@ describe('AnthropicNativeStreamTransformer', () => {
     expect(events[1]).toEqual({ event: 'future_event', data: '{"type":"future_event","index":0}', content: false });
   });
 
+  it('writes an event whose data spans several lines back as one line of the same JSON', () => {
+    const { events } = passThrough(
+      `${START}event: content_block_delta\ndata: {"type":"content_block_delta","index":0,\ndata:  "delta":{"type":"text_delta","text":"Hi"}}\n\n`,
+    );
+    expect(events[1].data).toBe('{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}');
+  });
+
   it('names an event without an event: line by its type', () => {
     const { events } = passThrough(
       `${START}data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n\n`,

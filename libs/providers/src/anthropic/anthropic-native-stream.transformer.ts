@@ -33,7 +33,8 @@ export class AnthropicNativeStreamTransformer {
   constructor(private readonly providerId: string) {}
 
   /** The event to forward. Throws for `event: error` and malformed streams. */
-  push(sse: SseEvent): NativeMessagesEvent {
+  push(received: SseEvent): NativeMessagesEvent {
+    const sse = { ...received, data: this.oneLine(received.data) };
     // Anthropic names every event; an unnamed one is named by its JSON `type`.
     const event = sse.event ?? this.parse(sse.data).type;
     if (event === 'error') throw anthropicStreamError(this.providerId, parseJson(sse.data)?.error);
@@ -64,6 +65,15 @@ export class AnthropicNativeStreamTransformer {
   /** Call when the upstream body ends: a stream without `message_stop` was cut short. */
   end(): void {
     if (!this.stopped) throw upstreamStreamError(this.providerId, 'the stream ended before "message_stop".');
+  }
+
+  /**
+   * The event's data as one line: the client's parser reads one `data:` line per event, so a multi-line event
+   * (legal SSE, joined by the parser) is written back as compact JSON rather than forwarded broken.
+   */
+  private oneLine(data: string): string {
+    if (!data.includes('\n')) return data;
+    return JSON.stringify(this.parse(data));
   }
 
   /** The stream's usage so far, when this event carried some. */
