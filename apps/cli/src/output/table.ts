@@ -23,7 +23,10 @@ export function renderTable<T>(columns: readonly Column<T>[], rows: readonly T[]
       .map((cell, i) => (numeric[i] ? text(cell).padStart(widths[i]) : text(cell).padEnd(widths[i])))
       .join('  ')
       .trimEnd();
-  const numericColumn = columns.map((_column, i) => body.every((values) => looksNumeric(values[i])));
+  const numericColumn = columns.map((_column, i) => {
+    const filled = body.map((values) => values[i]).filter((cell) => cell !== null && cell !== undefined && cell !== '');
+    return filled.length > 0 && filled.every(looksNumeric);
+  });
   const rule = widths.map((width) => '-'.repeat(width)).join('  ');
   const out = [
     line(
@@ -48,5 +51,5 @@ export function renderFields(fields: ReadonlyArray<readonly [string, Cell]>): st
 }
 
 function looksNumeric(cell: Cell): boolean {
-  return cell === null || cell === undefined || typeof cell === 'number' || /^-?\$?\d[\d.,]*$/.test(String(cell));
+  return typeof cell === 'number' || /^-?\$?\d[\d.,]*$/.test(String(cell));
 }
