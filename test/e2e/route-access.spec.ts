@@ -17,6 +17,12 @@ const PUBLIC_ROUTES = [
   'GET /console/*',
   'HEAD /console',
   'HEAD /console/*',
+  'GET /openapi.json',
+  'GET /docs',
+  'GET /docs/:file',
+  'HEAD /openapi.json',
+  'HEAD /docs',
+  'HEAD /docs/:file',
 ];
 
 const SOME_ID = '00000000-0000-4000-8000-000000000000';

@@ -21,6 +21,7 @@ import { MetricsController } from './health/metrics.controller';
 import { Readiness } from './health/readiness';
 import { GatewayExceptionFilter } from './http/gateway-exception.filter';
 import { RouteInventory } from './http/route-inventory';
+import { OpenApiModule } from './openapi/openapi.module';
 import { RedactionModule } from './redaction.module';
 import { serverConfig } from './server.config';
 import { FirstRunService } from './setup/first-run.service';
@@ -47,6 +48,7 @@ export class AppModule {
         V1Module,
         AdminModule,
         ConsoleModule,
+        OpenApiModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [

@@ -3,31 +3,10 @@ import type { ConfigType } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '@app/auth';
 import { consoleConfig } from './console.config';
-import { ConsoleFile, ConsoleSite } from './console-site';
+import { ConsoleSite } from './console-site';
+import { SELF_ONLY_SECURITY_HEADERS, sendStaticFile } from './static-file';
 
 const PREFIX = '/console/';
-
-/**
- * On every console response. The page runs only its own script and style files (no inline code, so an
- * injected string cannot run), talks only to this origin, submits no forms natively (a form whose script
- * failed must not put a token in a URL), is never framed, and sends no referrer.
- */
-export const CONSOLE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy': [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; '),
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-};
 
 const NOT_BUILT =
   'The Switchyard console is not built. Run `npm run build` (it writes dist/console, or SWITCHYARD_CONSOLE_DIR), then reload this page.\n';
@@ -57,7 +36,7 @@ export class ConsoleController {
 
   /** `path` is relative to /console/; null for one that cannot be decoded. */
   private async serve(path: string | null, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    reply.headers(CONSOLE_SECURITY_HEADERS);
+    reply.headers(SELF_ONLY_SECURITY_HEADERS);
     this.site ??= ConsoleSite.load(this.settings.dir);
     if (!this.site) {
       await reply.status(503).header('content-type', 'text/plain; charset=utf-8').send(NOT_BUILT);
@@ -68,23 +47,8 @@ export class ConsoleController {
       await reply.status(404).header('content-type', 'text/plain; charset=utf-8').send('No such console file.\n');
       return;
     }
-    await send(file, request, reply);
+    await sendStaticFile(file, request, reply);
   }
-}
-
-async function send(file: ConsoleFile, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  reply.header('etag', file.etag).header('cache-control', file.cacheControl);
-  if (file.gzipped) reply.header('vary', 'accept-encoding');
-  if (request.headers['if-none-match'] === file.etag) {
-    await reply.status(304).send();
-    return;
-  }
-  reply.header('content-type', file.contentType);
-  if (file.gzipped && /\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) {
-    await reply.header('content-encoding', 'gzip').send(file.gzipped);
-    return;
-  }
-  await reply.send(file.body);
 }
 
 function safeDecode(path: string): string | null {

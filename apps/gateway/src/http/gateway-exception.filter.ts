@@ -39,7 +39,7 @@ function uploadCutShort(request: FastifyRequest): boolean {
 }
 
 /** The error shape each inbound API's clients parse; everything else (admin, models, route misses) is OpenAI's. */
-const ERROR_SHAPES: Partial<Record<InboundApiName, (error: GatewayError, requestId: string) => ErrorResponse>> = {
+export const ERROR_SHAPES: Partial<Record<InboundApiName, (error: GatewayError, requestId: string) => ErrorResponse>> = {
   messages: messagesError,
   count_tokens: messagesError,
 };

@@ -11,8 +11,8 @@ import { projectView } from '../tenancy/project.view';
 import { allowListField, checkAllowLists } from './allow-lists';
 
 /** PUT replaces the whole policy: an absent or null list lifts that limit. */
-const keyAccessBody = z.strictObject({ models: allowListField, tiers: allowListField, allowed_ips: allowListField });
-const projectAccessBody = z.strictObject({ models: allowListField, tiers: allowListField });
+export const keyAccessBody = z.strictObject({ models: allowListField, tiers: allowListField, allowed_ips: allowListField });
+export const projectAccessBody = z.strictObject({ models: allowListField, tiers: allowListField });
 
 /**
  * Allow-lists: models and tiers for keys and projects (a request must pass both), and the networks a key

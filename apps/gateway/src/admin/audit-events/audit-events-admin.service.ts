@@ -8,14 +8,14 @@ const page = {
   cursor: z.coerce.number().int().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 };
-const changesQuery = z.strictObject({
+export const changesQuery = z.strictObject({
   actor: z.string().min(1).max(200).optional(),
   action: z.string().min(1).max(100).optional(),
   target_type: z.string().min(1).max(100).optional(),
   target_id: z.string().min(1).max(200).optional(),
   ...page,
 });
-const callsQuery = z.strictObject({
+export const callsQuery = z.strictObject({
   actor: z.string().min(1).max(200).optional(),
   outcome: z.enum(['allowed', 'refused']).optional(),
   route: z.string().min(1).max(256).optional(),

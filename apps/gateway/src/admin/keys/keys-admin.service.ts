@@ -11,7 +11,7 @@ import { listView } from '../shared/list.view';
 import { TeamScope } from '../shared/team-scope.service';
 import { keyView } from './key.view';
 
-const createKeyBody = z.strictObject({
+export const createKeyBody = z.strictObject({
   project_id: z.uuid(),
   name: z.string().trim().min(1).max(200),
   /** The person or service the key belongs to: usage groups by it. */

@@ -19,7 +19,7 @@ import { QuotaScope, QuotaScopeService } from './quota-scope.service';
 /** Balances are shown as JSON numbers, exact to the micro-USD only below 2^53 micro-USD. */
 const MAX_BUDGET_USD = Math.floor(Number.MAX_SAFE_INTEGER / 1e6);
 
-const budgetBody = z.strictObject({
+export const budgetBody = z.strictObject({
   limit_usd: z
     .number()
     .max(MAX_BUDGET_USD, `must be at most ${MAX_BUDGET_USD} USD`)
@@ -35,7 +35,7 @@ const perMinute = z
   .max(MAX_RATE_LIMIT, `must be at most ${MAX_RATE_LIMIT} (the largest limit stored)`)
   .nullable()
   .optional();
-const rateLimitsBody = z.strictObject({ rpm: perMinute, tpm: perMinute });
+export const rateLimitsBody = z.strictObject({ rpm: perMinute, tpm: perMinute });
 
 /**
  * Budgets, balances and rate limits of teams, projects and keys. A scope is named by its path segment and

@@ -20,12 +20,12 @@ const filterFields = {
   since: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),
 };
-const listQuery = z.strictObject({
+export const listQuery = z.strictObject({
   ...filterFields,
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
-const exportQuery = z.strictObject({ ...filterFields, format: z.enum(['csv', 'jsonl']).default('jsonl') });
+export const exportQuery = z.strictObject({ ...filterFields, format: z.enum(['csv', 'jsonl']).default('jsonl') });
 
 /** An export ready to send: the controller writes it to the reply as an attachment. */
 export interface RecordExport {

@@ -9,8 +9,8 @@ import { projectView } from './project.view';
 import { teamView } from './team.view';
 
 const nameField = z.string().trim().min(1).max(200);
-const createTeamBody = z.strictObject({ name: nameField });
-const createProjectBody = z.strictObject({ name: nameField, team_id: z.uuid() });
+export const createTeamBody = z.strictObject({ name: nameField });
+export const createProjectBody = z.strictObject({ name: nameField, team_id: z.uuid() });
 
 /** Teams and the projects in them; a team admin sees and adds to its own teams only. */
 @Injectable()

@@ -9,7 +9,7 @@ import { notFound, parseAdminInput, parseId } from '../shared/admin-input';
 import { listView } from '../shared/list.view';
 import { tokenView, whoamiView } from './token.view';
 
-const createTokenBody = z.strictObject({
+export const createTokenBody = z.strictObject({
   name: z.string().trim().min(1).max(200),
   role: z.enum(ADMIN_ROLES),
   team_ids: z.array(z.uuid()).min(1).max(100).optional(),

@@ -13,7 +13,7 @@ const day = z
   .union([z.iso.date(), z.iso.datetime({ offset: true })])
   .transform((value) => new Date(value).toISOString().slice(0, 10));
 
-const usageQuery = z.strictObject({
+export const usageQuery = z.strictObject({
   group_by: z.enum(USAGE_GROUPINGS),
   since: day.optional(),
   until: day.optional(),
