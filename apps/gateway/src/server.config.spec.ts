@@ -43,11 +43,11 @@ describe('connection and overload limits', () => {
     }
   });
 
-  it('defaults to 30 s for requests and stalled clients, 1,000 in flight, 200 ms of lag, no per-key stream limit', () => {
+  it('defaults to 30 s for requests and stalled clients, 4,000 in flight, 500 ms of lag, no per-key stream limit', () => {
     for (const name of NAMES) delete process.env[name];
     const settings = serverConfig();
     expect(settings.connections).toEqual({ requestTimeoutMs: 30_000, clientStallTimeoutMs: 30_000 });
-    expect(settings.overload).toEqual({ maxInFlight: 1_000, maxLagMs: 200, maxStreamsPerKey: 0 });
+    expect(settings.overload).toEqual({ maxInFlight: 4_000, maxLagMs: 500, maxStreamsPerKey: 0 });
   });
 
   it('refuses a request timeout too short to receive a request, naming the variable', () => {

@@ -47,8 +47,8 @@ const schema = z.object({
   TRUST_PROXY: trustProxy,
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   CLIENT_STALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
-  OVERLOAD_MAX_IN_FLIGHT: z.coerce.number().int().min(0).default(1_000),
-  OVERLOAD_MAX_LAG_MS: z.coerce.number().int().min(0).max(60_000).default(200),
+  OVERLOAD_MAX_IN_FLIGHT: z.coerce.number().int().min(0).default(4_000),
+  OVERLOAD_MAX_LAG_MS: z.coerce.number().int().min(0).max(60_000).default(500),
   MAX_STREAMS_PER_KEY: z.coerce.number().int().min(0).default(0),
 });
 
