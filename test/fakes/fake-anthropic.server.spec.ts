@@ -19,7 +19,11 @@ describe('FakeAnthropicServer', () => {
   afterAll(() => fake.stop());
   beforeEach(() => (fake.defaultReply = {}));
 
-  const ask = { model: 'claude-fake', max_tokens: 256, messages: [{ role: 'user' as const, content: 'Weather in Oslo?' }] };
+  const ask = {
+    model: 'claude-fake',
+    max_tokens: 256,
+    messages: [{ role: 'user' as const, content: 'Weather in Oslo?' }],
+  };
 
   it('answers a message the SDK parses, echoing the user by default, and records what it received', async () => {
     const message = await client.messages.create(ask);
@@ -83,38 +87,136 @@ describe('FakeAnthropicServer', () => {
     });
   });
 
-  const toolUse = { role: 'assistant' as const, content: [{ type: 'tool_use' as const, id: 'toolu_01', name: 'f', input: {} }] };
+  const toolUse = {
+    role: 'assistant' as const,
+    content: [{ type: 'tool_use' as const, id: 'toolu_01', name: 'f', input: {} }],
+  };
   const toolResult = (id: string) => ({ type: 'tool_result' as const, tool_use_id: id, content: 'ok' });
   it.each([
     ['no max_tokens', { ...ask, max_tokens: undefined }, 'max_tokens: Field required'],
     ['an unknown field', { ...ask, frequency_penalty: 1 }, 'frequency_penalty: Extra inputs are not permitted'],
     ['temperature above 1', { ...ask, temperature: 1.5 }, 'temperature: Input should be less than or equal to 1'],
-    ['a system message first', { ...ask, messages: [{ role: 'system', content: 'Be brief.' }, ...ask.messages] }, 'first message must use the "user" role'],
-    ['a tool role', { ...ask, messages: [...ask.messages, { role: 'tool', content: 'ok' }] }, "messages.1.role: Input should be 'user', 'assistant' or 'system'"],
-    ['a system message between tool_use and tool_result', { ...ask, messages: [...ask.messages, toolUse, { role: 'system', content: 'Be brief.' }, { role: 'user', content: [toolResult('toolu_01')] }] }, '`tool_use` ids were found without `tool_result` blocks'],
-    ['a system message with an image', { ...ask, messages: [...ask.messages, { role: 'system', content: [{ type: 'image', source: { type: 'url', url: 'https://x.test/a.png' } }] }] }, "messages.1.content.0.type: Input should be 'text'"],
-    ['an unknown thinking display', { ...ask, thinking: { type: 'adaptive', display: 'full' } }, "thinking.adaptive.display: Input should be 'summarized' or 'omitted'"],
-    ['adaptive thinking with a temperature', { ...ask, temperature: 0.5, thinking: { type: 'adaptive' } }, '`temperature` may only be set to 1'],
-    ['an assistant first', { ...ask, messages: [{ role: 'assistant', content: 'Hi' }, ...ask.messages] }, 'first message must use the "user" role'],
+    [
+      'a system message first',
+      { ...ask, messages: [{ role: 'system', content: 'Be brief.' }, ...ask.messages] },
+      'first message must use the "user" role',
+    ],
+    [
+      'a tool role',
+      { ...ask, messages: [...ask.messages, { role: 'tool', content: 'ok' }] },
+      "messages.1.role: Input should be 'user', 'assistant' or 'system'",
+    ],
+    [
+      'a system message between tool_use and tool_result',
+      {
+        ...ask,
+        messages: [
+          ...ask.messages,
+          toolUse,
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: [toolResult('toolu_01')] },
+        ],
+      },
+      '`tool_use` ids were found without `tool_result` blocks',
+    ],
+    [
+      'a system message with an image',
+      {
+        ...ask,
+        messages: [
+          ...ask.messages,
+          { role: 'system', content: [{ type: 'image', source: { type: 'url', url: 'https://x.test/a.png' } }] },
+        ],
+      },
+      "messages.1.content.0.type: Input should be 'text'",
+    ],
+    [
+      'an unknown thinking display',
+      { ...ask, thinking: { type: 'adaptive', display: 'full' } },
+      "thinking.adaptive.display: Input should be 'summarized' or 'omitted'",
+    ],
+    [
+      'adaptive thinking with a temperature',
+      { ...ask, temperature: 0.5, thinking: { type: 'adaptive' } },
+      '`temperature` may only be set to 1',
+    ],
+    [
+      'an assistant first',
+      { ...ask, messages: [{ role: 'assistant', content: 'Hi' }, ...ask.messages] },
+      'first message must use the "user" role',
+    ],
     ['two user turns in a row', { ...ask, messages: [...ask.messages, ...ask.messages] }, 'roles must alternate'],
-    ['an empty text block', { ...ask, messages: [{ role: 'user', content: [{ type: 'text', text: '' }] }] }, 'text content blocks must be non-empty'],
-    ['an unanswered tool_use', { ...ask, messages: [...ask.messages, toolUse, { role: 'user', content: 'go on' }] }, '`tool_use` ids were found without `tool_result` blocks'],
-    ['a tool_result for an unknown id', { ...ask, messages: [...ask.messages, toolUse, { role: 'user', content: [toolResult('toolu_01'), toolResult('toolu_09')] }] }, 'unexpected `tool_use_id`'],
-    ['a tool_result after text', { ...ask, messages: [...ask.messages, toolUse, { role: 'user', content: [{ type: 'text', text: 'Here:' }, toolResult('toolu_01')] }] }, 'must come first'],
-    ['tool_choice without tools', { ...ask, tool_choice: { type: 'any' } }, 'tool_choice may only be specified while providing tools'],
-    ['thinking with a temperature', { ...ask, max_tokens: 4096, temperature: 0.5, thinking: { type: 'enabled', budget_tokens: 2048 } }, '`temperature` may only be set to 1'],
-    ['a thinking budget over max_tokens', { ...ask, thinking: { type: 'enabled', budget_tokens: 2048 } }, '`max_tokens` must be greater than `thinking.budget_tokens`'],
+    [
+      'an empty text block',
+      { ...ask, messages: [{ role: 'user', content: [{ type: 'text', text: '' }] }] },
+      'text content blocks must be non-empty',
+    ],
+    [
+      'an unanswered tool_use',
+      { ...ask, messages: [...ask.messages, toolUse, { role: 'user', content: 'go on' }] },
+      '`tool_use` ids were found without `tool_result` blocks',
+    ],
+    [
+      'a tool_result for an unknown id',
+      {
+        ...ask,
+        messages: [
+          ...ask.messages,
+          toolUse,
+          { role: 'user', content: [toolResult('toolu_01'), toolResult('toolu_09')] },
+        ],
+      },
+      'unexpected `tool_use_id`',
+    ],
+    [
+      'a tool_result after text',
+      {
+        ...ask,
+        messages: [
+          ...ask.messages,
+          toolUse,
+          { role: 'user', content: [{ type: 'text', text: 'Here:' }, toolResult('toolu_01')] },
+        ],
+      },
+      'must come first',
+    ],
+    [
+      'tool_choice without tools',
+      { ...ask, tool_choice: { type: 'any' } },
+      'tool_choice may only be specified while providing tools',
+    ],
+    [
+      'thinking with a temperature',
+      { ...ask, max_tokens: 4096, temperature: 0.5, thinking: { type: 'enabled', budget_tokens: 2048 } },
+      '`temperature` may only be set to 1',
+    ],
+    [
+      'a thinking budget over max_tokens',
+      { ...ask, thinking: { type: 'enabled', budget_tokens: 2048 } },
+      '`max_tokens` must be greater than `thinking.budget_tokens`',
+    ],
   ])('rejects %s with a 400 invalid_request_error', async (_name, body, message) => {
     const error = await client.messages.create(body as never).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.BadRequestError);
-    const envelope = (error as InstanceType<typeof Anthropic.BadRequestError>).error as { error: { type: string; message: string } };
+    const envelope = (error as InstanceType<typeof Anthropic.BadRequestError>).error as {
+      error: { type: string; message: string };
+    };
     expect(envelope.error.type).toBe('invalid_request_error');
     expect(envelope.error.message).toContain(message);
   });
 
   it('accepts what Claude Code sends: system messages between turns, adaptive thinking answering a tool result', async () => {
-    const system = { role: 'system', content: [{ type: 'text', text: 'Use tools.', cache_control: { type: 'ephemeral' } }] };
-    const messages = [...ask.messages, system, toolUse, { role: 'user', content: [toolResult('toolu_01')] }, { role: 'system', content: 'Be brief.' }];
+    const system = {
+      role: 'system',
+      content: [{ type: 'text', text: 'Use tools.', cache_control: { type: 'ephemeral' } }],
+    };
+    const messages = [
+      ...ask.messages,
+      system,
+      toolUse,
+      { role: 'user', content: [toolResult('toolu_01')] },
+      { role: 'system', content: 'Be brief.' },
+    ];
     const request = { ...ask, messages, thinking: { type: 'adaptive', display: 'omitted' } };
     await expect(client.messages.create(request as never)).resolves.toMatchObject({ type: 'message' });
   });

@@ -39,10 +39,11 @@ function uploadCutShort(request: FastifyRequest): boolean {
 }
 
 /** The error shape each inbound API's clients parse; everything else (admin, models, route misses) is OpenAI's. */
-export const ERROR_SHAPES: Partial<Record<InboundApiName, (error: GatewayError, requestId: string) => ErrorResponse>> = {
-  messages: messagesError,
-  count_tokens: messagesError,
-};
+export const ERROR_SHAPES: Partial<Record<InboundApiName, (error: GatewayError, requestId: string) => ErrorResponse>> =
+  {
+    messages: messagesError,
+    count_tokens: messagesError,
+  };
 
 /**
  * The one place an error becomes a response: every failure leaves in the caller's API shape (Anthropic's for

@@ -32,7 +32,15 @@ function isBillingFailure(type: string | undefined, message: string): boolean {
 }
 
 /** An `event: error` after the 200 (e.g. overloaded mid-answer): the stream cannot be saved. */
-export function anthropicStreamError(providerId: string, error: Partial<AnthropicErrorDetail> | undefined): GatewayError {
-  const code = error?.type === 'overloaded_error' ? 'upstream_unavailable' : error?.type === 'rate_limit_error' ? 'upstream_rate_limited' : 'upstream_error';
+export function anthropicStreamError(
+  providerId: string,
+  error: Partial<AnthropicErrorDetail> | undefined,
+): GatewayError {
+  const code =
+    error?.type === 'overloaded_error'
+      ? 'upstream_unavailable'
+      : error?.type === 'rate_limit_error'
+        ? 'upstream_rate_limited'
+        : 'upstream_error';
   return upstreamStreamError(providerId, `${error?.type ?? 'error'}: ${error?.message ?? 'no message'}`, code);
 }

@@ -4,11 +4,21 @@ import { DEFAULT_MAX_TOKENS, toAnthropicRequest } from './anthropic-request.mapp
 const TARGET = { upstreamModel: 'claude-sonnet-4-5' };
 const WEATHER_TOOL = {
   type: 'function' as const,
-  function: { name: 'get_weather', description: 'Current weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+  function: {
+    name: 'get_weather',
+    description: 'Current weather',
+    parameters: { type: 'object', properties: { city: { type: 'string' } } },
+  },
 };
 
-function map(request: Partial<ChatCompletionRequest>, target: { upstreamModel: string; defaultMaxTokens?: number } = TARGET, stream = false) {
-  return toAnthropicRequest({ model: 'smart', messages: [{ role: 'user', content: 'Hi' }], ...request }, target, { stream });
+function map(
+  request: Partial<ChatCompletionRequest>,
+  target: { upstreamModel: string; defaultMaxTokens?: number } = TARGET,
+  stream = false,
+) {
+  return toAnthropicRequest({ model: 'smart', messages: [{ role: 'user', content: 'Hi' }], ...request }, target, {
+    stream,
+  });
 }
 
 function mapError(request: Partial<ChatCompletionRequest>): GatewayError {
@@ -23,7 +33,11 @@ function mapError(request: Partial<ChatCompletionRequest>): GatewayError {
 describe('toAnthropicRequest', () => {
   it('sends the upstream model, a plain user turn, and nothing the client did not ask for', () => {
     expect(map({})).toEqual({
-      body: { model: 'claude-sonnet-4-5', max_tokens: DEFAULT_MAX_TOKENS, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] },
+      body: {
+        model: 'claude-sonnet-4-5',
+        max_tokens: DEFAULT_MAX_TOKENS,
+        messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }],
+      },
       droppedParams: [],
     });
     expect(map({}, TARGET, true).body.stream).toBe(true);
@@ -50,13 +64,25 @@ describe('toAnthropicRequest', () => {
       messages: [
         { role: 'user', content: 'First.' },
         { role: 'system', content: 'Interjected system note.' },
-        { role: 'user', content: [{ type: 'text', text: 'Second.' }, { type: 'text', text: '' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Second.' },
+            { type: 'text', text: '' },
+          ],
+        },
         { role: 'assistant', content: '' },
         { role: 'assistant', content: 'Answer.' },
       ],
     });
     expect(body.messages).toEqual([
-      { role: 'user', content: [{ type: 'text', text: 'First.' }, { type: 'text', text: 'Second.' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'First.' },
+          { type: 'text', text: 'Second.' },
+        ],
+      },
       { role: 'assistant', content: [{ type: 'text', text: 'Answer.' }] },
     ]);
   });
@@ -83,9 +109,18 @@ describe('toAnthropicRequest', () => {
 
   it('rejects content Anthropic cannot take instead of silently losing it', () => {
     const cases: Array<[ChatMessage[], string]> = [
-      [[{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAA', format: 'wav' } }] }], 'messages[0].content[0]'],
-      [[{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'ftp://example.com/cat.jpg' } }] }], 'messages[0].content[0].image_url.url'],
-      [[{ role: 'system', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.jpg' } }] }], 'messages[0].content[0]'],
+      [
+        [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAA', format: 'wav' } }] }],
+        'messages[0].content[0]',
+      ],
+      [
+        [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'ftp://example.com/cat.jpg' } }] }],
+        'messages[0].content[0].image_url.url',
+      ],
+      [
+        [{ role: 'system', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.jpg' } }] }],
+        'messages[0].content[0]',
+      ],
       [[{ role: 'function', name: 'f', content: '{}' }], 'messages[0].role'],
       [[{ role: 'tool', content: 'result' }], 'messages[0].tool_call_id'],
     ];
@@ -143,7 +178,11 @@ describe('toAnthropicRequest', () => {
     const { body } = map({
       messages: [
         { role: 'user', content: 'Go.' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'toolu_01', type: 'function', function: { name: 'f', arguments: '[1]' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'toolu_01', type: 'function', function: { name: 'f', arguments: '[1]' } }],
+        },
         { role: 'user', content: 'Here you are:' },
         { role: 'tool', tool_call_id: 'toolu_01', content: 'done' },
       ],
@@ -157,12 +196,16 @@ describe('toAnthropicRequest', () => {
       { name: 'get_weather', description: 'Current weather', input_schema: WEATHER_TOOL.function.parameters },
       { name: 'now', input_schema: { type: 'object', properties: {} } },
     ]);
-    const choice = (tool_choice: unknown, parallel_tool_calls?: boolean) => map({ tools: [WEATHER_TOOL], tool_choice, parallel_tool_calls });
+    const choice = (tool_choice: unknown, parallel_tool_calls?: boolean) =>
+      map({ tools: [WEATHER_TOOL], tool_choice, parallel_tool_calls });
     expect(choice(undefined).body.tool_choice).toBeUndefined();
     expect(choice('auto').body.tool_choice).toEqual({ type: 'auto' });
     expect(choice('none').body.tool_choice).toEqual({ type: 'none' });
     expect(choice('required').body.tool_choice).toEqual({ type: 'any' });
-    expect(choice({ type: 'function', function: { name: 'get_weather' } }).body.tool_choice).toEqual({ type: 'tool', name: 'get_weather' });
+    expect(choice({ type: 'function', function: { name: 'get_weather' } }).body.tool_choice).toEqual({
+      type: 'tool',
+      name: 'get_weather',
+    });
     expect(choice(undefined, false).body.tool_choice).toEqual({ type: 'auto', disable_parallel_tool_use: true });
     expect(choice('required', false).body.tool_choice).toEqual({ type: 'any', disable_parallel_tool_use: true });
     expect(choice('none', false).body.tool_choice).toEqual({ type: 'none' });
@@ -174,11 +217,16 @@ describe('toAnthropicRequest', () => {
 
   it('sends no tool_choice without tools, and rejects tools that are not functions', () => {
     expect(map({ tool_choice: 'required' }).body).not.toHaveProperty('tool_choice');
-    expect(mapError({ tools: [{ type: 'custom', custom: { name: 'x' } } as never] })).toMatchObject({ code: 'invalid_request_error', options: { param: 'tools[0]' } });
+    expect(mapError({ tools: [{ type: 'custom', custom: { name: 'x' } } as never] })).toMatchObject({
+      code: 'invalid_request_error',
+      options: { param: 'tools[0]' },
+    });
   });
 
   it('takes max_tokens from max_completion_tokens, then max_tokens, then the model default, then 4096', () => {
-    expect(map({ max_completion_tokens: 100, max_tokens: 200 }, { ...TARGET, defaultMaxTokens: 300 }).body.max_tokens).toBe(100);
+    expect(
+      map({ max_completion_tokens: 100, max_tokens: 200 }, { ...TARGET, defaultMaxTokens: 300 }).body.max_tokens,
+    ).toBe(100);
     expect(map({ max_tokens: 200 }, { ...TARGET, defaultMaxTokens: 300 }).body.max_tokens).toBe(200);
     expect(map({ max_tokens: null }, { ...TARGET, defaultMaxTokens: 300 }).body.max_tokens).toBe(300);
     expect(map({}).body.max_tokens).toBe(4096);
@@ -237,10 +285,22 @@ describe('toAnthropicRequest', () => {
 
   describe('reasoning_effort', () => {
     it('turns on thinking with a share of max_tokens as budget', () => {
-      expect(map({ reasoning_effort: 'low', max_tokens: 8000 }).body.thinking).toEqual({ type: 'enabled', budget_tokens: 2000 });
-      expect(map({ reasoning_effort: 'medium', max_tokens: 8000 }).body.thinking).toEqual({ type: 'enabled', budget_tokens: 4000 });
-      expect(map({ reasoning_effort: 'high', max_tokens: 8000 }).body.thinking).toEqual({ type: 'enabled', budget_tokens: 6400 });
-      expect(map({ reasoning_effort: 'low', max_tokens: 2048 }).body.thinking).toEqual({ type: 'enabled', budget_tokens: 1024 });
+      expect(map({ reasoning_effort: 'low', max_tokens: 8000 }).body.thinking).toEqual({
+        type: 'enabled',
+        budget_tokens: 2000,
+      });
+      expect(map({ reasoning_effort: 'medium', max_tokens: 8000 }).body.thinking).toEqual({
+        type: 'enabled',
+        budget_tokens: 4000,
+      });
+      expect(map({ reasoning_effort: 'high', max_tokens: 8000 }).body.thinking).toEqual({
+        type: 'enabled',
+        budget_tokens: 6400,
+      });
+      expect(map({ reasoning_effort: 'low', max_tokens: 2048 }).body.thinking).toEqual({
+        type: 'enabled',
+        budget_tokens: 1024,
+      });
       expect(map({ reasoning_effort: 'none' })).toMatchObject({ droppedParams: [] });
       expect(map({ reasoning_effort: 'none' }).body).not.toHaveProperty('thinking');
     });
@@ -250,13 +310,20 @@ describe('toAnthropicRequest', () => {
       expect(body).not.toHaveProperty('temperature');
       expect(body).not.toHaveProperty('top_p');
       expect(droppedParams).toEqual(['temperature', 'top_p']);
-      expect(map({ reasoning_effort: 'medium', temperature: 1, top_p: 0.97 })).toMatchObject({ body: { temperature: 1, top_p: 0.97 }, droppedParams: [] });
+      expect(map({ reasoning_effort: 'medium', temperature: 1, top_p: 0.97 })).toMatchObject({
+        body: { temperature: 1, top_p: 0.97 },
+        droppedParams: [],
+      });
     });
 
     it('leaves thinking off, and reports it, where Anthropic would reject the request', () => {
       const loop: ChatMessage[] = [
         { role: 'user', content: 'Weather?' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'toolu_01', type: 'function', function: { name: 'get_weather', arguments: '{}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'toolu_01', type: 'function', function: { name: 'get_weather', arguments: '{}' } }],
+        },
         { role: 'tool', tool_call_id: 'toolu_01', content: '4C' },
       ];
       const cases: Array<Partial<ChatCompletionRequest>> = [

@@ -55,8 +55,14 @@ const DEFAULT_VALUES = new Map<string, unknown>([
  * the legacy `function` role) is a 400 rather than silently lost; parameters it cannot honour are dropped
  * and reported.
  */
-export function toAnthropicRequest(request: ChatCompletionRequest, target: ChatTarget, options: { stream: boolean }): MappedRequest {
-  const droppedParams = Object.keys(request).filter((key) => !TRANSLATED.has(key) && !asksForDefault(key, request[key]));
+export function toAnthropicRequest(
+  request: ChatCompletionRequest,
+  target: ChatTarget,
+  options: { stream: boolean },
+): MappedRequest {
+  const droppedParams = Object.keys(request).filter(
+    (key) => !TRANSLATED.has(key) && !asksForDefault(key, request[key]),
+  );
   const { system, messages } = mapMessages(request.messages);
   const body: AnthropicRequest = {
     model: target.upstreamModel,
@@ -113,13 +119,19 @@ function mapMessages(input: ChatMessage[]): { system: AnthropicTextBlock[]; mess
         append('user', contentBlocks(message.content, where, { images: true }));
         break;
       case 'assistant':
-        append('assistant', [...contentBlocks(message.content, where, { images: false }), ...(message.tool_calls ?? []).map(toolUse)]);
+        append('assistant', [
+          ...contentBlocks(message.content, where, { images: false }),
+          ...(message.tool_calls ?? []).map(toolUse),
+        ]);
         break;
       case 'tool':
         append('user', [toolResult(message, where)]);
         break;
       default:
-        throw invalid(`${where}: the "${message.role}" role is not supported by Anthropic models; use tools and tool messages.`, `${where}.role`);
+        throw invalid(
+          `${where}: the "${message.role}" role is not supported by Anthropic models; use tools and tool messages.`,
+          `${where}.role`,
+        );
     }
   });
   return { system, messages: turns.map(toolResultsFirst) };
@@ -127,21 +139,32 @@ function mapMessages(input: ChatMessage[]): { system: AnthropicTextBlock[]; mess
 
 /** Anthropic rejects empty text blocks, so empty text is skipped. */
 function contentBlocks(content: ChatMessage['content'], where: string, allow: { images: false }): AnthropicTextBlock[];
-function contentBlocks(content: ChatMessage['content'], where: string, allow: { images: true }): Array<AnthropicTextBlock | AnthropicImageBlock>;
-function contentBlocks(content: ChatMessage['content'], where: string, allow: { images: boolean }): Array<AnthropicTextBlock | AnthropicImageBlock> {
+function contentBlocks(
+  content: ChatMessage['content'],
+  where: string,
+  allow: { images: true },
+): Array<AnthropicTextBlock | AnthropicImageBlock>;
+function contentBlocks(
+  content: ChatMessage['content'],
+  where: string,
+  allow: { images: boolean },
+): Array<AnthropicTextBlock | AnthropicImageBlock> {
   if (typeof content === 'string') return content ? [{ type: 'text', text: content }] : [];
   if (!Array.isArray(content)) return [];
   return content.flatMap((part, j): Array<AnthropicTextBlock | AnthropicImageBlock> => {
     const at = `${where}.content[${j}]`;
-    if (part.type === 'text' && typeof part.text === 'string') return part.text ? [{ type: 'text', text: part.text }] : [];
-    if (part.type === 'image_url' && allow.images) return [imageBlock((part.image_url as { url?: unknown } | undefined)?.url, at)];
+    if (part.type === 'text' && typeof part.text === 'string')
+      return part.text ? [{ type: 'text', text: part.text }] : [];
+    if (part.type === 'image_url' && allow.images)
+      return [imageBlock((part.image_url as { url?: unknown } | undefined)?.url, at)];
     throw invalid(`${at}: "${part.type}" content is not supported here by Anthropic models.`, at);
   });
 }
 
 function imageBlock(url: unknown, where: string): AnthropicImageBlock {
   const dataUrl = typeof url === 'string' ? /^data:([^;,]+);base64,(.*)$/s.exec(url) : null;
-  if (dataUrl) return { type: 'image', source: { type: 'base64', media_type: dataUrl[1].toLowerCase(), data: dataUrl[2] } };
+  if (dataUrl)
+    return { type: 'image', source: { type: 'base64', media_type: dataUrl[1].toLowerCase(), data: dataUrl[2] } };
   if (typeof url === 'string' && /^https?:\/\//i.test(url)) return { type: 'image', source: { type: 'url', url } };
   throw invalid(`${where}: an image must be an http(s) URL or a base64 data: URL.`, `${where}.image_url.url`);
 }
@@ -154,15 +177,19 @@ function toolUse(call: ToolCall): AnthropicToolUseBlock {
 function parseToolInput(json: string): Record<string, unknown> {
   try {
     const input: unknown = JSON.parse(json);
-    return input !== null && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
+    return input !== null && typeof input === 'object' && !Array.isArray(input)
+      ? (input as Record<string, unknown>)
+      : {};
   } catch {
     return {};
   }
 }
 
 function toolResult(message: ChatMessage, where: string): AnthropicToolResultBlock {
-  if (typeof message.tool_call_id !== 'string') throw invalid(`${where}: a tool message needs "tool_call_id".`, `${where}.tool_call_id`);
-  const content = typeof message.content === 'string' ? message.content : contentBlocks(message.content, where, { images: true });
+  if (typeof message.tool_call_id !== 'string')
+    throw invalid(`${where}: a tool message needs "tool_call_id".`, `${where}.tool_call_id`);
+  const content =
+    typeof message.content === 'string' ? message.content : contentBlocks(message.content, where, { images: true });
   return { type: 'tool_result', tool_use_id: message.tool_call_id, ...(content.length > 0 ? { content } : {}) };
 }
 
@@ -182,7 +209,11 @@ function mapTool(tool: ToolDefinition, i: number): AnthropicTool {
     throw invalid(`tools[${i}]: only function tools can be sent to Anthropic models.`, `tools[${i}]`);
   }
   const { name, description, parameters } = tool.function;
-  return { name, ...(description ? { description } : {}), input_schema: parameters ?? { type: 'object', properties: {} } };
+  return {
+    name,
+    ...(description ? { description } : {}),
+    input_schema: parameters ?? { type: 'object', properties: {} },
+  };
 }
 
 /** `'unsupported'` for a tool_choice form Anthropic has no equivalent for (it then chooses freely). */

@@ -35,25 +35,39 @@ describe('toChatCompletion', () => {
             content: 'Let me check both cities.',
             tool_calls: [
               { id: 'toolu_01Oslo', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
-              { id: 'toolu_02Bergen', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Bergen"}' } },
+              {
+                id: 'toolu_02Bergen',
+                type: 'function',
+                function: { name: 'get_weather', arguments: '{"city":"Bergen"}' },
+              },
             ],
           },
           logprobs: null,
           finish_reason: 'tool_calls',
         },
       ],
-      usage: { prompt_tokens: 2560, completion_tokens: 71, total_tokens: 2631, prompt_tokens_details: { cached_tokens: 2048 } },
+      usage: {
+        prompt_tokens: 2560,
+        completion_tokens: 71,
+        total_tokens: 2631,
+        prompt_tokens_details: { cached_tokens: 2048 },
+      },
     });
   });
 
   it('gives null content for an answer that is only tool calls, and "" for an empty answer', () => {
-    const toolOnly = toChatCompletion(message({ content: [{ type: 'tool_use', id: 't', name: 'f', input: {} }], stop_reason: 'tool_use' }), CREATED);
+    const toolOnly = toChatCompletion(
+      message({ content: [{ type: 'tool_use', id: 't', name: 'f', input: {} }], stop_reason: 'tool_use' }),
+      CREATED,
+    );
     expect(toolOnly.choices[0].message).toEqual({
       role: 'assistant',
       content: null,
       tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '{}' } }],
     });
-    expect(toChatCompletion(message({ content: [], stop_reason: 'max_tokens' }), CREATED).choices[0].message.content).toBe('');
+    expect(
+      toChatCompletion(message({ content: [], stop_reason: 'max_tokens' }), CREATED).choices[0].message.content,
+    ).toBe('');
   });
 
   it('joins text blocks, returns thinking as reasoning_content, and leaves out blocks OpenAI has no slot for', () => {

@@ -40,25 +40,47 @@ describe('AnthropicStreamTransformer', () => {
       { role: 'assistant', content: '' },
       { content: 'Let me check ' },
       { content: 'both cities.' },
-      { tool_calls: [{ index: 0, id: 'toolu_01Oslo', type: 'function', function: { name: 'get_weather', arguments: '' } }] },
+      {
+        tool_calls: [
+          { index: 0, id: 'toolu_01Oslo', type: 'function', function: { name: 'get_weather', arguments: '' } },
+        ],
+      },
       { tool_calls: [{ index: 0, function: { arguments: '{"city": "Os' } }] },
       { tool_calls: [{ index: 0, function: { arguments: 'lo"}' } }] },
-      { tool_calls: [{ index: 1, id: 'toolu_02Bergen', type: 'function', function: { name: 'get_weather', arguments: '' } }] },
+      {
+        tool_calls: [
+          { index: 1, id: 'toolu_02Bergen', type: 'function', function: { name: 'get_weather', arguments: '' } },
+        ],
+      },
       { tool_calls: [{ index: 1, function: { arguments: '{"city": "Bergen"}' } }] },
       {},
       undefined, // the usage chunk has no choices
     ]);
-    expect(chunks.map((chunk) => chunk.choices[0]?.finish_reason ?? null)).toEqual([...Array(8).fill(null), 'tool_calls', null]);
+    expect(chunks.map((chunk) => chunk.choices[0]?.finish_reason ?? null)).toEqual([
+      ...Array(8).fill(null),
+      'tool_calls',
+      null,
+    ]);
   });
 
   it('names every chunk with the upstream message id and model, and ends with a usage-only chunk', () => {
     const { chunks } = translate(fixture('text-and-parallel-tools.sse'));
     for (const chunk of chunks) {
-      expect(chunk).toMatchObject({ id: 'msg_01TextTools', object: 'chat.completion.chunk', created: CREATED, model: 'claude-sonnet-4-5-20250929' });
+      expect(chunk).toMatchObject({
+        id: 'msg_01TextTools',
+        object: 'chat.completion.chunk',
+        created: CREATED,
+        model: 'claude-sonnet-4-5-20250929',
+      });
     }
     expect(chunks.at(-1)).toMatchObject({
       choices: [],
-      usage: { prompt_tokens: 412 + 2048 + 100, completion_tokens: 71, total_tokens: 412 + 2048 + 100 + 71, prompt_tokens_details: { cached_tokens: 2048 } },
+      usage: {
+        prompt_tokens: 412 + 2048 + 100,
+        completion_tokens: 71,
+        total_tokens: 412 + 2048 + 100 + 71,
+        prompt_tokens_details: { cached_tokens: 2048 },
+      },
     });
     expect(chunks.slice(0, -1).every((chunk) => chunk.usage === undefined)).toBe(true);
   });
@@ -80,22 +102,37 @@ describe('AnthropicStreamTransformer', () => {
     ]);
     expect(chunks.at(-2)!.choices[0].finish_reason).toBe('stop');
     // message_delta repeats the cumulative input counters: they overwrite, never add.
-    expect(chunks.at(-1)!.usage).toEqual({ prompt_tokens: 25, completion_tokens: 48, total_tokens: 73, prompt_tokens_details: { cached_tokens: 0 } });
+    expect(chunks.at(-1)!.usage).toEqual({
+      prompt_tokens: 25,
+      completion_tokens: 48,
+      total_tokens: 73,
+      prompt_tokens_details: { cached_tokens: 0 },
+    });
   });
 
-  it.each(['text-and-parallel-tools.sse', 'thinking-then-text.sse', 'overloaded-mid-stream.sse', 'cut-before-message-stop.sse'])(
-    'gives identical output for %s however its bytes are split (seeded)',
-    (name) => {
-      const bytes = fixture(name);
-      const whole = translate(bytes);
-      for (let cut = 1; cut < bytes.length; cut++) expect(translate(bytes, [cut])).toEqual(whole);
-      const random = seededRandom(7);
-      for (let round = 0; round < 300; round++) {
-        const cuts = Array.from({ length: 1 + Math.floor(random() * 12) }, () => 1 + Math.floor(random() * (bytes.length - 1)));
-        expect(translate(bytes, [...new Set(cuts)].sort((a, b) => a - b))).toEqual(whole);
-      }
-    },
-  );
+  it.each([
+    'text-and-parallel-tools.sse',
+    'thinking-then-text.sse',
+    'overloaded-mid-stream.sse',
+    'cut-before-message-stop.sse',
+  ])('gives identical output for %s however its bytes are split (seeded)', (name) => {
+    const bytes = fixture(name);
+    const whole = translate(bytes);
+    for (let cut = 1; cut < bytes.length; cut++) expect(translate(bytes, [cut])).toEqual(whole);
+    const random = seededRandom(7);
+    for (let round = 0; round < 300; round++) {
+      const cuts = Array.from(
+        { length: 1 + Math.floor(random() * 12) },
+        () => 1 + Math.floor(random() * (bytes.length - 1)),
+      );
+      expect(
+        translate(
+          bytes,
+          [...new Set(cuts)].sort((a, b) => a - b),
+        ),
+      ).toEqual(whole);
+    }
+  });
 
   it('fails on an in-stream error event, after passing on what came before it', () => {
     const { chunks, error } = translate(fixture('overloaded-mid-stream.sse'));
@@ -113,14 +150,18 @@ describe('AnthropicStreamTransformer', () => {
   });
 
   it('rejects events before message_start, a second message_start, and data that is not JSON', () => {
-    const start = 'event: message_start\ndata: {"type":"message_start","message":{"id":"m","model":"c","content":[],"usage":{}}}\n\n';
+    const start =
+      'event: message_start\ndata: {"type":"message_start","message":{"id":"m","model":"c","content":[],"usage":{}}}\n\n';
     const cases = [
       'event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n\n',
       start + start,
-      start + 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"\n\n',
-      start + 'event: content_block_delta\ndata: {"type":"content_block_delta","index":3,"delta":{"type":"input_json_delta","partial_json":"{}"}}\n\n',
+      start +
+        'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"\n\n',
+      start +
+        'event: content_block_delta\ndata: {"type":"content_block_delta","index":3,"delta":{"type":"input_json_delta","partial_json":"{}"}}\n\n',
     ];
-    for (const stream of cases) expect(translate(Buffer.from(stream)).error).toMatchObject({ code: 'upstream_invalid_response' });
+    for (const stream of cases)
+      expect(translate(Buffer.from(stream)).error).toMatchObject({ code: 'upstream_invalid_response' });
   });
 
   it('ignores pings before message_start and event types it does not know', () => {

@@ -1,7 +1,13 @@
 import type { ChatCompletionChunk, FinishReason } from '@app/common';
 import { upstreamStreamError } from '../http/upstream-errors';
 import type { SseEvent } from '../sse/sse-parser';
-import type { AnthropicDelta, AnthropicMessageResponse, AnthropicResponseBlock, AnthropicStreamEvent, AnthropicUsage } from './anthropic.types';
+import type {
+  AnthropicDelta,
+  AnthropicMessageResponse,
+  AnthropicResponseBlock,
+  AnthropicStreamEvent,
+  AnthropicUsage,
+} from './anthropic.types';
 import { upstreamInvalidResponse as invalidResponse } from '../http/upstream-errors';
 import { anthropicStreamError } from './anthropic-error.mapper';
 import { finishReasonFor } from './anthropic-stop-reason.mapper';
@@ -40,8 +46,10 @@ export class AnthropicStreamTransformer {
     const event = this.parse(sse.data);
     if (event.type === 'error') throw anthropicStreamError(this.providerId, event.error);
     if (event.type === 'ping') return [];
-    if (event.type === 'message_start' && this.message) throw invalidResponse(this.providerId, 'a second "message_start"');
-    if (event.type !== 'message_start' && !this.message) throw invalidResponse(this.providerId, `"${event.type}" before "message_start"`);
+    if (event.type === 'message_start' && this.message)
+      throw invalidResponse(this.providerId, 'a second "message_start"');
+    if (event.type !== 'message_start' && !this.message)
+      throw invalidResponse(this.providerId, `"${event.type}" before "message_start"`);
     switch (event.type) {
       case 'message_start':
         return this.start(event.message);
@@ -73,7 +81,8 @@ export class AnthropicStreamTransformer {
     } catch {
       // Reported below, without echoing the body.
     }
-    if (typeof event?.type !== 'string') throw invalidResponse(this.providerId, 'a stream event that is not an Anthropic event');
+    if (typeof event?.type !== 'string')
+      throw invalidResponse(this.providerId, 'a stream event that is not an Anthropic event');
     return event;
   }
 
@@ -87,7 +96,13 @@ export class AnthropicStreamTransformer {
     if (block.type !== 'tool_use') return [];
     const toolCall = this.toolCallIndices.size;
     this.toolCallIndices.set(index, toolCall);
-    return [this.chunk({ tool_calls: [{ index: toolCall, id: block.id, type: 'function', function: { name: block.name, arguments: '' } }] })];
+    return [
+      this.chunk({
+        tool_calls: [
+          { index: toolCall, id: block.id, type: 'function', function: { name: block.name, arguments: '' } },
+        ],
+      }),
+    ];
   }
 
   private blockDelta(index: number, delta: AnthropicDelta): ChatCompletionChunk[] {
@@ -98,8 +113,11 @@ export class AnthropicStreamTransformer {
         return delta.thinking ? [this.chunk({ reasoning_content: delta.thinking })] : [];
       case 'input_json_delta': {
         const toolCall = this.toolCallIndices.get(index);
-        if (toolCall === undefined) throw invalidResponse(this.providerId, `tool arguments for content block ${index}, which is not a tool call`);
-        return delta.partial_json ? [this.chunk({ tool_calls: [{ index: toolCall, function: { arguments: delta.partial_json } }] })] : [];
+        if (toolCall === undefined)
+          throw invalidResponse(this.providerId, `tool arguments for content block ${index}, which is not a tool call`);
+        return delta.partial_json
+          ? [this.chunk({ tool_calls: [{ index: toolCall, function: { arguments: delta.partial_json } }] })]
+          : [];
       }
       default:
         return [];

@@ -19,7 +19,10 @@ const MIN_TOP_P_WHILE_THINKING = 0.95;
  * turn's signed thinking blocks, which an OpenAI client never holds). While thinking, Anthropic accepts no
  * temperature but 1 and no top_p below 0.95, so those are the parameters dropped instead.
  */
-export function applyReasoningEffort(body: AnthropicRequest, effort: unknown): { body: AnthropicRequest; dropped: string[] } {
+export function applyReasoningEffort(
+  body: AnthropicRequest,
+  effort: unknown,
+): { body: AnthropicRequest; dropped: string[] } {
   if (effort === undefined || effort === null || effort === 'none') return { body, dropped: [] };
   const share = typeof effort === 'string' ? THINKING_SHARE.get(effort) : undefined;
   const budget = share === undefined ? undefined : Math.max(MIN_THINKING_BUDGET, Math.floor(body.max_tokens * share));

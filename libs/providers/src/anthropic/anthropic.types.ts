@@ -33,7 +33,8 @@ export interface AnthropicThinkingBlock {
   signature: string;
 }
 
-export type AnthropicRequestBlock = AnthropicTextBlock | AnthropicImageBlock | AnthropicToolUseBlock | AnthropicToolResultBlock;
+export type AnthropicRequestBlock =
+  AnthropicTextBlock | AnthropicImageBlock | AnthropicToolUseBlock | AnthropicToolResultBlock;
 
 export interface AnthropicMessage {
   role: 'user' | 'assistant';
@@ -104,7 +105,11 @@ export type AnthropicStreamEvent =
   | { type: 'content_block_start'; index: number; content_block: AnthropicResponseBlock }
   | { type: 'content_block_delta'; index: number; delta: AnthropicDelta }
   | { type: 'content_block_stop'; index: number }
-  | { type: 'message_delta'; delta: { stop_reason: string | null; stop_sequence: string | null }; usage?: AnthropicUsage }
+  | {
+      type: 'message_delta';
+      delta: { stop_reason: string | null; stop_sequence: string | null };
+      usage?: AnthropicUsage;
+    }
   | { type: 'message_stop' }
   | { type: 'ping' }
   | { type: 'error'; error: AnthropicErrorDetail };

@@ -11,7 +11,11 @@ import { projectView } from '../tenancy/project.view';
 import { allowListField, checkAllowLists } from './allow-lists';
 
 /** PUT replaces the whole policy: an absent or null list lifts that limit. */
-export const keyAccessBody = z.strictObject({ models: allowListField, tiers: allowListField, allowed_ips: allowListField });
+export const keyAccessBody = z.strictObject({
+  models: allowListField,
+  tiers: allowListField,
+  allowed_ips: allowListField,
+});
 export const projectAccessBody = z.strictObject({ models: allowListField, tiers: allowListField });
 
 /**
