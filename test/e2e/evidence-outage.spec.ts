@@ -43,8 +43,16 @@ describe('evidence survives a database outage', () => {
   });
 
   const metrics = async () => (await fetch(`${gateway.baseUrl}/metrics`)).text();
-  const recordsOfCaller = async () =>
-    (await gateway.admin('GET', `/admin/requests?key_id=${caller.id}&limit=500`)).body.data as any[];
+  // Admin calls answer 503 until the gateway has seen the database back (it probes every second): none yet.
+  const recordsOfCaller = async () => {
+    const reply = await gateway.admin('GET', `/admin/requests?key_id=${caller.id}&limit=500`);
+    return (reply.status === 200 ? reply.body.data : []) as any[];
+  };
+  const adminOnceAvailable = (path: string) =>
+    eventually(
+      () => gateway.admin('GET', path),
+      (reply) => reply.status !== 503,
+    );
   const messages = [{ role: 'user' as const, content: 'still there?' }];
 
   /** A chat completion, every other one streamed; resolves with the HTTP status the client saw. */
@@ -132,8 +140,8 @@ describe('evidence survives a database outage', () => {
     writer.add(record('after-refused', 200));
     await writer.flush();
     for (const requestId of ['before-refused', 'after-refused'])
-      expect((await gateway.admin('GET', `/admin/requests/${requestId}`)).status).toBe(200);
-    expect((await gateway.admin('GET', '/admin/requests/refused')).status).toBe(404);
+      expect((await adminOnceAvailable(`/admin/requests/${requestId}`)).status).toBe(200);
+    expect((await adminOnceAvailable('/admin/requests/refused')).status).toBe(404);
     expect(sampleValue(await metrics(), 'switchyard_evidence_dropped_rows_total')).toBe(1);
   });
 });

@@ -185,17 +185,18 @@ describe('SseParser', () => {
     }
 
     // Linear time means the cost per byte does not grow with the line: parsing that rescans or re-joins
-    // what it buffered costs 8× as much per byte for an 8× longer line.
+    // what it buffered costs 16× as much per byte for a 16× longer line. The bound leaves room for what a
+    // busy machine and larger buffers add to a linear parser (up to ~4.6× seen in CI), far from 16×.
     it('parses a long line fed 16 KiB at a time in linear time', () => {
-      const small = nsPerByte(2 * 1024 * 1024, 16 * 1024);
+      const small = nsPerByte(1024 * 1024, 16 * 1024);
       const large = nsPerByte(16 * 1024 * 1024, 16 * 1024);
-      expect(large / small).toBeLessThan(3);
+      expect(large / small).toBeLessThan(8);
     });
 
     it('parses a long line fed 1 byte at a time in linear time', () => {
-      const small = nsPerByte(64 * 1024, 1);
+      const small = nsPerByte(32 * 1024, 1);
       const large = nsPerByte(512 * 1024, 1);
-      expect(large / small).toBeLessThan(3);
+      expect(large / small).toBeLessThan(8);
     });
   });
 });
