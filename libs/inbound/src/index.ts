@@ -14,7 +14,7 @@ export { messagesToChat, type MessagesToChatResult } from './messages/messages-t
 export { chatToMessage, type MessagesIds } from './messages/chat-to-message';
 export { MessagesStreamEncoder } from './messages/messages-stream.encoder';
 export { messagesError, messagesErrorBody, type MessagesErrorResponse } from './messages/messages-error';
-export { estimateInputTokens } from './messages/count-tokens';
+export { estimateInputTokens, loadTokenCounter } from './messages/count-tokens';
 // OpenAI Responses inbound (POST /v1/responses, stateless).
 export type {
   OutputItem as ResponsesOutputItem,

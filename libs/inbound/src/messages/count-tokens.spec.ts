@@ -1,4 +1,4 @@
-import { estimateInputTokens } from './count-tokens';
+import { estimateInputTokens, loadTokenCounter } from './count-tokens';
 import claudeCodeTurn from './fixtures/claude-code-turn.json';
 import { parseCountTokensRequest } from './messages-request';
 
@@ -7,6 +7,8 @@ const count = (body: Record<string, unknown>) =>
 const hello = [{ role: 'user', content: 'Hello, world' }];
 
 describe('estimateInputTokens', () => {
+  beforeAll(loadTokenCounter);
+
   it('counts text with o200k_base plus the per-request and per-message framing', () => {
     // "Hello, world" is 3 o200k tokens; 3 for the request, 3 for the message.
     expect(count({ messages: hello })).toBe(9);

@@ -1,4 +1,3 @@
-import { countTokens } from 'gpt-tokenizer/cjs/encoding/o200k_base';
 import type { ContentBlockParam, CountTokensRequest, ToolParam } from './messages.types';
 
 /**
@@ -25,7 +24,21 @@ const TOOL_USE_PROMPT = 346;
 /** Special-token lookalikes such as "<|endoftext|>" in a prompt are counted as the plain text they are. */
 const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
 
+type CountTokens = (typeof import('gpt-tokenizer/cjs/encoding/o200k_base'))['countTokens'];
+
+/** Set by the first count: o200k's ranks take ~70 MB of memory, which a gateway that never counts should not pay. */
+let countTokens: CountTokens | undefined;
+let loading: Promise<CountTokens> | undefined;
+
+/** Loads the tokenizer once; `estimateInputTokens` needs it loaded. */
+export async function loadTokenCounter(): Promise<void> {
+  loading ??= import('gpt-tokenizer/cjs/encoding/o200k_base').then((o200k) => (countTokens = o200k.countTokens));
+  await loading;
+}
+
+/** The request's input tokens; `loadTokenCounter()` must have resolved before. */
 export function estimateInputTokens(request: CountTokensRequest): number {
+  if (!countTokens) throw new Error('estimateInputTokens: await loadTokenCounter() first');
   let total = PER_REQUEST;
   if (typeof request.system === 'string') total += textTokens(request.system);
   else for (const block of request.system ?? []) total += textTokens(block.text);
@@ -82,5 +95,5 @@ function toolTokens(tool: ToolParam): number {
 }
 
 function textTokens(text: string): number {
-  return text === '' ? 0 : countTokens(text, AS_PLAIN_TEXT);
+  return text === '' ? 0 : countTokens!(text, AS_PLAIN_TEXT);
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '@app/common';
-import { estimateInputTokens, parseCountTokensRequest } from '@app/inbound';
+import { estimateInputTokens, loadTokenCounter, parseCountTokensRequest } from '@app/inbound';
 import { ModelCallService } from '../model-call/model-call.service';
 import type { GatewayCall } from '../pipeline/gateway-call';
 import type { V1Api } from '../pipeline/v1-api';
@@ -26,8 +26,11 @@ export class CountTokensApi implements V1Api {
       if (error instanceof GatewayError && error.code.startsWith('upstream_')) return undefined;
       throw error;
     });
-    await reply
-      .header(COUNT_SOURCE_HEADER, counted === undefined ? 'estimate' : 'upstream')
-      .send({ input_tokens: counted ?? estimateInputTokens(count) });
+    if (counted !== undefined) {
+      await reply.header(COUNT_SOURCE_HEADER, 'upstream').send({ input_tokens: counted });
+      return;
+    }
+    await loadTokenCounter();
+    await reply.header(COUNT_SOURCE_HEADER, 'estimate').send({ input_tokens: estimateInputTokens(count) });
   }
 }
