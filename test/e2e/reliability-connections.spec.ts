@@ -515,10 +515,16 @@ describe('overload: shed new /v1 requests with 503 and retry-after, keep answeri
 
   it('sheds while the event loop lags past OVERLOAD_MAX_LAG_MS, before any key check, and admits again once it recovers', async () => {
     await admitsAgain();
-    const blockUntil = performance.now() + MAX_LAG_MS * 3;
-    while (performance.now() < blockUntil) {
-      // Busy: the gateway shares this process, so its event loop is blocked too.
-    }
+    const block = () => {
+      const blockUntil = performance.now() + MAX_LAG_MS * 3;
+      while (performance.now() < blockUntil) {
+        // Busy: the gateway shares this process, so its event loop is blocked too.
+      }
+    };
+    // Saturated, not paused: late in two samples in a row (the sampler runs in between).
+    block();
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    block();
     const [during, messages] = await Promise.all([
       // An unknown key: refused for the load (503), not for the key (401), so no lookup was spent on it.
       chat('Bearer sy-not-a-real-key-000000000000'),

@@ -24,8 +24,13 @@ const RETRY_AFTER_SECONDS = 1;
 export class LoadShedder implements OnModuleDestroy {
   private readonly limits: OverloadLimits;
   private inFlight = 0;
-  /** How late the last lag sample ran, in ms. */
+  /**
+   * How late the loop has run in both of the last two samples, in ms. One late sample is a pause — a major GC,
+   * a large body, the embedded database's own work on this loop at start — which passes by itself; a loop late
+   * twice in a row is saturated.
+   */
   private lagMs = 0;
+  private lastSampleLagMs = 0;
   private readonly sampler?: NodeJS.Timeout;
 
   constructor(@Inject(serverConfig.KEY) settings: ConfigType<typeof serverConfig>) {
@@ -35,7 +40,9 @@ export class LoadShedder implements OnModuleDestroy {
       let due = performance.now() + LAG_SAMPLE_MS;
       this.sampler = setInterval(() => {
         const now = performance.now();
-        this.lagMs = Math.max(0, now - due);
+        const late = Math.max(0, now - due);
+        this.lagMs = Math.min(late, this.lastSampleLagMs);
+        this.lastSampleLagMs = late;
         due = now + LAG_SAMPLE_MS;
       }, LAG_SAMPLE_MS).unref();
     }
