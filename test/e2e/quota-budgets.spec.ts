@@ -5,6 +5,7 @@ import { Clock } from '@app/common';
 import { QuotaStats } from '@app/quota';
 import type { RecordedRequest } from '../fakes/fake-http';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
+import { sampleValue } from '../utils/prometheus';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 
 const PROVIDER_KEY = 'sk-budget-provider';
@@ -187,6 +188,11 @@ describe('budgets: reserve → settle across two gateway instances', () => {
       resets_at: null,
     });
     expect(await ledgerSum('project_id', projectId)).toEqual({ micros: expected, count: 5 });
+    // The fullest budget's share, for the "budget above 80 %" alert: at least this project's (others may be fuller).
+    const metrics = await (await fetch(`${a.baseUrl}/metrics`)).text();
+    expect(sampleValue(metrics, 'switchyard_budget_fullest_ratio')).toBeGreaterThanOrEqual(
+      expected / (2 * RESERVATION_MICROS) - 1e-9,
+    );
   });
 
   it('answers an exhausted budget with a 402 the official SDK does not retry', async () => {

@@ -189,6 +189,22 @@ export class GatewayMetrics {
     });
   }
 
+  /**
+   * Publishes the fullest budget's spent share (0 to 1, above 1 when a charge overran), read at each scrape;
+   * undefined (the database cannot be asked) keeps the last value, so /metrics answers through an outage.
+   */
+  watchBudgets(fullestShare: () => Promise<number | undefined>): void {
+    new Gauge({
+      name: 'switchyard_budget_fullest_ratio',
+      help: 'The largest share of its limit any budget (team, project or key) has spent in its current period.',
+      registers: [this.registry],
+      async collect() {
+        const share = await fullestShare();
+        if (share !== undefined) this.set(share);
+      },
+    });
+  }
+
   /** Publishes the deployments' ejections (consecutive failures past the threshold), read at each scrape. */
   watchDeploymentHealth(stats: () => DeploymentHealthStats[]): void {
     const registers = [this.registry];

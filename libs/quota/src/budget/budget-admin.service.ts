@@ -89,6 +89,23 @@ export class BudgetAdminService {
     return rows.length > 0;
   }
 
+  /**
+   * The largest share of its limit any budget has spent in its current period (periods in UTC, as
+   * budget-period.ts): one number for an alert on "a budget above 80 %" without a label per team or key.
+   * Reserved amounts are left out: leases reserve headroom ahead of spending it.
+   */
+  async fullestShare(): Promise<number> {
+    const [row]: Array<{ fullest: number | null }> = await this.dataSource.query(
+      `SELECT max(spent_micros::float8 / limit_micros) AS fullest FROM budgets
+       WHERE limit_micros > 0 AND period_start >= CASE period
+         WHEN 'daily' THEN date_trunc('day', now(), 'UTC')
+         WHEN 'weekly' THEN date_trunc('week', now(), 'UTC')
+         WHEN 'monthly' THEN date_trunc('month', now(), 'UTC')
+         ELSE 'epoch'::timestamptz END`,
+    );
+    return row?.fullest ?? 0;
+  }
+
   /** Null when the scope has no budget. Pass the caller's transaction manager when inside one. */
   async balance(level: QuotaLevel, scopeId: string, manager?: EntityManager): Promise<BudgetBalance | null> {
     const [row]: BudgetRow[] = await (manager ?? this.dataSource).query(
