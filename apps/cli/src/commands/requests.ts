@@ -1,6 +1,8 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
+// The record's shape is the audit lib's: the admin API answers with it as it is (one type, never a copy).
+import type { RequestRecord } from '@app/audit';
 import { UsageError } from '../cli-errors';
 import type { CommandGroup } from '../context';
 import type { AdminClient, Query } from '../http/admin-client';
@@ -9,43 +11,6 @@ import { usd } from '../output/output';
 import { renderFields, renderTable } from '../output/table';
 import { parseTimeArg } from '../time-arg';
 import { positiveInteger } from './arguments';
-
-/** An evidence record as `GET /admin/requests` answers it (the fields the CLI shows). */
-export interface RequestRecord {
-  created_at: string;
-  request_id: string;
-  key_id: string | null;
-  masked_key: string | null;
-  team_id: string | null;
-  project_id: string | null;
-  environment: string | null;
-  method: string;
-  endpoint: string;
-  api: string | null;
-  stream: boolean;
-  model_requested: string | null;
-  model_served: string | null;
-  deployment: string | null;
-  attempts: Array<{ deployment: string; status: number | null; error_code: string | null; duration_ms: number }>;
-  fallback_reason: string | null;
-  status: number;
-  client_aborted: boolean;
-  error_type: string | null;
-  error_code: string | null;
-  upstream_message: string | null;
-  latency_ms: number;
-  ttfb_ms: number | null;
-  prompt_tokens: number | null;
-  cached_tokens: number | null;
-  completion_tokens: number | null;
-  reasoning_tokens: number | null;
-  usage_source: string | null;
-  cost_micro_usd: number | null;
-  client_ip: string | null;
-  user_agent: string | null;
-  end_user: string | null;
-  tags: Record<string, string> | null;
-}
 
 interface RecordPage {
   data: RequestRecord[];
