@@ -20,6 +20,7 @@ const allowedLibDeps = {
   quota: ['common', 'persistence'],
   audit: ['common', 'persistence'],
   inbound: ['common'],
+  alerts: ['common', 'persistence'],
 };
 
 /** Subpaths a package documents as entries without declaring them in an `exports` map. */

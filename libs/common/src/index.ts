@@ -1,6 +1,7 @@
 export * from './errors/error-codes';
 export * from './errors/gateway-error';
 export * from './openai/chat.types';
+export * from './openai/images.types';
 export * from './principal';
 export * from './util/ids';
 export * from './util/cancel-signal';
@@ -10,6 +11,7 @@ export * from './util/secrets';
 export * from './util/json-in-turns';
 export * from './config/config-error';
 export * from './config/yaml-config';
+export * from './config/alerts-config.schema';
 export * from './config/env-config';
 export * from './request-context';
 export * from './unanswered-status';

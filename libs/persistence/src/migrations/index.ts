@@ -6,6 +6,9 @@ import { AddInboundApi1764633600000 } from './1764633600000-add-inbound-api';
 import { AddUsageCorrections1764720000000 } from './1764720000000-add-usage-corrections';
 import { AddAdminRoles1764806400000 } from './1764806400000-add-admin-roles';
 import { AddDroppedToRecords1764892800000 } from './1764892800000-add-dropped-to-records';
+import { AddSuspensionAndAnomalyRollups1764979200001 } from './1764979200001-add-suspension-and-anomaly-rollups';
+import { CreateAlerts1764979200000 } from './1764979200000-create-alerts';
+import { CreateIdempotencyRecords1764979200002 } from './1764979200002-create-idempotency-records';
 
 /** Every migration, in order. Committed and run at start-up; the schema is never synchronized. */
 export const MIGRATIONS = [
@@ -17,4 +20,7 @@ export const MIGRATIONS = [
   AddUsageCorrections1764720000000,
   AddAdminRoles1764806400000,
   AddDroppedToRecords1764892800000,
+  CreateAlerts1764979200000,
+  AddSuspensionAndAnomalyRollups1764979200001,
+  CreateIdempotencyRecords1764979200002,
 ];

@@ -22,7 +22,9 @@ export class CatalogGeneration {
     readonly adapters: ReadonlyMap<string, ProviderAdapter>,
   ) {
     for (const model of config.models) for (const name of [model.name, ...model.aliases]) this.byName.set(name, model);
-    this.secrets = providerSecrets(config.providers);
+    // Webhook URLs too: Slack-style URLs carry their token in the path.
+    const webhooks = config.alerts.webhooks.flatMap((webhook) => [webhook.secret, webhook.url]);
+    this.secrets = [...providerSecrets(config.providers), ...webhooks];
   }
 
   /** The model a client-facing name or alias refers to. */

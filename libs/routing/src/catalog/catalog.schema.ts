@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { alertsConfigSchema } from '@app/common';
 import { providerConfigSchema } from '@app/providers';
+import { checkModelKinds, MODEL_KINDS } from './model-kind';
 import { pricingSchema } from './pricing.schema';
 
 /** A day: anything longer is surely a typo (and Node timers overflow at ~24.8 days). */
@@ -74,12 +76,17 @@ const modelSchema = overridableSchema.extend({
   aliases: z.array(z.string().min(1)).default([]),
   /** Allow-lists on keys and projects can name tiers instead of models. */
   tier: z.string().min(1).optional(),
+  /** What the model serves, and so the routes that may call it (see model-kind.ts). */
+  kind: z.enum(MODEL_KINDS).default('chat'),
   /**
    * Output cap assumed when a client sends no max_tokens: sent where the wire format needs one, and used
    * to bound the request's cost when reserving budget.
    */
   max_output_tokens: z.number().int().positive().default(4_096),
-  /** Price per million tokens; a model without one is served, with its requests' cost recorded as null. */
+  /**
+   * Price per million tokens (per image for image models); a model without one is served, with its requests'
+   * cost recorded as null.
+   */
   pricing: pricingSchema.optional(),
   deployments: z.array(deploymentSchema).min(1, 'a model needs at least one deployment'),
   /** Models tried in order when this one's deployments are exhausted. */
@@ -93,6 +100,8 @@ export const catalogSchema = z
     retry_budget: retryBudgetSchema.partial().default({}),
     providers: z.array(providerConfigSchema).min(1, 'configure at least one provider'),
     models: z.array(modelSchema).min(1, 'configure at least one model'),
+    /** Webhooks, budget thresholds and anomaly settings (libs/alerts acts on them; the schema is common's). */
+    alerts: alertsConfigSchema.prefault({}),
   })
   .superRefine((catalog, ctx) => {
     const providerIds = new Set<string>();
@@ -143,6 +152,7 @@ export const catalogSchema = z
     });
     const cycle = findFallbackCycle(catalog.models, modelNames);
     if (cycle) ctx.addIssue({ code: 'custom', path: ['models'], message: `fallback cycle: ${cycle.join(' → ')}` });
+    checkModelKinds(catalog, ctx);
   })
   .transform((catalog) => ({
     ...catalog,

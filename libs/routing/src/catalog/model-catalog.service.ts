@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
@@ -8,6 +9,7 @@ import { routingConfig } from '../routing.config';
 import { CatalogConfig, ModelConfig } from './catalog.schema';
 import { CatalogGeneration } from './catalog-generation';
 import { loadCatalog } from './load-catalog';
+import type { ModelUse } from './model-kind';
 import { admitted, RoutePlan } from '../plan/route-plan';
 import { modelAccessDenial } from '../plan/model-access';
 
@@ -24,6 +26,16 @@ export interface CatalogReloadEvent {
   at: Date;
 }
 
+/** The catalog that serves, and where and when it came from (for the admin API's configuration summary). */
+export interface LoadedCatalog {
+  config: CatalogConfig;
+  /** The config file, as an absolute path. */
+  path: string;
+  /** 1 for the catalog loaded at start, one more for each accepted reload. */
+  generation: number;
+  loadedAt: Date;
+}
+
 /** Retired adapters stay open this long past the longest total_ms, should a lease never be released. */
 const RETIREMENT_MARGIN_MS = 5_000;
 
@@ -36,6 +48,8 @@ const RETIREMENT_MARGIN_MS = 5_000;
 export class ModelCatalogService implements OnApplicationShutdown {
   private readonly logger = new Logger(ModelCatalogService.name);
   private current: CatalogGeneration;
+  private generation = 1;
+  private loadedAt: Date;
   private readonly retiring = new Set<CatalogGeneration>();
   private readonly reloadEvents = new Subject<CatalogReloadEvent>();
   /** Every reload attempt; subscribe to record them. */
@@ -47,6 +61,7 @@ export class ModelCatalogService implements OnApplicationShutdown {
     private readonly clock: Clock,
   ) {
     this.current = this.build(loadCatalog(settings.configPath));
+    this.loadedAt = clock.now();
   }
 
   onApplicationShutdown(): void {
@@ -65,6 +80,21 @@ export class ModelCatalogService implements OnApplicationShutdown {
     return this.current.config.models;
   }
 
+  /** The `alerts:` section of the file that serves now (webhooks, thresholds, anomaly settings). */
+  alerts(): CatalogConfig['alerts'] {
+    return this.current.config.alerts;
+  }
+
+  /** The catalog that serves now, with its file, generation and load time. */
+  loaded(): LoadedCatalog {
+    return {
+      config: this.current.config,
+      path: resolve(this.settings.configPath),
+      generation: this.generation,
+      loadedAt: this.loadedAt,
+    };
+  }
+
   /** Models with a deployment priced neither itself nor by its model: served, but no budget can limit them. */
   unpricedModels(): ModelConfig[] {
     return this.current.config.models.filter((model) => model.deployments.some((d) => !(d.pricing ?? model.pricing)));
@@ -73,9 +103,10 @@ export class ModelCatalogService implements OnApplicationShutdown {
   /**
    * The route plan of one request for the model `name`: admitted against the caller's allow-lists, with its
    * permitted fallbacks, on the current catalog, which the plan keeps across any reload until released.
+   * `use` names the kind of model the route needs (a chat model on the images route is refused with 400).
    */
-  plan(principal: Principal, name: string): RoutePlan {
-    return RoutePlan.admit(this.current.lease(), principal, name);
+  plan(principal: Principal, name: string, use?: ModelUse): RoutePlan {
+    return RoutePlan.admit(this.current.lease(), principal, name, use);
   }
 
   /** The model `name` refers to, if the caller may use it (else `model_not_found` / `model_not_allowed`). */
@@ -115,6 +146,8 @@ export class ModelCatalogService implements OnApplicationShutdown {
     }
     const previous = this.current;
     this.current = next;
+    this.generation++;
+    this.loadedAt = this.clock.now();
     this.retire(previous);
     this.logger.log(
       { trigger, configPath: this.settings.configPath, models: next.config.models.length },

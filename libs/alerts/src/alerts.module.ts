@@ -1,0 +1,41 @@
+import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import type { AlertsConfig } from '@app/common';
+import { AlertsConfigSource } from './alerts-config.source';
+import { alertsConfig } from './alerts.config';
+import { AlertsService } from './alerts.service';
+import { AlertsStats } from './alerts-stats';
+import { AlertStore } from './outbox/alert.store';
+
+/** How the app tells the lib where the `alerts:` section comes from (the catalog that serves now). */
+export interface AlertsModuleOptions {
+  imports?: ModuleMetadata['imports'];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Nest's own factory-provider signature
+  inject?: any[];
+  current: (...deps: never[]) => () => AlertsConfig;
+}
+
+/**
+ * Alerts: `AlertsService.raise` stores an alert and its outbox rows once per dedupe key; the delivery worker
+ * signs and POSTs them to the configured webhooks; `AlertsQuery` lists and acknowledges them.
+ */
+@Module({})
+export class AlertsModule {
+  static forRoot(options: AlertsModuleOptions): DynamicModule {
+    return {
+      module: AlertsModule,
+      imports: [ConfigModule.forFeature(alertsConfig), ...(options.imports ?? [])],
+      providers: [
+        {
+          provide: AlertsConfigSource,
+          inject: options.inject ?? [],
+          useFactory: (...deps: never[]): AlertsConfigSource => ({ current: options.current(...deps) }),
+        },
+        AlertsStats,
+        AlertStore,
+        AlertsService,
+      ],
+      exports: [AlertsService, AlertsStats],
+    };
+  }
+}

@@ -1,0 +1,16 @@
+export { AlertsModule, AlertsModuleOptions } from './alerts.module';
+export { alertsConfig, AlertsSettings } from './alerts.config';
+export {
+  ALERT_KINDS,
+  AlertKind,
+  ALERT_SUBJECT_TYPES,
+  AlertSubjectType,
+  AlertSubject,
+  NewAlert,
+  Alert,
+  AlertDelivery,
+  AlertPayload,
+} from './alert';
+export { AlertsService, RaiseOutcome } from './alerts.service';
+export { AlertsStats } from './alerts-stats';
+export { AlertsConfigSource } from './alerts-config.source';
