@@ -1,6 +1,7 @@
 export { AuthModule } from './auth.module';
 export { authConfig } from './auth.config';
-export { ApiKeyService, CreateApiKeyInput, KeyAccess } from './keys/api-key.service';
+export { ApiKeyService, CreateApiKeyInput, KeyAccess, SuspensionChange } from './keys/api-key.service';
+export { ANOMALY_DETECTION_ACTOR } from './keys/suspension';
 export { invalidIpRange } from './keys/ip-allow-list';
 export { AdminKeyService, CreateAdminTokenInput, ENV_ADMIN_KEY_ID } from './keys/admin-key.service';
 export { TenancyService, TenancyLevel } from './tenancy/tenancy.service';
@@ -17,7 +18,7 @@ export { AdminCall, AdminCallLog } from './guards/admin-call-log';
 export { maskKey } from './keys/key-format';
 export { ApiKeyEntity } from './entities/api-key.entity';
 export { AdminKeyEntity } from './entities/admin-key.entity';
-export { ProjectEntity } from './entities/project.entity';
+export { ProjectEntity, ON_ANOMALY_ACTIONS, OnAnomalyAction } from './entities/project.entity';
 export { TeamEntity } from './entities/team.entity';
 
 import { AdminKeyEntity } from './entities/admin-key.entity';

@@ -16,6 +16,8 @@ export interface Key {
   expires_at: string | null;
   revoked_at: string | null;
   last_used_at: string | null;
+  suspended_at?: string | null;
+  suspended_reason?: string | null;
   created_at: string;
 }
 
@@ -33,9 +35,9 @@ interface CreateOptions {
   expiresAt?: string;
 }
 
-/** `switchyard keys create|list|revoke|rotate`. */
+/** `switchyard keys create|list|revoke|rotate|resume`. */
 export const keysCommands: CommandGroup = (program, context) => {
-  const keys = program.command('keys').description('gateway keys: create, list, revoke, rotate');
+  const keys = program.command('keys').description('gateway keys: create, list, revoke, rotate, resume');
   keys
     .command('create')
     .description('issue a key (printed once: store it now)')
@@ -94,6 +96,13 @@ export const keysCommands: CommandGroup = (program, context) => {
       context.output(command).result(key, () => renderKey(key));
     });
   keys
+    .command('resume <id>')
+    .description('lift a suspension by anomaly detection (other instances within AUTH_CACHE_TTL_MS)')
+    .action(async (id: string, _options: object, command: Command) => {
+      const key = await context.client(command).post<Key>(`/admin/keys/${encodeURIComponent(id)}/resume`);
+      context.output(command).result(key, () => renderKey(key));
+    });
+  keys
     .command('rotate <id>')
     .description('issue a replacement with the same settings and revoke this key (printed once)')
     .action(async (id: string, _options: object, command: Command) => {
@@ -116,6 +125,7 @@ export function renderKey(key: Key & { rotated_from?: string }): string {
     ['owner', key.owner],
     ['project', key.project_id],
     ['state', keyState(key)],
+    ['suspended for', key.suspended_reason ?? undefined],
     ['models', key.models?.join(', ') ?? 'any'],
     ['tiers', key.tiers?.join(', ') ?? 'any'],
     ['allowed ips', key.allowed_ips?.join(', ') ?? 'any'],
@@ -128,5 +138,6 @@ export function renderKey(key: Key & { rotated_from?: string }): string {
 function keyState(key: Key): string {
   if (key.revoked_at) return `revoked ${key.revoked_at}`;
   if (key.expires_at && Date.parse(key.expires_at) <= Date.now()) return 'expired';
+  if (key.suspended_at) return `suspended ${key.suspended_at}`;
   return 'active';
 }

@@ -36,6 +36,10 @@ export class AdminClient {
     return this.json<T>('PUT', path, body);
   }
 
+  patch<T>(path: string, body: unknown): Promise<T> {
+    return this.json<T>('PATCH', path, body);
+  }
+
   async delete(path: string): Promise<void> {
     await this.json('DELETE', path);
   }

@@ -3,7 +3,7 @@ import { keyAccessBody, projectAccessBody } from '../admin/access/access-admin.s
 import { createKeyBody } from '../admin/keys/keys-admin.service';
 import { budgetBody, rateLimitsBody } from '../admin/quota/quota-admin.service';
 import { exportQuery, listQuery } from '../admin/requests/requests-admin.service';
-import { createProjectBody, createTeamBody } from '../admin/tenancy/tenancy-admin.service';
+import { createProjectBody, createTeamBody, updateProjectBody } from '../admin/tenancy/tenancy-admin.service';
 import { createTokenBody } from '../admin/tokens/tokens-admin.service';
 import { usageQuery } from '../admin/usage/usage-admin.service';
 import { describedObject, JsonSchema, listOf, zodSchema } from './json-schema';
@@ -216,6 +216,28 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     summary: 'Rotate a gateway key',
     response: created('A new key with the same settings, shown this once; the old one is revoked.', apiKeyView),
   },
+  'POST /admin/keys/:id/resume': {
+    tag: 'Admin',
+    auth: 'admin',
+    summary: 'Resume a suspended gateway key',
+    description: 'Lifts a suspension by anomaly detection (`on_anomaly: suspend`); audited as `key.resume`.',
+    response: ok('The key.', apiKeyView),
+  },
+  'PATCH /admin/projects/:id': {
+    tag: 'Admin',
+    auth: 'admin',
+    summary: "Change a project's settings",
+    description: '`on_anomaly`: `suspend` lets anomaly detection suspend its anomalous keys; `none` only alerts.',
+    body: zodSchema(updateProjectBody),
+    response: ok('The project.', projectView),
+  },
+  'POST /admin/projects/:id/resume': {
+    tag: 'Admin',
+    auth: 'admin',
+    summary: 'Resume a suspended project',
+    description: 'Lifts the suspension of all its keys; keys suspended on their own stay suspended.',
+    response: ok('The project.', projectView),
+  },
   'PUT /admin/keys/:id/access': {
     tag: 'Admin',
     auth: 'admin',
@@ -324,6 +346,20 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     auth: 'admin',
     summary: "Check the access log's hash chain",
     response: ok('The check.', chainCheck),
+  },
+  'GET /admin/config': {
+    tag: 'Admin',
+    auth: 'admin',
+    summary: 'The loaded catalog and effective limits, without secrets (owner, auditor)',
+    description:
+      'The catalog file, generation and load time; providers (base URL without query or credentials, `api_key` only `configured` or `missing`), models with aliases, tier, prices, deployments, fallbacks, timeouts and retries; the request, rate-limit, budget and database-outage settings of this instance.',
+    response: ok(
+      'The summary.',
+      describedObject('`catalog` and `limits`.', {
+        catalog: describedObject('source, generation, loaded_at, retry_budget, providers, models'),
+        limits: describedObject('requests, rate_limits, budgets, database, evidence, auth'),
+      }),
+    ),
   },
   'POST /admin/config/reload': {
     tag: 'Admin',

@@ -124,14 +124,26 @@ const timestamp = { type: 'string', format: 'date-time' };
 
 export const teamView: JsonSchema = describedObject('A team.', { id: str, name: str, created_at: timestamp });
 
-export const projectView: JsonSchema = describedObject('A project and its allow-lists (null: no limit).', {
-  id: str,
-  name: str,
-  team_id: str,
-  models: allowList,
-  tiers: allowList,
-  created_at: timestamp,
-});
+/** Set while anomaly detection keeps a key or project suspended; null otherwise. */
+const suspensionFields = {
+  suspended_at: nullable(timestamp),
+  suspended_reason: nullable(str),
+  suspended_by: nullable(str),
+};
+
+export const projectView: JsonSchema = describedObject(
+  'A project, its allow-lists (null: no limit), its anomaly action and suspension.',
+  {
+    id: str,
+    name: str,
+    team_id: str,
+    models: allowList,
+    tiers: allowList,
+    on_anomaly: { enum: ['none', 'suspend'] },
+    ...suspensionFields,
+    created_at: timestamp,
+  },
+);
 
 export const apiKeyView: JsonSchema = describedObject(
   'A gateway key, masked; `key` only in the answer that created it.',
@@ -150,6 +162,7 @@ export const apiKeyView: JsonSchema = describedObject(
     expires_at: nullable(timestamp),
     revoked_at: nullable(timestamp),
     last_used_at: nullable(timestamp),
+    ...suspensionFields,
     created_at: timestamp,
   },
 );

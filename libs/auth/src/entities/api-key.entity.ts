@@ -21,5 +21,12 @@ export class ApiKeyEntity {
   @Column('timestamptz', { nullable: true }) expiresAt!: Date | null;
   @Column('timestamptz', { nullable: true }) revokedAt!: Date | null;
   @Column('timestamptz', { nullable: true }) lastUsedAt!: Date | null;
+  /** Set while the key is suspended (anomaly detection): its requests get 403 `key_suspended`. */
+  @Column('timestamptz', { nullable: true }) suspendedAt!: Date | null;
+  @Column('text', { nullable: true }) suspendedReason!: string | null;
+  /** Who suspended it: an audit actor, e.g. `system:anomaly-detection`. */
+  @Column('text', { nullable: true }) suspendedBy!: string | null;
+  /** When an admin last resumed it: the detectors do not suspend it again for a window observed before. */
+  @Column('timestamptz', { nullable: true }) resumedAt!: Date | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
 }

@@ -8,6 +8,7 @@ import { ApiKeyEntity } from '../entities/api-key.entity';
 import { ProjectEntity } from '../entities/project.entity';
 import { IpAllowList } from './ip-allow-list';
 import { generateKey, hashKey, isWellFormedKey, kindForEnvironment, maskKey } from './key-format';
+import { Suspension, suspendedKeyError, suspensionOf } from './suspension';
 import { TtlCache } from './ttl-cache';
 
 export interface CreateApiKeyInput {
@@ -35,6 +36,15 @@ interface CachedKey {
   expiresAt: Date | null;
   revoked: boolean;
   allowedIps: IpAllowList | null;
+  /** The key's own suspension, else its project's; changed in place when this instance suspends or resumes. */
+  keySuspension: Suspension | null;
+  projectSuspension: Suspension | null;
+}
+
+/** Suspends a key or lifts it; who and why go into its row (and the caller's audit event). */
+export interface SuspensionChange {
+  reason: string;
+  by: string;
 }
 
 @Injectable()
@@ -81,6 +91,8 @@ export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
         `This key may only be used from its allowed networks; this request came from ${clientIp}.`,
       );
     }
+    const suspension = found.keySuspension ?? found.projectSuspension;
+    if (suspension) throw suspendedKeyError(suspension);
     this.usedKeyIds.add(found.principal.keyId);
     return found.principal;
   }
@@ -108,6 +120,10 @@ export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
       expiresAt: input.expiresAt ?? null,
       revokedAt: null,
       lastUsedAt: null,
+      suspendedAt: null,
+      suspendedReason: null,
+      suspendedBy: null,
+      resumedAt: null,
     });
     return { entity, key: generated.key };
   }
@@ -180,6 +196,59 @@ export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
     return Object.assign(key, access);
   }
 
+  /**
+   * Suspends the keys among `ids` that are neither suspended nor revoked, nor resumed by an admin at or after
+   * `notResumedSince` (an anomaly the admin has already looked at); returns those it suspended. Their
+   * requests get 403 `key_suspended`: on this instance at once, also through a database outage (the cached
+   * lookup is changed, not forgotten), on others within the cache TTL.
+   */
+  async suspend(
+    ids: readonly string[],
+    change: SuspensionChange,
+    notResumedSince: Date,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<ApiKeyEntity[]> {
+    if (ids.length === 0) return [];
+    const at = this.clock.now();
+    const rows: Array<{ id: string }> = await manager.query(
+      // In a CTE: a bare UPDATE … RETURNING comes back from TypeORM as [rows, count].
+      `WITH suspended AS (
+         UPDATE api_keys SET suspended_at = $2, suspended_reason = $3, suspended_by = $4
+          WHERE id = ANY($1::uuid[]) AND suspended_at IS NULL AND revoked_at IS NULL
+            AND (resumed_at IS NULL OR resumed_at < $5)
+         RETURNING id
+       )
+       SELECT id FROM suspended`,
+      [ids, at, change.reason, change.by, notResumedSince],
+    );
+    const suspended = await manager.getRepository(ApiKeyEntity).findBy({ id: In(rows.map((row) => row.id)) });
+    for (const key of suspended) {
+      const cached = this.cache.getStale(key.keyHash);
+      if (cached) cached.keySuspension = suspensionOf('key', key.id, { at, ...change });
+    }
+    return suspended;
+  }
+
+  /** Lifts a key's suspension (its project's is the project's to lift); this instance at once, others within the TTL. */
+  async resume(id: string, manager: EntityManager = this.dataSource.manager): Promise<ApiKeyEntity> {
+    const key = await this.get(id, manager);
+    if (key.suspendedAt) {
+      const lifted = { suspendedAt: null, suspendedReason: null, suspendedBy: null, resumedAt: this.clock.now() };
+      await manager.getRepository(ApiKeyEntity).update({ id }, lifted);
+      Object.assign(key, lifted);
+    }
+    const cached = this.cache.getStale(key.keyHash);
+    if (cached) cached.keySuspension = null;
+    return key;
+  }
+
+  /** Applies a project's suspension (or its end) to the cached lookups of its keys, on this instance. */
+  applyProjectSuspension(projectId: string, suspension: Suspension | null): void {
+    for (const cached of this.cache.values()) {
+      if (cached?.principal.projectId === projectId) cached.projectSuspension = suspension;
+    }
+  }
+
   /** Forgets every cached lookup, after a change that touches many keys (a project's allow-lists). */
   forgetCachedKeys(): void {
     this.cache.clear();
@@ -207,7 +276,14 @@ export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
 
   private async lookup(hash: string): Promise<CachedKey | null> {
     const rows: Array<
-      ApiKeyEntity & { teamId: string; projectModels: string[] | null; projectTiers: string[] | null }
+      ApiKeyEntity & {
+        teamId: string;
+        projectModels: string[] | null;
+        projectTiers: string[] | null;
+        projectSuspendedAt: Date | null;
+        projectSuspendedReason: string | null;
+        projectSuspendedBy: string | null;
+      }
     > = await this.dataSource
       .getRepository(ApiKeyEntity)
       .createQueryBuilder('k')
@@ -223,6 +299,9 @@ export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
       .addSelect(['k.allowed_ips AS "allowedIps"', 'p.models AS "projectModels"', 'p.tiers AS "projectTiers"'])
       .addSelect(['k.key_prefix AS "keyPrefix"', 'k.key_last4 AS "keyLast4"', 'k.expires_at AS "expiresAt"'])
       .addSelect(['k.revoked_at AS "revokedAt"', 'k.project_id AS "projectId"', 'p.team_id AS "teamId"'])
+      .addSelect(['k.suspended_at AS "suspendedAt"', 'k.suspended_reason AS "suspendedReason"'])
+      .addSelect(['k.suspended_by AS "suspendedBy"', 'p.suspended_at AS "projectSuspendedAt"'])
+      .addSelect(['p.suspended_reason AS "projectSuspendedReason"', 'p.suspended_by AS "projectSuspendedBy"'])
       .where('k.key_hash = :hash', { hash })
       .getRawMany();
     const row = rows[0];
@@ -231,6 +310,16 @@ export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
       revoked: row.revokedAt !== null,
       expiresAt: row.expiresAt,
       allowedIps: row.allowedIps ? new IpAllowList(row.allowedIps) : null,
+      keySuspension: suspensionOf('key', row.id, {
+        at: row.suspendedAt,
+        reason: row.suspendedReason,
+        by: row.suspendedBy,
+      }),
+      projectSuspension: suspensionOf('project', row.projectId, {
+        at: row.projectSuspendedAt,
+        reason: row.projectSuspendedReason,
+        by: row.projectSuspendedBy,
+      }),
       principal: {
         keyId: row.id,
         maskedKey: maskKey(row.keyPrefix, row.keyLast4),

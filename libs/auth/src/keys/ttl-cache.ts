@@ -35,6 +35,11 @@ export class TtlCache<V> {
     this.entries.set(key, { value, storedAt: now });
   }
 
+  /** Every value still held, fresh or stale: for changes made in place (a suspension reaching cached lookups). */
+  values(): V[] {
+    return [...this.entries.values()].map((entry) => entry.value);
+  }
+
   delete(key: string): void {
     this.entries.delete(key);
   }

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, QueryFailedError } from 'typeorm';
-import { GatewayError } from '@app/common';
-import { ProjectEntity } from '../entities/project.entity';
+import { Clock, GatewayError } from '@app/common';
+import { OnAnomalyAction, ProjectEntity } from '../entities/project.entity';
 import { TeamEntity } from '../entities/team.entity';
-import { ApiKeyService } from '../keys/api-key.service';
+import { ApiKeyService, SuspensionChange } from '../keys/api-key.service';
+import { suspensionOf } from '../keys/suspension';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -26,6 +27,7 @@ export class TenancyService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly apiKeys: ApiKeyService,
+    private readonly clock: Clock,
   ) {}
 
   async createTeam(name: string, manager: EntityManager = this.dataSource.manager): Promise<TeamEntity> {
@@ -46,11 +48,13 @@ export class TenancyService {
     teamId: string,
     name: string,
     manager: EntityManager = this.dataSource.manager,
+    onAnomaly: OnAnomalyAction = 'none',
   ): Promise<ProjectEntity> {
     const team = await manager.getRepository(TeamEntity).findOneBy({ id: teamId });
     if (!team) throw new GatewayError('not_found', `No team with id ${teamId}.`, { param: 'team_id' });
+    const unsuspended = { suspendedAt: null, suspendedReason: null, suspendedBy: null, resumedAt: null };
     return this.insertUnique(
-      () => manager.getRepository(ProjectEntity).save({ teamId, name }),
+      () => manager.getRepository(ProjectEntity).save({ teamId, name, onAnomaly, ...unsuspended }),
       `Team ${teamId} already has a project named "${name}".`,
     );
   }
@@ -96,6 +100,55 @@ export class TenancyService {
     await manager.getRepository(ProjectEntity).update({ id }, access);
     this.apiKeys.forgetCachedKeys();
     return Object.assign(project, access);
+  }
+
+  /** What the anomaly detectors do about the project's keys besides alerting. */
+  async setOnAnomaly(
+    id: string,
+    onAnomaly: OnAnomalyAction,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<ProjectEntity> {
+    const project = await this.getProject(id, manager);
+    await manager.getRepository(ProjectEntity).update({ id }, { onAnomaly });
+    return Object.assign(project, { onAnomaly });
+  }
+
+  /**
+   * Suspends every key of the project, unless it is suspended already or an admin resumed it at or after
+   * `notResumedSince`; returns the project when it did. Applied like a key's suspension (ApiKeyService.suspend).
+   */
+  async suspendProject(
+    id: string,
+    change: SuspensionChange,
+    notResumedSince: Date,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<ProjectEntity | null> {
+    const at = this.clock.now();
+    const { affected } = await manager
+      .getRepository(ProjectEntity)
+      .createQueryBuilder()
+      .update()
+      .set({ suspendedAt: at, suspendedReason: change.reason, suspendedBy: change.by })
+      .where('id = :id AND suspended_at IS NULL AND (resumed_at IS NULL OR resumed_at < :since)', {
+        id,
+        since: notResumedSince,
+      })
+      .execute();
+    if (!affected) return null;
+    this.apiKeys.applyProjectSuspension(id, suspensionOf('project', id, { at, ...change }));
+    return this.getProject(id, manager);
+  }
+
+  /** Lifts the project's suspension (keys suspended on their own stay so); this instance at once, others within the TTL. */
+  async resumeProject(id: string, manager: EntityManager = this.dataSource.manager): Promise<ProjectEntity> {
+    const project = await this.getProject(id, manager);
+    if (project.suspendedAt) {
+      const lifted = { suspendedAt: null, suspendedReason: null, suspendedBy: null, resumedAt: this.clock.now() };
+      await manager.getRepository(ProjectEntity).update({ id }, lifted);
+      Object.assign(project, lifted);
+    }
+    this.apiKeys.applyProjectSuspension(id, null);
+    return project;
   }
 
   private async insertUnique<T>(insert: () => Promise<T>, conflictMessage: string): Promise<T> {

@@ -10,7 +10,14 @@ export const ERROR_CODES = {
   not_found: { status: 404, type: 'invalid_request_error' },
   method_not_allowed: { status: 405, type: 'invalid_request_error' },
   model_not_found: { status: 404, type: 'invalid_request_error' },
+  /** A model called on a route of another kind (a chat model on /v1/images/generations, say). */
+  model_kind_mismatch: { status: 400, type: 'invalid_request_error' },
   conflict: { status: 409, type: 'invalid_request_error' },
+  // Idempotency-Key (docs/idempotency.md): the first request with the key is still being answered; the key
+  // was used with another request; the first answer was not kept (too large) so it cannot be replayed.
+  idempotency_in_progress: { status: 409, type: 'invalid_request_error' },
+  idempotency_key_reused: { status: 422, type: 'invalid_request_error' },
+  idempotency_replay_unavailable: { status: 409, type: 'invalid_request_error' },
   // The client's connection: a request that did not arrive in time, a client that stopped reading its answer
   // (recorded only: the answer had begun, so nobody is told).
   request_timeout: { status: 408, type: 'invalid_request_error' },
@@ -19,6 +26,8 @@ export const ERROR_CODES = {
   invalid_api_key: { status: 401, type: 'invalid_request_error' },
   permission_denied: { status: 403, type: 'permission_error' },
   model_not_allowed: { status: 403, type: 'permission_error' },
+  // A valid key that is suspended, or whose project is (anomaly detection), until an admin resumes it.
+  key_suspended: { status: 403, type: 'permission_error' },
   // Our own quota decisions.
   insufficient_quota: { status: 402, type: 'insufficient_quota' },
   rate_limit_exceeded: { status: 429, type: 'rate_limit_error' },

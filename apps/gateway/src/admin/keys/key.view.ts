@@ -16,6 +16,9 @@ export function keyView(key: ApiKeyEntity) {
     expires_at: key.expiresAt?.toISOString() ?? null,
     revoked_at: key.revokedAt?.toISOString() ?? null,
     last_used_at: key.lastUsedAt?.toISOString() ?? null,
+    suspended_at: key.suspendedAt?.toISOString() ?? null,
+    suspended_reason: key.suspendedReason,
+    suspended_by: key.suspendedBy,
     created_at: key.createdAt.toISOString(),
   };
 }

@@ -78,6 +78,18 @@ export class KeysAdminService {
     });
   }
 
+  /** Lifts a suspension (anomaly detection): the key works again, here at once, elsewhere within the cache TTL. */
+  async resume(actor: AdminActor, rawId: string) {
+    const id = parseId(rawId, 'key');
+    return this.trail.transact(actor, async (tx) => {
+      await this.scope.require(actor, 'key', id, tx.manager);
+      const before = keyView(await this.keys.get(id, tx.manager));
+      const after = keyView(await this.keys.resume(id, tx.manager));
+      await tx.record({ action: 'key.resume', target: { type: 'key', id }, before, after });
+      return after;
+    });
+  }
+
   /** Issues a replacement (shown once) with the same settings and revokes this key, in one transaction. */
   async rotate(actor: AdminActor, rawId: string) {
     const id = parseId(rawId, 'key');

@@ -28,6 +28,13 @@ export class KeysController {
     return this.keys.revoke(actor, id);
   }
 
+  @Post(':id/resume')
+  @AdminAccess('write')
+  @HttpCode(200)
+  resume(@Actor() actor: AdminActor, @Param('id') id: string) {
+    return this.keys.resume(actor, id);
+  }
+
   @Post(':id/rotate')
   @AdminAccess('write')
   @HttpCode(201)

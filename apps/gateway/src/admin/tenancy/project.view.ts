@@ -1,6 +1,6 @@
 import type { ProjectEntity } from '@app/auth';
 
-/** A project with its model and tier allow-lists (null: no limit). */
+/** A project with its model and tier allow-lists (null: no limit), its anomaly action and suspension. */
 export function projectView(project: ProjectEntity) {
   return {
     id: project.id,
@@ -8,6 +8,10 @@ export function projectView(project: ProjectEntity) {
     team_id: project.teamId,
     models: project.models,
     tiers: project.tiers,
+    on_anomaly: project.onAnomaly,
+    suspended_at: project.suspendedAt?.toISOString() ?? null,
+    suspended_reason: project.suspendedReason,
+    suspended_by: project.suspendedBy,
     created_at: project.createdAt.toISOString(),
   };
 }

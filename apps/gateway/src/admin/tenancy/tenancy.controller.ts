@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { AdminAccess, AdminOnly } from '@app/auth';
 import { Actor, type AdminActor } from '../shared/admin-actor';
 import { TenancyAdminService } from './tenancy-admin.service';
@@ -33,5 +33,18 @@ export class TenancyController {
   @AdminAccess('read')
   listProjects(@Actor() actor: AdminActor, @Query('team_id') teamId?: string) {
     return this.tenancy.listProjects(actor, teamId);
+  }
+
+  @Patch('projects/:id')
+  @AdminAccess('write')
+  updateProject(@Actor() actor: AdminActor, @Param('id') id: string, @Body() body: unknown) {
+    return this.tenancy.updateProject(actor, id, body);
+  }
+
+  @Post('projects/:id/resume')
+  @AdminAccess('write')
+  @HttpCode(200)
+  resumeProject(@Actor() actor: AdminActor, @Param('id') id: string) {
+    return this.tenancy.resumeProject(actor, id);
   }
 }
