@@ -10,6 +10,14 @@ export interface PricePoint {
   outputMicrosPerMtok: number;
   /** Price of prompt tokens served from the provider's cache; null means they cost the input price. */
   cachedInputMicrosPerMtok: number | null;
+  /** Image models: micro-USD per image by size; their token prices are 0 (an image is priced per image). */
+  perImage?: ImagePrices;
+}
+
+/** Micro-USD per generated image, by the `size` requested; `default` for a size without its own price. */
+export interface ImagePrices {
+  bySize: Readonly<Record<string, number>>;
+  default: number;
 }
 
 /** Price points ordered by `effectiveFrom`, oldest first, so a price change never rewrites history. */

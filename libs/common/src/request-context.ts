@@ -5,7 +5,7 @@ import type { TokenUsage } from './token-usage';
 import { preciseNow } from './util/precise-time';
 
 /** The wire APIs clients call models through: what evidence records, usage and metrics group by. */
-export const INBOUND_APIS = ['chat', 'embeddings', 'messages', 'count_tokens', 'responses'] as const;
+export const INBOUND_APIS = ['chat', 'embeddings', 'messages', 'count_tokens', 'responses', 'images'] as const;
 export type InboundApiName = (typeof INBOUND_APIS)[number];
 
 /**
@@ -31,6 +31,8 @@ export interface RequestContext {
   usage?: TokenUsage;
   /** What the request cost in micro-USD, set when the budget is settled; null while unknown. */
   costMicroUsd: number | null;
+  /** An image request: the images the upstream returned and the size asked for (never the images themselves). */
+  images?: GeneratedImages;
   /** The error the client was sent, or that ended a stream already under way; redacted. */
   error?: GatewayError;
   /**
@@ -42,6 +44,15 @@ export interface RequestContext {
   tags?: Readonly<Record<string, string>>;
   /** Resolves when the route handler has finished, a stream's relay included; unset if none ran. */
   handled?: Promise<void>;
+  /** Answered with the stored response of an earlier request with the same Idempotency-Key (no model call). */
+  idempotentReplay?: boolean;
+}
+
+/** What an image request produced, for its charge and its evidence record. */
+export interface GeneratedImages {
+  count: number;
+  /** The `size` the client asked for; null when it sent none (the upstream's default). */
+  size: string | null;
 }
 
 /** A request whose response has ended: what its evidence record and its metrics are made from. */

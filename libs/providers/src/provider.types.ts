@@ -5,6 +5,8 @@ import type {
   EmbeddingsRequest,
   EmbeddingsResponse,
   CancelSignal,
+  ImageGenerationRequest,
+  ImagesResponse,
   Usage,
 } from '@app/common';
 
@@ -108,6 +110,16 @@ export interface NativeMessages {
   ): Promise<number>;
 }
 
+export interface ImagesResult {
+  /** The upstream's answer as received: images as URLs or base64, and GPT image models' token usage. */
+  body: ImagesResponse;
+}
+
+/** An upstream that generates images from a prompt (OpenAI's `POST /images/generations`). */
+export interface ImageGeneration {
+  generate(request: ImageGenerationRequest, target: ChatTarget, context: UpstreamCallContext): Promise<ImagesResult>;
+}
+
 /**
  * One upstream, spoken in its own wire format, presented as OpenAI Chat Completions.
  * Adapters throw `GatewayError` with an `upstream_*` code for every upstream failure.
@@ -121,6 +133,8 @@ export interface ProviderAdapter {
   embeddings(request: EmbeddingsRequest, target: ChatTarget, context: UpstreamCallContext): Promise<EmbeddingsResult>;
   /** Present when the upstream serves Anthropic Messages bodies natively (routing then skips translation). */
   readonly messages?: NativeMessages;
+  /** Present when the upstream generates images (see IMAGE_PROVIDER_TYPES). */
+  readonly images?: ImageGeneration;
   /** Releases sockets; called when a config reload retires the adapter. */
   close(): void;
 }

@@ -1,6 +1,6 @@
 export { RoutingModule } from './routing.module';
 export { routingConfig } from './routing.config';
-export { ModelCatalogService, CatalogReloadEvent, ReloadTrigger } from './catalog/model-catalog.service';
+export { ModelCatalogService, CatalogReloadEvent, LoadedCatalog, ReloadTrigger } from './catalog/model-catalog.service';
 export {
   RouterService,
   RoutedStream,
@@ -9,6 +9,7 @@ export {
   RoutedMessagesStream,
 } from './router.service';
 export { RouteCall } from './route/route-walk';
+export { RetryScope } from './retry/retry-policy';
 export { DeploymentHealth } from './health/deployment-health';
 export { RoutePlan } from './plan/route-plan';
 export {
@@ -23,3 +24,4 @@ export {
   deploymentName,
 } from './catalog/catalog.schema';
 export { loadCatalog } from './catalog/load-catalog';
+export { MODEL_KINDS, ModelKind, ModelUse } from './catalog/model-kind';

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { ChatCompletionRequest, EmbeddingsRequest } from '@app/common';
+import { ChatCompletionRequest, EmbeddingsRequest, GatewayError, ImageGenerationRequest } from '@app/common';
 import type {
   ChatResult,
   ChatStream,
   ChatTarget,
   EmbeddingsResult,
+  ImagesResult,
   NativeMessagesEvent,
   NativeMessagesHeaders,
   NativeMessagesResult,
@@ -69,6 +70,20 @@ export class RouterService {
     const served = await this.walk(plan, call, (a) =>
       a.adapter.embeddings(request, { upstreamModel: a.deployment.model }, a.context),
     );
+    served.end();
+    return served.value;
+  }
+
+  /**
+   * An image generation on the plan's image deployments (the catalog deploys image models only on providers
+   * that generate images). What a failure may be followed by is the call's `retryScope`.
+   */
+  async images(plan: RoutePlan, request: ImageGenerationRequest, call: RouteCall): Promise<ImagesResult> {
+    const served = await this.walk(plan, call, (a) => {
+      const images = a.adapter.images;
+      if (!images) throw new GatewayError('internal_error', `Provider "${a.adapter.id}" generates no images.`);
+      return images.generate(request, { upstreamModel: a.deployment.model }, a.context);
+    });
     served.end();
     return served.value;
   }

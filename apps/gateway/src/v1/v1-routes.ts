@@ -1,5 +1,6 @@
 import { ChatCompletionsApi } from './chat-completions/chat-completions.api';
 import { EmbeddingsApi } from './embeddings/embeddings.api';
+import { ImagesApi } from './images/images.api';
 import { CountTokensApi } from './messages/count-tokens.api';
 import { MessagesApi } from './messages/messages.api';
 import { ResponsesApi } from './responses/responses.api';
@@ -15,6 +16,7 @@ export const V1_ROUTES: readonly V1Route[] = [
   { method: 'POST', url: '/v1/messages', name: 'messages', api: MessagesApi },
   { method: 'POST', url: '/v1/messages/count_tokens', name: 'count_tokens', api: CountTokensApi },
   { method: 'POST', url: '/v1/responses', name: 'responses', api: ResponsesApi },
+  { method: 'POST', url: '/v1/images/generations', name: 'images', api: ImagesApi },
 ];
 
 /** The providers behind the route table, for the module that declares them. */

@@ -14,6 +14,11 @@ export interface GatewayErrorOptions {
   /** The upstream's status and raw error text, kept for evidence; never sent unredacted. */
   upstreamStatus?: number;
   upstreamMessage?: string;
+  /**
+   * True when the call failed before any of the request reached the upstream (no connection, no DNS answer):
+   * repeating it cannot do the job twice, which matters for calls that are not safe to repeat (images).
+   */
+  notSent?: boolean;
   cause?: unknown;
 }
 

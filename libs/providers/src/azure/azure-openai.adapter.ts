@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ChatCompletionChunk } from '@app/common';
 import type { UpstreamHttpService } from '../http/upstream-http.service';
-import { OpenAiAdapter } from '../openai/openai.adapter';
+import { OpenAiAdapter, OpenAiEndpoint } from '../openai/openai.adapter';
 import type { ChatTarget } from '../provider.types';
 import { baseProviderSchema, httpProviderFields } from '../provider-config';
 
@@ -34,7 +34,7 @@ export class AzureOpenAiAdapter extends OpenAiAdapter {
     return this.config.api_key ? { 'api-key': this.config.api_key } : {};
   }
 
-  protected override url(endpoint: 'chat/completions' | 'embeddings', target: ChatTarget): string {
+  protected override url(endpoint: OpenAiEndpoint, target: ChatTarget): string {
     const version = this.azure.api_version;
     if (!version) return `${this.config.base_url}/openai/v1/${endpoint}`;
     const deployment = encodeURIComponent(target.upstreamModel);

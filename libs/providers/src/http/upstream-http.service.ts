@@ -39,9 +39,11 @@ export interface UpstreamResponse {
   body: UpstreamBody;
   /**
    * Reads the whole body as UTF-8 text (for non-stream answers and error bodies), failing like `body` does,
-   * and with `upstream_invalid_response` beyond `limitBytes`. Read the body one way, once.
+   * and with `upstream_invalid_response` beyond `limitBytes` (64 MiB by default). Read the body one way, once.
    */
   text(limitBytes?: number): Promise<string>;
+  /** The answer cap (`UPSTREAM_MAX_ANSWER_BYTES`), for a non-stream chat, messages or responses answer. */
+  readonly answerLimitBytes: number;
 }
 
 /** A response body, and the limits its server-sent events are held to (an `SseSource`). */
@@ -57,6 +59,15 @@ const CONNECTION_ERRORS = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
   'EPIPE',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
+/** Failures of the connection itself, before a byte of the request could leave (see `notSent`). */
+const NOT_SENT_ERRORS = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
   'ERR_SOCKET_CONNECTION_TIMEOUT',
 ]);
 const DEFAULT_BODY_LIMIT = 64 * 1024 * 1024;
@@ -237,6 +248,10 @@ class UpstreamCall implements UpstreamResponse {
     );
   }
 
+  get answerLimitBytes(): number {
+    return this.settings.maxAnswerBytes;
+  }
+
   text(limitBytes = DEFAULT_BODY_LIMIT): Promise<string> {
     const body = this.stream!;
     return new Promise<string>((resolve, reject) => {
@@ -300,12 +315,16 @@ function transportError(providerId: string, error: AxiosError): GatewayError {
   const code = error.code ?? (error.cause as { code?: string } | undefined)?.code ?? '';
   if (code === 'ETIMEDOUT' || code === 'ECONNABORTED') {
     return new GatewayError('upstream_timeout', `Could not connect to upstream "${providerId}" in time.`, {
+      // ETIMEDOUT is the agents' connect timer (an established socket meets the ttfb or idle timer long before
+      // the OS gives up on it): nothing was sent.
+      notSent: code === 'ETIMEDOUT' || undefined,
       cause: error,
     });
   }
   const detail = CONNECTION_ERRORS.has(code) ? code : error.message;
   return new GatewayError('upstream_connection_error', `Could not reach upstream "${providerId}": ${detail}.`, {
     upstreamMessage: detail,
+    notSent: NOT_SENT_ERRORS.has(code) || undefined,
     cause: error,
   });
 }

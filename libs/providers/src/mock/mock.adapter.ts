@@ -7,6 +7,8 @@ import {
   ChatMessage,
   delay as cancellableDelay,
   EmbeddingsRequest,
+  GeneratedImage,
+  ImageGenerationRequest,
   Usage,
 } from '@app/common';
 import type {
@@ -14,6 +16,8 @@ import type {
   ChatStream,
   ChatTarget,
   EmbeddingsResult,
+  ImageGeneration,
+  ImagesResult,
   ProviderAdapter,
   StreamEvent,
   UpstreamCallContext,
@@ -48,7 +52,14 @@ export class MockAdapter implements ProviderAdapter {
       object: 'chat.completion',
       created: nowSeconds(),
       model: target.upstreamModel,
-      choices: [{ index: 0, message: { role: 'assistant', content: text }, logprobs: null, finish_reason: 'stop' }],
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: text, refusal: null },
+          logprobs: null,
+          finish_reason: 'stop',
+        },
+      ],
       usage,
     };
     return { body, usage, droppedParams: [] };
@@ -104,8 +115,21 @@ export class MockAdapter implements ProviderAdapter {
     };
   }
 
+  /** One tiny PNG per image asked for: base64, or as a `data:` URL where the client asked for URLs. */
+  readonly images: ImageGeneration = {
+    generate: async (request: ImageGenerationRequest): Promise<ImagesResult> => {
+      const image: GeneratedImage =
+        request.response_format === 'b64_json' ? { b64_json: MOCK_PNG } : { url: `data:image/png;base64,${MOCK_PNG}` };
+      const data = Array.from({ length: request.n ?? 1 }, () => ({ ...image }));
+      return { body: { created: nowSeconds(), data } };
+    },
+  };
+
   close(): void {}
 }
+
+/** A 1×1 PNG (one teal pixel): the smallest picture an image viewer will open. */
+const MOCK_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR42mNgaGgAAAGEAQFocvOPAAAAAElFTkSuQmCC';
 
 function replyTo(messages: ChatMessage[]): string {
   const lastUser = [...messages].reverse().find((message) => message.role === 'user');

@@ -6,6 +6,8 @@ import {
   EmbeddingsRequest,
   EmbeddingsResponse,
   GatewayError,
+  ImageGenerationRequest,
+  ImagesResponse,
 } from '@app/common';
 import { UpstreamEndpoint } from '../http/upstream-endpoint';
 import { parseErrorEnvelope, upstreamHttpError, upstreamStreamError } from '../http/upstream-errors';
@@ -15,10 +17,13 @@ import type {
   ChatStream,
   ChatTarget,
   EmbeddingsResult,
+  ImageGeneration,
+  ImagesResult,
   ProviderAdapter,
   StreamEvent,
   UpstreamCallContext,
 } from '../provider.types';
+import { servesImages } from '../image-providers';
 import { baseProviderSchema, httpProviderFields } from '../provider-config';
 import { sseEvents } from '../sse/sse-parser';
 
@@ -32,6 +37,9 @@ export type OpenAiProviderConfig = z.infer<typeof openAiProviderSchema>;
 /** What the config of every OpenAI-wire dialect (OpenAI, Azure, DeepSeek, …) provides. */
 export type OpenAiWireConfig = Omit<OpenAiProviderConfig, 'type'> & { type: string };
 
+/** The OpenAI API paths the adapters call, relative to the provider's base URL. */
+export type OpenAiEndpoint = 'chat/completions' | 'embeddings' | 'images/generations';
+
 /**
  * OpenAI Chat Completions and everything that speaks it (DeepSeek, vLLM, Ollama, Gemini's compatibility
  * endpoint). The client's body is forwarded with only `model` (and for streams `stream_options`) changed,
@@ -41,6 +49,8 @@ export type OpenAiWireConfig = Omit<OpenAiProviderConfig, 'type'> & { type: stri
 export class OpenAiAdapter implements ProviderAdapter {
   readonly id: string;
   readonly type: string;
+  /** Only for the dialects that generate images (not DeepSeek, say): IMAGE_PROVIDER_TYPES. */
+  readonly images?: ImageGeneration;
   private readonly endpoint: UpstreamEndpoint;
 
   constructor(
@@ -53,6 +63,7 @@ export class OpenAiAdapter implements ProviderAdapter {
       const { message, code } = parseErrorEnvelope(body);
       return upstreamHttpError({ providerId: this.id, status, headers, message, upstreamCode: code });
     });
+    if (servesImages(config.type)) this.images = { generate: (...args) => this.generateImages(...args) };
   }
 
   /** Dialect hooks: OpenAI-compatible services differ in URLs, auth headers and a few response details. */
@@ -60,7 +71,7 @@ export class OpenAiAdapter implements ProviderAdapter {
     return this.config.api_key ? { authorization: `Bearer ${this.config.api_key}` } : {};
   }
 
-  protected url(endpoint: 'chat/completions' | 'embeddings', _target: ChatTarget): string {
+  protected url(endpoint: OpenAiEndpoint, _target: ChatTarget): string {
     return `${this.config.base_url}/${endpoint}`;
   }
 
@@ -80,7 +91,7 @@ export class OpenAiAdapter implements ProviderAdapter {
       { ...request, model: target.upstreamModel },
       context,
     );
-    const received = await this.endpoint.json<ChatCompletion>(response);
+    const received = await this.endpoint.completion<ChatCompletion>(response);
     if (!Array.isArray(received?.choices)) throw this.endpoint.invalid('a chat completion without "choices"');
     const body = this.adaptCompletion(received);
     return { body, usage: body.usage ?? undefined, droppedParams: [] };
@@ -116,6 +127,22 @@ export class OpenAiAdapter implements ProviderAdapter {
     );
     const body = await this.endpoint.json<EmbeddingsResponse>(response);
     if (!Array.isArray(body?.data)) throw this.endpoint.invalid('an embeddings response without "data"');
+    return { body };
+  }
+
+  /** The client's body with only `model` changed; the images come back as the upstream sent them. */
+  private async generateImages(
+    request: ImageGenerationRequest,
+    target: ChatTarget,
+    context: UpstreamCallContext,
+  ): Promise<ImagesResult> {
+    const response = await this.endpoint.post(
+      this.url('images/generations', target),
+      { ...request, model: target.upstreamModel },
+      context,
+    );
+    const body = await this.endpoint.json<ImagesResponse>(response);
+    if (!Array.isArray(body?.data)) throw this.endpoint.invalid('an images response without "data"');
     return { body };
   }
 

@@ -34,6 +34,17 @@ export function maxCostMicros(price: PricePoint, promptTokens: number, outputTok
   return usageCostMicros(price, { promptTokens, cachedTokens: 0, completionTokens: outputTokens });
 }
 
+/**
+ * What `images` images of `size` cost at an image model's price: its price for that size, else its default
+ * (a request without a size, too), times the count. Image models are priced per image, never by tokens.
+ */
+export function imageCostMicros(price: PricePoint, size: string | null | undefined, images: number): bigint {
+  if (!price.perImage) throw new Error('an image cost needs a per-image price');
+  const { bySize } = price.perImage;
+  const each = size && Object.hasOwn(bySize, size) ? bySize[size] : price.perImage.default;
+  return BigInt(each) * BigInt(images);
+}
+
 function ceilDiv(value: bigint, divisor: bigint): bigint {
   return (value + divisor - 1n) / divisor;
 }

@@ -1,6 +1,7 @@
 import { GatewayError, PriceSchedule, Principal, RouteTrace } from '@app/common';
 import { deploymentName, ModelConfig } from '../catalog/catalog.schema';
 import type { CatalogGeneration, CatalogLease } from '../catalog/catalog-generation';
+import { modelKindMismatch, ModelUse } from '../catalog/model-kind';
 import { modelAccessDenial } from './model-access';
 
 /**
@@ -23,12 +24,14 @@ export class RoutePlan {
   ) {}
 
   /**
-   * Plans a request for `name` on the leased generation, or throws `model_not_found` / `model_not_allowed`
-   * (releasing the lease).
+   * Plans a request for `name` on the leased generation, or throws `model_not_found` / `model_not_allowed` /
+   * `model_kind_mismatch` (releasing the lease). `use`: what the route needs of the model; the catalog makes
+   * every fallback the kind of the model it serves, so only the requested model is checked.
    */
-  static admit(lease: CatalogLease, principal: Principal, name: string): RoutePlan {
+  static admit(lease: CatalogLease, principal: Principal, name: string, use?: ModelUse): RoutePlan {
     try {
       const model = admitted(lease.catalog, principal, name);
+      if (use && model.kind !== use.kind) throw modelKindMismatch(name, model.kind, use);
       // The requested model passed admission; a fallback must pass the caller's allow-lists too.
       const route = lease.catalog
         .route(model)

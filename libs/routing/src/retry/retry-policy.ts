@@ -23,8 +23,39 @@ export type FailureVerdict =
 
 const retryable = (trigger: FallbackTrigger): FailureVerdict => ({ retryable: true, trigger, health: 'failure' });
 
-/** Judges an attempt's error by the gateway code the adapter gave it. */
-export function judgeFailure(error: unknown): FailureVerdict {
+/**
+ * Which failed attempts a call may repeat (here, on another deployment or on a fallback), a property of the call:
+ * - `any_failure`: every retryable failure. Chat and embeddings: a repeat costs a few tokens at most.
+ * - `refusals_only`: only failures where the upstream surely did not take the job on — the connection failed
+ *   before the request was sent, or the upstream refused it (429, or 503/529 with a retry-after). A call that
+ *   is expensive and not safe to repeat (an image) and timed out or failed with a 5xx after it was sent may
+ *   have been done, and billed, upstream: asking again could pay for it twice, so the client gets the error.
+ */
+export type RetryScope = 'any_failure' | 'refusals_only';
+
+/** Judges an attempt's error by the gateway code the adapter gave it, within what the call may repeat. */
+export function judgeFailure(error: unknown, scope: RetryScope = 'any_failure'): FailureVerdict {
+  const verdict = judgeByCode(error);
+  if (scope === 'refusals_only' && verdict.retryable && !wasRefused(error)) {
+    return { retryable: false, health: verdict.health };
+  }
+  return verdict;
+}
+
+/** The upstream never started on the request: it was not sent, or it was turned away. */
+function wasRefused(error: unknown): boolean {
+  if (!(error instanceof GatewayError)) return false;
+  const { code, options } = error;
+  if (options.notSent) return true;
+  if (code === 'upstream_rate_limited') return true;
+  // An overloaded upstream that says when to come back has turned the request away; a bare 503 may be a
+  // proxy's answer to a job that is still running behind it.
+  return (
+    code === 'upstream_unavailable' && options.upstreamStatus !== undefined && options.retryAfterSeconds !== undefined
+  );
+}
+
+function judgeByCode(error: unknown): FailureVerdict {
   if (!(error instanceof GatewayError)) return { retryable: false, health: 'neutral' };
   switch (error.code) {
     case 'upstream_connection_error':

@@ -5,7 +5,7 @@ import type { CatalogGeneration } from '../catalog/catalog-generation';
 import { DeploymentHealth, HealthOutcome } from '../health/deployment-health';
 import type { RoutePlan } from '../plan/route-plan';
 import { RetryBudget } from '../retry/retry-budget';
-import { backoffDelayMs, FallbackTrigger, judgeFailure } from '../retry/retry-policy';
+import { backoffDelayMs, FallbackTrigger, judgeFailure, RetryScope } from '../retry/retry-policy';
 import { pickDeployment } from '../selection/deployment-selector';
 import { RouteDeadline } from './route-deadline';
 import { routeExhaustedError, totalTimeError } from './route-failure';
@@ -17,6 +17,8 @@ export interface RouteCall {
   signal: CancelSignal;
   /** Filled in as the route is walked; complete even when the call fails. */
   trace: RouteTrace;
+  /** Which failures another attempt may follow; `any_failure` when unset (see RetryScope). */
+  retryScope?: RetryScope;
 }
 
 /** One upstream call the route makes. */
@@ -184,7 +186,7 @@ export class RouteWalk<T> {
         this.health.finishAttempt(name, 'neutral', model, probe);
         this.throwIfStopped();
       }
-      const verdict = judgeFailure(error);
+      const verdict = judgeFailure(error, this.call.retryScope);
       this.health.finishAttempt(name, verdict.health, model, probe);
       if (!verdict.retryable) throw error;
       if (verdict.rateLimit) this.health.rateLimited(name, verdict.rateLimit.retryAfterMs, model.health);

@@ -6,12 +6,24 @@ import {
   EmbeddingsResponse,
   estimatedUsage,
   GatewayError,
+  ImageGenerationRequest,
+  ImagesResponse,
+  ImagesUsage,
   providerUsage,
+  TokenUsage,
   Usage,
 } from '@app/common';
 import { Redactor } from '@app/observability';
 import type { ChatResult, NativeMessagesEvent, StreamEvent } from '@app/providers';
-import { MessagesRouteRequest, ModelCatalogService, RoutedMessages, RoutePlan, RouterService } from '@app/routing';
+import {
+  MessagesRouteRequest,
+  ModelCatalogService,
+  ModelKind,
+  RetryScope,
+  RoutedMessages,
+  RoutePlan,
+  RouterService,
+} from '@app/routing';
 import { routeHeaders } from '../../http/route-headers';
 import type { GatewayCall } from '../pipeline/gateway-call';
 import type { RequestSpend } from './request-spend';
@@ -90,10 +102,29 @@ export class ModelCallService {
   }
 
   async embeddings(call: GatewayCall, request: EmbeddingsRequest): Promise<ModelReply<EmbeddingsResponse>> {
-    const plan = this.plan(call, request.model);
+    const plan = this.plan(call, request.model, 'embedding');
     const spend = await this.reserve(call, plan, request);
     const result = await spend.releaseOnFailure(this.router.embeddings(plan, request, this.routeCall(call)));
     call.context.usage = providerUsage(result.body.usage) ?? embeddingsEstimate(request);
+    await spend.settle();
+    return { value: result.body, headers: routeHeaders(call.context.trace) };
+  }
+
+  /**
+   * An image generation: reserved at the per-image price of the requested size × `n` before any upstream call,
+   * routed with retries and fallbacks only where the upstream surely did not start on the job (an image may
+   * be paid for upstream the moment it was asked for), charged for the images returned.
+   */
+  async images(call: GatewayCall, request: ImageGenerationRequest): Promise<ModelReply<ImagesResponse>> {
+    const plan = this.plan(call, request.model, 'image');
+    const spend = await this.reserveWith(plan, () =>
+      this.spend.reserveImages(call.principal, call.context, plan, request),
+    );
+    const result = await spend.releaseOnFailure(
+      this.router.images(plan, request, this.routeCall(call, 'refusals_only')),
+    );
+    call.context.images = { count: result.body.data.length, size: request.size ?? null };
+    call.context.usage = imageTokens(result.body.usage);
     await spend.settle();
     return { value: result.body, headers: routeHeaders(call.context.trace) };
   }
@@ -198,17 +229,24 @@ export class ModelCallService {
     }
   }
 
-  /** Plans the route once; the request context names the model asked for, and the trace starts empty. */
-  private plan(call: GatewayCall, name: string): RoutePlan {
+  /**
+   * Plans the route once for a model of the kind the route serves (chat unless named); the request context
+   * names the model asked for, and the trace starts empty.
+   */
+  private plan(call: GatewayCall, name: string, kind: ModelKind = 'chat'): RoutePlan {
     call.context.modelRequested = name;
     call.context.trace = { modelRequested: name, attempts: [] };
-    return this.catalog.plan(call.principal, name);
+    return this.catalog.plan(call.principal, name, { kind, route: call.route });
+  }
+
+  private reserve(call: GatewayCall, plan: RoutePlan, request: ChatCompletionRequest | EmbeddingsRequest) {
+    return this.reserveWith(plan, () => this.spend.reserve(call.principal, call.context, plan, request));
   }
 
   /** The budget reservation; a refused one (402) gives the plan back, as nothing will be routed. */
-  private async reserve(call: GatewayCall, plan: RoutePlan, request: ChatCompletionRequest | EmbeddingsRequest) {
+  private async reserveWith(plan: RoutePlan, reserve: () => Promise<RequestSpend>): Promise<RequestSpend> {
     try {
-      return await this.spend.reserve(call.principal, call.context, plan, request);
+      return await reserve();
     } catch (error) {
       plan.release();
       throw error;
@@ -221,9 +259,19 @@ export class ModelCallService {
     return routeHeaders(call.context.trace, dropped);
   }
 
-  private routeCall(call: GatewayCall) {
-    return { requestId: call.context.requestId, signal: call.signal, trace: call.context.trace! };
+  private routeCall(call: GatewayCall, retryScope: RetryScope = 'any_failure') {
+    return { requestId: call.context.requestId, signal: call.signal, trace: call.context.trace!, retryScope };
   }
+}
+
+/** GPT image models report tokens (`input_tokens`, `output_tokens`): kept for the record, never what is charged. */
+function imageTokens(usage: ImagesUsage | undefined): TokenUsage | undefined {
+  if (!usage) return undefined;
+  return providerUsage({
+    prompt_tokens: usage.input_tokens,
+    completion_tokens: usage.output_tokens,
+    total_tokens: usage.total_tokens,
+  });
 }
 
 function internalError(): GatewayError {

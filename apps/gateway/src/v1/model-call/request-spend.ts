@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { PricePoint, RequestContext } from '@app/common';
-import { BudgetReservation, SpendOutcome, usageCostMicros } from '@app/quota';
+import { BudgetReservation, imageCostMicros, SpendOutcome, usageCostMicros } from '@app/quota';
 
 /**
  * One request's budget reservation, settled from what its context records once it is done: the served
@@ -36,18 +36,23 @@ export class RequestSpend {
   }
 
   /**
-   * The cost: a valid usage report at the served deployment's price; null (flagged) without a price; the
+   * The cost: the images returned at the served deployment's price per image (whatever tokens an upstream
+   * reports); a valid usage report at the served deployment's price; null (flagged) without a price; the
    * reserved maximum when the report could not be right (`usage_invalid`) or never came (`usage_unknown`).
    * Should pricing fail all the same, the request is charged the reserved maximum and the failure logged,
    * rather than leaving the hold open until its lease expires.
    */
   private outcome(): SpendOutcome {
-    const { trace, usage } = this.context;
+    const { trace, usage, images } = this.context;
     const served = { modelServed: trace?.modelServed ?? null, deployment: trace?.deployment ?? null };
     const reported = usage?.source === 'provider' ? usage : null;
     try {
       const price = this.servedPrice(this.context);
       if (!price) return { ...served, costMicros: null, costStatus: 'unpriced', usage: reported };
+      if (images) {
+        const costMicros = imageCostMicros(price, images.size, images.count);
+        return { ...served, costMicros, costStatus: 'priced', usage: reported };
+      }
       if (reported)
         return { ...served, costMicros: usageCostMicros(price, reported), costStatus: 'priced', usage: reported };
     } catch (error) {

@@ -19,6 +19,8 @@ export interface GatewayCall {
   signal: CancelSignal;
   /** How long the client may take none of the response before it is cut (CLIENT_STALL_TIMEOUT_MS). */
   clientStallMs: number;
+  /** The route called, e.g. `/v1/embeddings`: named in messages about what the route accepts. */
+  route: string;
 }
 
 /**
@@ -29,7 +31,13 @@ export function gatewayCall(request: FastifyRequest, reply: FastifyReply, client
   const context = requestContext(request.raw);
   if (!context.principal) throw new GatewayError('internal_error', 'Route reached without an authenticated key.');
   context.tags = parseCallerTags(request.headers[CALLER_TAGS_HEADER]);
-  return { principal: context.principal, context, signal: clientDisconnect(reply.raw), clientStallMs };
+  return {
+    principal: context.principal,
+    context,
+    signal: clientDisconnect(reply.raw),
+    clientStallMs,
+    route: request.routeOptions.url ?? request.url,
+  };
 }
 
 /** Aborted with `ClientDisconnectedError` when the response closes before it was finished. */
