@@ -14,6 +14,7 @@ import { PersistenceModule } from '@app/persistence';
 import { QuotaModule } from '@app/quota';
 import { RoutingModule } from '@app/routing';
 import { AdminModule } from './admin/admin.module';
+import { GatewayAlertsModule } from './alerts/gateway-alerts.module';
 import { ConsoleModule } from './console/console.module';
 import { HealthController } from './health/health.controller';
 import { HealthMetrics } from './health/health-metrics';
@@ -44,6 +45,7 @@ export class AppModule {
         QuotaModule,
         RoutingModule,
         AuditModule,
+        GatewayAlertsModule,
         RedactionModule,
         V1Module,
         AdminModule,

@@ -4,8 +4,12 @@ import type { AlertsConfig } from '@app/common';
 import { AlertsConfigSource } from './alerts-config.source';
 import { alertsConfig } from './alerts.config';
 import { AlertsService } from './alerts.service';
+import { AlertsQuery } from './alerts.query';
 import { AlertsStats } from './alerts-stats';
+import { AlertDeliveryWorker } from './delivery/delivery-worker';
+import { WebhookSender } from './delivery/webhook-sender';
 import { AlertStore } from './outbox/alert.store';
+import { DeliveryStore } from './outbox/delivery.store';
 
 /** How the app tells the lib where the `alerts:` section comes from (the catalog that serves now). */
 export interface AlertsModuleOptions {
@@ -33,9 +37,13 @@ export class AlertsModule {
         },
         AlertsStats,
         AlertStore,
+        DeliveryStore,
         AlertsService,
+        AlertsQuery,
+        WebhookSender,
+        AlertDeliveryWorker,
       ],
-      exports: [AlertsService, AlertsStats],
+      exports: [AlertsService, AlertsQuery, AlertsStats, AlertsConfigSource],
     };
   }
 }

@@ -14,3 +14,6 @@ export {
 export { AlertsService, RaiseOutcome } from './alerts.service';
 export { AlertsStats } from './alerts-stats';
 export { AlertsConfigSource } from './alerts-config.source';
+export { AlertsQuery, AlertWithDelivery } from './alerts.query';
+export { AlertFilter } from './outbox/alert.store';
+export { OutboxBacklog } from './outbox/delivery.store';

@@ -8,5 +8,10 @@ export { RequestLog } from './request-log';
 export { HandlerCompletionInterceptor } from './handler-completion.interceptor';
 export { serverTimingHook } from './server-timing';
 export { Redactor } from './redactor';
-export { GatewayMetrics, EvidenceWriterStats, DeploymentHealthStats } from './metrics/gateway-metrics';
+export {
+  GatewayMetrics,
+  EvidenceWriterStats,
+  DeploymentHealthStats,
+  AlertMetricsSource,
+} from './metrics/gateway-metrics';
 export { MetricsAccess } from './metrics/metrics-access';

@@ -20,6 +20,18 @@ export interface EvidenceWriterStats {
   failedWrites: number;
 }
 
+/** The alerts' counters (this instance's, since start) and the outbox backlog (shared), read at scrape time. */
+export interface AlertMetricsSource {
+  /** Alerts stored, by kind. */
+  raised(): Record<string, number>;
+  /** Webhook attempts by outcome (`delivered`, `failed`). */
+  deliveries(): Record<string, number>;
+  /** Alerts lost (database unreachable and the buffer full). Should be 0. */
+  dropped(): number;
+  /** Deliveries owed to configured webhooks; undefined when the database cannot be asked (the last value stays). */
+  backlog(): Promise<{ pending: number; failing: number } | undefined>;
+}
+
 // Bucket boundaries advised by the OpenTelemetry GenAI semantic conventions.
 const DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
 const TTFT_BUCKETS = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
@@ -32,7 +44,7 @@ const NO_API = 'none';
 /**
  * The gateway's Prometheus metrics, one registry per app. Names follow the OpenTelemetry GenAI semantic
  * conventions where one exists (dots become underscores, the unit a suffix); the rest are `switchyard_*`.
- * Labels hold only bounded values: the inbound API (one of five, or `none`), catalog model names, deployments,
+ * Labels hold only bounded values: the inbound API (INBOUND_APIS or `none`), catalog model names, deployments,
  * status codes and error codes — never a key, a key id, a team or a client-chosen string.
  */
 @Injectable()
@@ -44,6 +56,7 @@ export class GatewayMetrics {
   private readonly overhead: Histogram;
   private readonly tokens: Histogram;
   private readonly cost: Counter;
+  private readonly images: Counter;
   private readonly attempts: Counter;
   private readonly fallbacks: Counter;
   private readonly quotaRejections: Counter;
@@ -96,6 +109,12 @@ export class GatewayMetrics {
       name: 'switchyard_cost_micro_usd_total',
       help: 'Cost of served requests in micro-USD, where known.',
       labelNames: ['api', 'gen_ai_request_model'],
+      registers,
+    });
+    this.images = new Counter({
+      name: 'switchyard_images_generated_total',
+      help: 'Images returned by image models (what image requests are charged for).',
+      labelNames: ['gen_ai_request_model'],
       registers,
     });
     this.attempts = new Counter({
@@ -173,6 +192,7 @@ export class GatewayMetrics {
       this.tokens.observe({ ...labels, gen_ai_token_type: 'output' }, context.usage.completionTokens);
     }
     if (context.costMicroUsd !== null) this.cost.inc({ api, gen_ai_request_model: model }, context.costMicroUsd);
+    if (context.images) this.images.inc({ gen_ai_request_model: model }, context.images.count);
     if (context.error && QUOTA_REJECTIONS.has(context.error.code))
       this.quotaRejections.inc({ reason: context.error.code });
   }
@@ -226,6 +246,64 @@ export class GatewayMetrics {
       collect() {
         this.reset();
         for (const { deployment, ejected } of stats()) this.set({ deployment }, ejected ? 1 : 0);
+      },
+    });
+  }
+
+  /** Publishes the alert counters and the outbox backlog (`switchyard_alert_deliveries_pending`). */
+  watchAlerts(source: AlertMetricsSource): void {
+    const registers = [this.registry];
+    const mirror = (name: string, help: string, label: string, counts: () => Record<string, number>) =>
+      new Counter({
+        name,
+        help,
+        labelNames: [label],
+        registers,
+        collect() {
+          this.reset();
+          for (const [value, count] of Object.entries(counts())) this.inc({ [label]: value }, count);
+        },
+      });
+    mirror('switchyard_alerts_total', 'Alerts raised (stored once per condition), by kind.', 'kind', () =>
+      source.raised(),
+    );
+    mirror(
+      'switchyard_alert_deliveries_total',
+      'Webhook delivery attempts, by outcome: delivered (2xx) or failed (retried with backoff).',
+      'outcome',
+      () => source.deliveries(),
+    );
+    new Counter({
+      name: 'switchyard_alerts_dropped_total',
+      help: 'Alerts lost: the database was unreachable and the in-memory buffer full. Should be 0.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(source.dropped());
+      },
+    });
+    // Both gauges are collected in the same scrape (concurrently): one query answers them.
+    let last = { pending: 0, failing: 0 };
+    let reading: Promise<typeof last> | undefined;
+    const backlog = () =>
+      (reading ??= source
+        .backlog()
+        .then((read) => (last = read ?? last))
+        .finally(() => (reading = undefined)));
+    new Gauge({
+      name: 'switchyard_alert_deliveries_pending',
+      help: 'Alert deliveries the configured webhooks have not taken yet (all instances).',
+      registers,
+      async collect() {
+        this.set((await backlog()).pending);
+      },
+    });
+    new Gauge({
+      name: 'switchyard_alert_deliveries_failing',
+      help: 'Pending alert deliveries that failed ALERTS_DELIVERY_FAILING_ATTEMPTS times or more (still retried).',
+      registers,
+      async collect() {
+        this.set((await backlog()).failing);
       },
     });
   }

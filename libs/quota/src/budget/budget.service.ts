@@ -11,6 +11,7 @@ import { BudgetLeases } from './budget-leases';
 import { BudgetHold, BudgetReservation, LedgerSink } from './budget-reservation';
 import { BudgetStore, LedgerRow } from './budget.store';
 import type { LedgerEntry } from './ledger-entry';
+import type { SettledBudgetsListener } from './settled-budget';
 
 /** Reservation ids drawn from one buffer of random bytes, refilled every this many ids. */
 const IDS_PER_REFILL = 256;
@@ -57,6 +58,7 @@ export class BudgetService implements OnModuleInit, BeforeApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private lastReconcileAt = 0;
+  private readonly settledListeners: SettledBudgetsListener[] = [];
 
   constructor(
     private readonly policies: QuotaPolicyService,
@@ -95,6 +97,14 @@ export class BudgetService implements OnModuleInit, BeforeApplicationShutdown {
     await this.leases
       .giveBackUnused(0, true)
       .catch((error: unknown) => this.logger.warn({ err: error }, 'could not hand leases back'));
+  }
+
+  /**
+   * Calls `listener` after each ledger write with the budgets it charged, as Postgres now holds them (e.g. for
+   * threshold alerts). Off the request path; a listener's failure is logged and does not affect the flush.
+   */
+  onSettled(listener: SettledBudgetsListener): void {
+    this.settledListeners.push(listener);
   }
 
   /** Settled entries not yet in Postgres: in memory, and on disk. */
@@ -180,14 +190,23 @@ export class BudgetService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   private async write(batch: readonly LedgerRow[]): Promise<void> {
-    const written = await this.store.writeLedger(batch);
+    const { written, budgets } = await this.store.writeLedger(batch);
     this.stats.ledgerEntries += written.size;
+    if (budgets.length > 0) this.announceSettled(budgets);
     // Postgres took the costs out of the leases that held them; this instance's own follow.
     for (const row of batch) {
       if (row.holder !== this.leases.holder) continue;
       for (const { budgetId, periodStart, amount } of row.charges) {
         this.leases.leaseAt(budgetId, periodStart)?.flushed(amount);
       }
+    }
+  }
+
+  private announceSettled(budgets: Parameters<SettledBudgetsListener>[0]): void {
+    for (const listener of this.settledListeners) {
+      void (async () => listener(budgets))().catch((error: unknown) =>
+        this.logger.error({ err: error }, 'a settled-budget listener failed'),
+      );
     }
   }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { QuotaStats } from '../quota-stats';
 import type { LedgerEntry } from './ledger-entry';
+import type { SettledBudget } from './settled-budget';
 
 /** The ledger's columns with their Postgres types: the INSERT and its JSON recordset follow this list. */
 const LEDGER_COLUMNS = [
@@ -170,7 +171,7 @@ export class BudgetStore {
    * `spent_micros`. An entry already in the ledger (a retried flush, a replayed spill) is neither written nor
    * charged twice. Costs of a period the budget has left stay in the ledger only.
    */
-  async writeLedger(rows: readonly LedgerRow[]): Promise<Set<string>> {
+  async writeLedger(rows: readonly LedgerRow[]): Promise<{ written: Set<string>; budgets: SettledBudget[] }> {
     this.stats.ledgerFlushes++;
     return this.dataSource.transaction(async (manager) => {
       const inserted: Array<{ id: string }> = await manager.query(
@@ -192,6 +193,7 @@ export class BudgetStore {
           else charges.set(key, { holder: row.holder, budgetId, periodStart, amount });
         }
       }
+      let budgets: SettledBudget[] = [];
       if (charges.size > 0) {
         const list = [...charges.values()];
         // Budgets before leases, as the lease statement locks them: the opposite order can deadlock with a
@@ -199,7 +201,7 @@ export class BudgetStore {
         await manager.query('SELECT 1 FROM budgets WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [
           [...new Set(list.map((c) => c.budgetId))],
         ]);
-        await manager.query(
+        const settled: SettledBudgetRow[] = await manager.query(
           `WITH charge AS (
              SELECT * FROM unnest($1::text[], $2::uuid[], $3::timestamptz[], $4::bigint[]) AS c(holder, budget_id, period_start, amount)
            ), taken AS (
@@ -215,11 +217,14 @@ export class BudgetStore {
                FROM charge c
                LEFT JOIN taken t ON t.holder = c.holder AND t.budget_id = c.budget_id AND t.period_start = c.period_start
               GROUP BY c.budget_id, c.period_start
+           ), settled AS (
+             UPDATE budgets b
+                SET spent_micros = b.spent_micros + p.spent, reserved_micros = b.reserved_micros - p.released
+               FROM per_budget p
+              WHERE b.id = p.budget_id AND b.period_start = p.period_start
+             RETURNING b.id, b.scope, b.scope_id, b.limit_micros, b.spent_micros, b.period, b.period_start
            )
-           UPDATE budgets b
-              SET spent_micros = b.spent_micros + p.spent, reserved_micros = b.reserved_micros - p.released
-             FROM per_budget p
-            WHERE b.id = p.budget_id AND b.period_start = p.period_start`,
+           SELECT * FROM settled`,
           [
             list.map((c) => c.holder),
             list.map((c) => c.budgetId),
@@ -227,8 +232,9 @@ export class BudgetStore {
             list.map((c) => c.amount.toString()),
           ],
         );
+        budgets = settled.map(settledBudget);
       }
-      return written;
+      return { written, budgets };
     });
   }
 
@@ -273,5 +279,27 @@ function ledgerRow(e: LedgerRow): Record<(typeof LEDGER_COLUMNS)[number][0], str
     cost_status: e.costStatus,
     admitted_at: e.admittedAt.toISOString(),
     settled_at: e.settledAt.toISOString(),
+  };
+}
+
+interface SettledBudgetRow {
+  id: string;
+  scope: SettledBudget['level'];
+  scope_id: string;
+  limit_micros: string;
+  spent_micros: string;
+  period: SettledBudget['period'];
+  period_start: Date;
+}
+
+function settledBudget(row: SettledBudgetRow): SettledBudget {
+  return {
+    id: row.id,
+    level: row.scope,
+    scopeId: row.scope_id,
+    limitMicros: BigInt(row.limit_micros),
+    spentMicros: BigInt(row.spent_micros),
+    period: row.period,
+    periodStart: row.period_start,
   };
 }
