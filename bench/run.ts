@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { fixedRateLatency, holdStreams, LatencySample, maxThroughput, median, streamTimings, Target } from './load';
 import { BenchProcess, pin, pinServices, startGateway, startPinned } from './processes';
+import { reliabilityStreams } from './reliability-streams';
 import { cpuMsOf } from './service-cpu';
 
 /**
@@ -120,6 +121,16 @@ async function main(): Promise<void> {
       services,
       quota: await quotaStats(gatewayUrl),
     });
+    // Hostile upstreams (stall and memory targets), fresh gateways of their own; too long for the smoke run.
+    if (!SMOKE) {
+      await reliabilityStreams({
+        rounds: 5,
+        databaseUrl: database.url,
+        adminKey: ADMIN_KEY,
+        startGateway: (env) => startGateway(0, env),
+        issueKey,
+      });
+    }
   } finally {
     await Promise.all(processes.map((p) => p.stop()));
     await database.drop();

@@ -15,6 +15,7 @@ const bytes = (min: number, fallback: number) =>
 const schema = z.object({
   UPSTREAM_SSE_MAX_EVENT_BYTES: bytes(64 * 1024, DEFAULT_SSE_LIMITS.maxEventBytes),
   UPSTREAM_MAX_DECOMPRESSED_BYTES: bytes(MiB, 64 * MiB),
+  UPSTREAM_MAX_ANSWER_BYTES: bytes(MiB, 16 * MiB),
 });
 
 export interface ProvidersSettings {
@@ -25,6 +26,13 @@ export interface ProvidersSettings {
    * stopped there instead of decompressing on.
    */
   maxDecompressedBytes: number;
+  /**
+   * Largest non-stream answer (inflated, if compressed) of a chat, messages or responses call: it is held whole
+   * before it is parsed, so it is bounded well below the reader's 64 MiB. The longest legitimate answers
+   * (128k output tokens, with tool calls) are a few MB; embeddings and image answers, tens of MB by nature,
+   * keep the 64 MiB.
+   */
+  maxAnswerBytes: number;
 }
 
 export const providersConfig = registerAs('providers', (): ProvidersSettings => {
@@ -32,5 +40,6 @@ export const providersConfig = registerAs('providers', (): ProvidersSettings => 
   return {
     sseMaxEventBytes: env.UPSTREAM_SSE_MAX_EVENT_BYTES,
     maxDecompressedBytes: env.UPSTREAM_MAX_DECOMPRESSED_BYTES,
+    maxAnswerBytes: env.UPSTREAM_MAX_ANSWER_BYTES,
   };
 });

@@ -10,7 +10,7 @@ export async function readAnthropicMessage(
   endpoint: UpstreamEndpoint,
   response: UpstreamResponse,
 ): Promise<AnthropicMessageResponse> {
-  const message = await endpoint.json<AnthropicMessageResponse | undefined>(response);
+  const message = await endpoint.completion<AnthropicMessageResponse | undefined>(response);
   if (message?.type !== 'message' || !Array.isArray(message.content))
     throw endpoint.invalid('a body that is not an Anthropic message');
   return message;

@@ -54,7 +54,7 @@ export class GeminiAdapter implements ProviderAdapter {
 
   async chat(request: ChatCompletionRequest, target: ChatTarget, context: UpstreamCallContext): Promise<ChatResult> {
     const { body, droppedParams } = toGeminiRequest(request);
-    const answer = await this.endpoint.json<GeminiResponse>(
+    const answer = await this.endpoint.completion<GeminiResponse>(
       await this.post(target.upstreamModel, 'generateContent', body, context),
     );
     if (!Array.isArray(answer?.candidates) && !answer?.promptFeedback?.blockReason)

@@ -60,10 +60,21 @@ export class UpstreamEndpoint {
     });
   }
 
-  /** Throws the mapped error for a 4xx/5xx, otherwise parses the JSON body. */
-  async json<T>(response: UpstreamResponse): Promise<T> {
+  /**
+   * A non-stream chat, messages or responses answer: `json`, held to the answer cap (`UPSTREAM_MAX_ANSWER_BYTES`)
+   * rather than the reader's 64 MiB, since the whole answer is held before it is parsed.
+   */
+  completion<T>(response: UpstreamResponse): Promise<T> {
+    return this.json<T>(response, response.answerLimitBytes);
+  }
+
+  /**
+   * Throws the mapped error for a 4xx/5xx, otherwise parses the JSON body (of at most `limitBytes`; by default
+   * the reader's 64 MiB, for answers that are large by nature: embeddings, images).
+   */
+  async json<T>(response: UpstreamResponse, limitBytes?: number): Promise<T> {
     if (response.status >= 400) throw await this.failure(response);
-    const text = await response.text();
+    const text = await response.text(limitBytes);
     try {
       return JSON.parse(text) as T;
     } catch {

@@ -396,6 +396,7 @@ describe('UpstreamHttpService', () => {
     const bounded = new UpstreamHttpService(new HttpService(axios.create()), {
       sseMaxEventBytes: 64 * 1024,
       maxDecompressedBytes: MiB,
+      maxAnswerBytes: MiB / 2,
     });
     /** 16 MiB of zeros in ~16 KiB of gzip. */
     const bomb = gzipSync(Buffer.alloc(16 * MiB));
@@ -408,6 +409,24 @@ describe('UpstreamHttpService', () => {
       response.writeHead(200, { 'content-type': contentType, 'content-encoding': 'gzip' });
       response.write(bomb);
     };
+
+    it('holds a completion to the answer cap and hangs up past it; other bodies to the reader limit', async () => {
+      // Uncompressed and never ending: only a reader's limit can stop it.
+      upstream.handler = (_request, _body, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.write(Buffer.alloc(MiB, ' '));
+      };
+      const answer = await sendBounded();
+      expect(answer.answerLimitBytes).toBe(MiB / 2);
+      const error = await failure(answer.text(answer.answerLimitBytes));
+      expect(error).toMatchObject({
+        code: 'upstream_invalid_response',
+        message: 'Upstream response exceeded 524288 bytes.',
+      });
+      await waitFor(() => upstream.hangUps === 1);
+      upstream.handler = (_request, _body, response) => response.end(' '.repeat(MiB));
+      expect(await (await sendBounded()).text()).toHaveLength(MiB);
+    });
 
     it('stops inflating a gzip-bombed body at the cap, fails with upstream_invalid_response and hangs up', async () => {
       upstream.handler = sendsBomb('application/json');

@@ -44,7 +44,7 @@ const FIELD_SCAN = EVENT.length + 1;
  */
 export class SseParser {
   private readonly limits: SseParserOptions;
-  private readonly partialLine = new LineBuffer();
+  private readonly partialLine: LineBuffer;
   private eventName: string | undefined = undefined;
   private dataLines: string[] = [];
   private dataBytes = 0;
@@ -54,6 +54,7 @@ export class SseParser {
 
   constructor(options: SseParserOptions = DEFAULT_SSE_LIMITS) {
     this.limits = options;
+    this.partialLine = new LineBuffer(options.maxEventBytes);
   }
 
   /** Feeds bytes; returns the events completed by them. */

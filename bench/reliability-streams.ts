@@ -1,0 +1,186 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { BenchProcess, startPinned } from './processes';
+import type { MemoryFigures, ProbeFigures } from './reliability-probe';
+
+/**
+ * The stall and memory targets of hostile upstreams (issue 13; docs/reliability.md, "Streams"), measured on
+ * the gateway alone: the gateway runs in its own process with `reliability-probe` preloaded (event-loop delay
+ * at 2 ms resolution, CPU time, memory after GC), the hostile upstream in another
+ * (test/fakes/hostile-upstream.ts), and this driver is the client. Each round starts a fresh gateway, warms it
+ * up with ordinary requests, takes that as the memory baseline, then makes each hostile request twice: the
+ * first of its kind in the process, then a repeat. Figures: min / median / max over the rounds.
+ */
+
+const MiB = 1024 * 1024;
+const WARM_UP_REQUESTS = 200;
+/** The goals of issue 13, printed beside the figures. */
+const STALL_GOAL_MS = 50;
+const RSS_GOAL_MIB = 20;
+
+interface HostileCase {
+  name: string;
+  model: string;
+  stream: boolean;
+  /** What the client must get: the error code in its stream or body. */
+  expectError: string;
+}
+
+const CASES: HostileCase[] = [
+  { name: '64 MiB line', model: 'endless-line', stream: true, expectError: 'upstream_invalid_response' },
+  { name: 'gzip-bombed stream', model: 'gzip-stream', stream: true, expectError: 'upstream_invalid_response' },
+  { name: 'gzip-bombed answer', model: 'gzip-answer', stream: false, expectError: 'upstream_invalid_response' },
+];
+
+export interface ReliabilityBenchOptions {
+  rounds: number;
+  databaseUrl: string;
+  adminKey: string;
+  /** Starts a gateway with this environment added (the probe comes in through NODE_OPTIONS). */
+  startGateway(env: NodeJS.ProcessEnv): Promise<BenchProcess>;
+  /** Issues a gateway key through the admin API. */
+  issueKey(gatewayUrl: string): Promise<string>;
+}
+
+interface Sample {
+  wallMs: number;
+  probe: ProbeFigures;
+  /** Settled RSS after the request minus the round's baseline (after warm-up). */
+  rssVsBaselineMiB: number;
+  upstreamSentMiB: number;
+}
+
+export async function reliabilityStreams(options: ReliabilityBenchOptions): Promise<void> {
+  const upstream = await startPinned(join(process.cwd(), 'test/fakes/hostile-upstream.ts'), 1, {
+    NODE_OPTIONS: `--require ${resolve('test/utils/swc-register.js')}`,
+  });
+  const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
+  const samples = new Map<string, Sample[]>();
+  try {
+    for (let round = 0; round < options.rounds; round++) {
+      const gateway = await options.startGateway({
+        DATABASE_URL: options.databaseUrl,
+        SWITCHYARD_ADMIN_KEY: options.adminKey,
+        SWITCHYARD_CONFIG: catalogFile(upstreamUrl),
+        LOG_LEVEL: 'warn',
+        // .js when built, .ts when run from source.
+        NODE_OPTIONS: `--require ${resolve(__dirname, `reliability-probe${extname(__filename)}`)}`,
+      });
+      try {
+        await oneRound(gateway, upstreamUrl, await options.issueKey(`http://127.0.0.1:${gateway.port}`), samples);
+      } finally {
+        await gateway.stop();
+      }
+    }
+  } finally {
+    await upstream.stop();
+  }
+  report(samples, options.rounds);
+}
+
+async function oneRound(
+  gateway: BenchProcess,
+  upstreamUrl: string,
+  key: string,
+  samples: Map<string, Sample[]>,
+): Promise<void> {
+  const call = (model: string, stream: boolean) =>
+    fetch(`http://127.0.0.1:${gateway.port}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model, stream, messages: [{ role: 'user', content: 'hello there' }] }),
+    }).then((response) => response.text());
+  // The baseline: a gateway that has served ordinary traffic (JIT, pools, caches warm), not one just started.
+  for (let i = 0; i < WARM_UP_REQUESTS; i++) await call('normal', i % 2 === 0);
+  const baseline = (await probe(gateway, 'start')) as MemoryFigures;
+  await probe(gateway, 'stop');
+  for (const hostile of CASES) {
+    for (const which of ['first', 'repeat']) {
+      await probe(gateway, 'start');
+      const started = performance.now();
+      const answer = await call(hostile.model, hostile.stream);
+      const wallMs = performance.now() - started;
+      const figures = (await probe(gateway, 'stop')) as ProbeFigures;
+      if (!answer.includes(hostile.expectError)) throw new Error(`${hostile.name}: no ${hostile.expectError}`);
+      const stats = (await (await fetch(`${upstreamUrl}/stats`)).json()) as { sent: number };
+      const name = `${hostile.name} (${which})`;
+      samples.set(name, [
+        ...(samples.get(name) ?? []),
+        {
+          wallMs,
+          probe: figures,
+          rssVsBaselineMiB: (figures.after.rss - baseline.rss) / MiB,
+          upstreamSentMiB: stats.sent / MiB,
+        },
+      ]);
+    }
+  }
+}
+
+/** Sends a probe command to the gateway and waits for its answer. */
+function probe(gateway: BenchProcess, command: 'start' | 'stop'): Promise<MemoryFigures | ProbeFigures> {
+  return new Promise((resolve) => {
+    const onMessage = (message: { probe?: string; memory?: MemoryFigures; figures?: ProbeFigures }) => {
+      if (message.probe !== (command === 'start' ? 'started' : 'stopped')) return;
+      gateway.child.off('message', onMessage);
+      resolve(message.figures ?? message.memory!);
+    };
+    gateway.child.on('message', onMessage);
+    gateway.child.send({ probe: command });
+  });
+}
+
+function report(samples: Map<string, Sample[]>, rounds: number): void {
+  const range = (values: number[], digits = 1) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const median = sorted[Math.floor((sorted.length - 1) / 2)];
+    return `${sorted[0].toFixed(digits)} / ${median.toFixed(digits)} / ${sorted.at(-1)!.toFixed(digits)}`;
+  };
+  const delta = (s: Sample, field: keyof MemoryFigures) => (s.probe.after[field] - s.probe.before[field]) / MiB;
+  console.log(
+    `\nHostile upstreams, gateway alone (${rounds} fresh gateway(s); min / median / max; memory after GC, MiB):`,
+  );
+  for (const [name, list] of samples) {
+    console.log(
+      `  ${name}: wall ${range(
+        list.map((s) => s.wallMs),
+        0,
+      )} ms; ` +
+        `max loop delay ${range(list.map((s) => s.probe.maxDelayMs))} ms (goal < ${STALL_GOAL_MS}), ` +
+        `p99 ${range(list.map((s) => s.probe.p99DelayMs))} ms; CPU ${range(
+          list.map((s) => s.probe.cpuMs),
+          0,
+        )} ms; ` +
+        `RSS vs baseline ${range(list.map((s) => s.rssVsBaselineMiB))} (goal ≤ ${RSS_GOAL_MIB}), ` +
+        `Δ rss ${range(list.map((s) => delta(s, 'rss')))}, heapTotal ${range(list.map((s) => delta(s, 'heapTotal')))}, ` +
+        `heapUsed ${range(list.map((s) => delta(s, 'heapUsed')))}, external ${range(list.map((s) => delta(s, 'external')))}, ` +
+        `[heap] ${range(list.map((s) => delta(s, 'brkHeap')))}, anonymous ${range(list.map((s) => delta(s, 'anonymous')))}; ` +
+        `upstream wrote ${range(list.map((s) => s.upstreamSentMiB))} MiB`,
+    );
+  }
+}
+
+function catalogFile(upstreamUrl: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'switchyard-reliability-')), 'catalog.json');
+  const behaviours = ['normal', ...CASES.map((c) => c.model)];
+  writeFileSync(
+    file,
+    JSON.stringify({
+      providers: behaviours.map((behaviour) => ({
+        id: behaviour,
+        type: 'openai',
+        base_url: `${upstreamUrl}/${behaviour}/v1`,
+        api_key: 'sk-bench-provider-key',
+      })),
+      // One attempt each: a hostile answer is not retried elsewhere.
+      models: behaviours.map((behaviour) => ({
+        name: behaviour,
+        deployments: [{ provider: behaviour, model: 'gpt-test' }],
+        retry: { max_attempts: 1 },
+      })),
+    }),
+  );
+  return file;
+}
