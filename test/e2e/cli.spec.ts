@@ -370,6 +370,22 @@ describe('switchyard CLI', () => {
       expect(missing).toMatchObject({ code: 1, stdout: expect.stringContaining('(file): ENOENT') });
     });
 
+    it('config show prints the catalog the gateway serves and its limits, with no secret', async () => {
+      const shown = await cli('config', 'show');
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toMatch(/^catalog\s+\/.*catalog\.yaml\ngeneration\s+1, loaded \d{4}-/);
+      expect(shown.stdout).toMatch(
+        /\nPROVIDER\s+TYPE\s+BASE URL\s+API KEY\n-+.*\nopenai\s+openai\s+http:\/\/127\.0\.0\.1:\d+\/v1\s+configured\n/,
+      );
+      expect(shown.stdout).toMatch(
+        /\ngpt-test\s+-\s+chat\s+standard\s+1 in \/ 2 out per Mtok\s+openai\/gpt-test \(0, 1\)\s+-\s+1\s+600000\n/,
+      );
+      const summary = await json('config', 'show');
+      expect(summary.catalog.providers[0]).toMatchObject({ id: 'openai', api_key: 'configured' });
+      expect(JSON.stringify(summary)).not.toContain('sk-provider');
+      expect(shown.stdout).not.toContain('sk-provider');
+    });
+
     it('config reload asks the gateway to re-read its file', async () => {
       expect(await json('config', 'reload')).toEqual({ trigger: 'api', accepted: true, models: 1, error: null });
     });

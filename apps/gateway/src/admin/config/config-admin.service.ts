@@ -1,9 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { AuditTrail } from '@app/audit';
+import { ConfigService, ConfigType } from '@nestjs/config';
+import { AuditSettings, AuditTrail } from '@app/audit';
+import { authConfig } from '@app/auth';
 import { GatewayError } from '@app/common';
 import { Redactor } from '@app/observability';
+import { PersistenceSettings } from '@app/persistence';
+import { QuotaSettings } from '@app/quota';
 import { ModelCatalogService } from '@app/routing';
+import type { ServerSettings } from '../../server.config';
 import { AdminActor } from '../shared/admin-actor';
+import { catalogSummaryView } from './catalog-summary.view';
+import { limitsView } from './limits.view';
 import { reloadView } from './reload.view';
 
 @Injectable()
@@ -12,7 +19,26 @@ export class ConfigAdminService {
     private readonly catalog: ModelCatalogService,
     private readonly trail: AuditTrail,
     private readonly redactor: Redactor,
+    private readonly settings: ConfigService,
   ) {}
+
+  /**
+   * The catalog that serves now and this instance's effective limits, without a secret: what an auditor
+   * checks and an operator compares across instances (the generation and load time tell a missed reload).
+   */
+  summary(_actor: AdminActor) {
+    return {
+      catalog: catalogSummaryView(this.catalog.loaded(), this.catalog.secrets()),
+      limits: limitsView({
+        // Each lib's settings, by their registerAs namespace, as the lib parsed them at start.
+        server: this.settings.getOrThrow<ServerSettings>('server'),
+        quota: this.settings.getOrThrow<QuotaSettings>('quota'),
+        persistence: this.settings.getOrThrow<PersistenceSettings>('persistence'),
+        audit: this.settings.getOrThrow<AuditSettings>('audit'),
+        authCacheTtlMs: this.settings.getOrThrow<ConfigType<typeof authConfig>>('auth').cacheTtlMs,
+      }),
+    };
+  }
 
   /**
    * Re-reads the catalog file. Accepted or rejected, the attempt is in the audit trail; a rejected file

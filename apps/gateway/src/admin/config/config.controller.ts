@@ -1,4 +1,4 @@
-import { Controller, HttpCode, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { AdminAccess, AdminOnly } from '@app/auth';
 import { Actor, type AdminActor } from '../shared/admin-actor';
 import { ConfigAdminService } from './config-admin.service';
@@ -7,6 +7,12 @@ import { ConfigAdminService } from './config-admin.service';
 @Controller('admin/config')
 export class ConfigController {
   constructor(private readonly config: ConfigAdminService) {}
+
+  @Get()
+  @AdminAccess('read', 'global')
+  summary(@Actor() actor: AdminActor) {
+    return this.config.summary(actor);
+  }
 
   @Post('reload')
   @AdminAccess('write', 'global')
