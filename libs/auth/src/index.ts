@@ -16,6 +16,7 @@ export {
 } from './guards/access.decorator';
 export { AdminCall, AdminCallLog } from './guards/admin-call-log';
 export { maskKey } from './keys/key-format';
+export { presentedKeyPrefix } from './guards/presented-key';
 export { ApiKeyEntity } from './entities/api-key.entity';
 export { AdminKeyEntity } from './entities/admin-key.entity';
 export { ProjectEntity, ON_ANOMALY_ACTIONS, OnAnomalyAction } from './entities/project.entity';

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequestRecordWriter, requestRecordFrom } from '@app/audit';
 import { preciseNow, requestContext } from '@app/common';
 import { GatewayMetrics } from '@app/observability';
+import { AnomalyDetectors } from '../alerts/detectors/anomaly-detectors';
 import { completedRequest } from './completed-request';
 
 /**
@@ -25,6 +26,7 @@ export class RequestEvidence implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly records: RequestRecordWriter,
     private readonly metrics: GatewayMetrics,
+    private readonly anomalies: AnomalyDetectors,
   ) {}
 
   onModuleInit(): void {
@@ -50,8 +52,10 @@ export class RequestEvidence implements OnModuleInit, OnApplicationShutdown {
       // After a client abort the relay still settles usage and cost; the record waits for it.
       await requestContext(request.raw).handled;
       const completed = completedRequest(request, reply.raw, endedAt);
-      this.records.add(requestRecordFrom(completed));
+      const record = requestRecordFrom(completed);
+      this.records.add(record);
       this.metrics.observe(completed);
+      this.anomalies.observe(record, request.headers);
     } catch (error) {
       this.logger.error({ err: error, requestId: request.id }, 'could not record a request');
     }

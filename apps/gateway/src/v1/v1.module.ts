@@ -2,8 +2,10 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '@app/audit';
 import { QuotaModule } from '@app/quota';
 import { RoutingModule } from '@app/routing';
+import { AnomalyDetectorsModule } from '../alerts/detectors/anomaly-detectors.module';
 import { RequestEvidence } from '../evidence/request-evidence';
 import { RedactionModule } from '../redaction.module';
+import { IdempotencyModule } from './idempotency/idempotency.module';
 import { ModelCallService } from './model-call/model-call.service';
 import { SpendService } from './model-call/spend.service';
 import { ModelsController } from './models/models.controller';
@@ -19,7 +21,7 @@ import { V1_APIS } from './v1-routes';
  * share, and `GET /v1/models`. See docs/architecture.md for a request's way through it.
  */
 @Module({
-  imports: [RoutingModule, QuotaModule, AuditModule, RedactionModule],
+  imports: [RoutingModule, QuotaModule, AuditModule, RedactionModule, IdempotencyModule, AnomalyDetectorsModule],
   controllers: [ModelsController],
   providers: [
     GlobalEnhancers,

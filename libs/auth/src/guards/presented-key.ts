@@ -11,3 +11,16 @@ export function presentedKey(headers: Record<string, string | string[] | undefin
   }
   return undefined;
 }
+
+/** Our key layout's displayed prefix (`sy-prod-AbCd`), as stored and masked: the kind and four random characters. */
+const SWITCHYARD_PREFIX = /^sy-(?:test|stg|prod|admin)-[0-9A-Za-z]{4}/;
+
+/**
+ * What may be kept of a presented key, e.g. to count failed attempts: the prefix our keys are shown with,
+ * `other` for anything not shaped like our keys (nothing of it is kept), null when no key was sent.
+ */
+export function presentedKeyPrefix(headers: Record<string, string | string[] | undefined>): string | null {
+  const key = presentedKey(headers);
+  if (key === undefined) return null;
+  return SWITCHYARD_PREFIX.exec(key)?.[0] ?? 'other';
+}

@@ -20,6 +20,17 @@ const anomalySchema = z.strictObject({
   factor: z.number().min(1).default(10),
   /** No alert below this many requests in the window, so a new key's first requests stay quiet. */
   min_requests: z.number().int().min(0).default(20),
+  /** No spend alert below this spend in the window (USD); a request-rate alert still needs `min_requests`. */
+  min_spend_usd: z.number().min(0).default(1),
+  /** How far back the baseline looks: the median of the busy windows of that many days. */
+  baseline_days: z.number().int().min(1).max(31).default(7),
+  /** A burst of 401s for one presented key prefix: at least `threshold` within one `window_s` window. */
+  auth_failures: z
+    .strictObject({
+      window_s: z.number().int().min(10).max(3_600).default(60),
+      threshold: z.number().int().min(1).default(20),
+    })
+    .prefault({}),
 });
 
 export const alertsConfigSchema = z

@@ -1,0 +1,123 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { RequestRecord } from '@app/audit';
+import { presentedKeyPrefix } from '@app/auth';
+import { AnomalyConfig, Clock } from '@app/common';
+import { DatabaseAvailability } from '@app/persistence';
+import { ModelCatalogService } from '@app/routing';
+import { AnomalyWindows } from './anomaly-windows';
+import { AuthFailureDetector } from './auth-failure.detector';
+import { SightingDetector } from './sighting.detector';
+import { SpendAnomalyDetector } from './spend-anomaly.detector';
+import { UsageRollup } from './usage-rollup';
+
+/** How often tallies are written and the rollup tables pruned. */
+const FLUSH_MS = 5_000;
+const PURGE_MS = 3_600_000;
+/** Auth failure windows kept after they end (enough to look at, small enough to stay small). */
+const AUTH_FAILURES_KEPT_MS = 86_400_000;
+
+/**
+ * The anomaly detectors, off the request path. `observe` (called with each evidence record, once its
+ * response has ended) only updates in-memory tallies; a timer writes them every few seconds, in one
+ * statement per table, and checks the spend windows several times per window (a fifth of it, at most once a
+ * minute, at least every 5 s), so an anomaly is reported within one window. Settings are the `alerts.anomaly`
+ * section of the catalog that serves now.
+ */
+@Injectable()
+export class AnomalyDetectors implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger(AnomalyDetectors.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private windows?: AnomalyWindows;
+  private lastCheck = 0;
+  private lastPurge = 0;
+
+  constructor(
+    private readonly catalog: ModelCatalogService,
+    private readonly clock: Clock,
+    private readonly database: DatabaseAvailability,
+    private readonly rollup: UsageRollup,
+    private readonly spend: SpendAnomalyDetector,
+    private readonly authFailures: AuthFailureDetector,
+    private readonly sightings: SightingDetector,
+  ) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.run(false), FLUSH_MS);
+    this.timer.unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+    await this.flush();
+  }
+
+  /** One request's facts, in memory: a few map updates, no I/O. */
+  observe(record: RequestRecord, headers: IncomingHttpHeaders): void {
+    const now = this.clock.now();
+    const windows = this.currentWindows();
+    if (record.status === 401) {
+      const prefix = presentedKeyPrefix(headers);
+      if (prefix) this.authFailures.add(prefix, record.client_ip, now, windows.settings.auth_failures);
+      return;
+    }
+    if (!record.key_id || !record.project_id) return;
+    const model = record.model_requested ?? '';
+    this.rollup.add(record.key_id, record.project_id, windows.bucketOf(now), model, record.cost_micro_usd ?? 0);
+    if (record.client_ip) this.sightings.add(record.key_id, 'ip', record.client_ip, now);
+    // A model that answered: a refused or mistyped name is not a model the key "used".
+    if (model && record.status < 400) this.sightings.add(record.key_id, 'model', model, now);
+  }
+
+  /** Writes the tallies and checks the windows now (the timer does this by itself; tests call it). */
+  checkNow(): Promise<void> {
+    return this.run(true);
+  }
+
+  private run(force: boolean): Promise<void> {
+    this.running ??= this.tick(force).finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async tick(force: boolean): Promise<void> {
+    if (!this.database.reachable) return;
+    await this.flush();
+    const now = this.clock.now();
+    const windows = this.currentWindows();
+    const checkEveryMs = Math.min(60_000, Math.max(FLUSH_MS, windows.windowMs / 5));
+    if (force || now.getTime() - this.lastCheck >= checkEveryMs) {
+      this.lastCheck = now.getTime();
+      await this.spend.check(now, windows).catch((error: unknown) => this.failed('spend check', error));
+    }
+    if (now.getTime() - this.lastPurge >= PURGE_MS) {
+      this.lastPurge = now.getTime();
+      await this.rollup
+        .purge(new Date(windows.baselineStart(now).getTime() - windows.windowMs))
+        .then(() => this.authFailures.purge(new Date(now.getTime() - AUTH_FAILURES_KEPT_MS)))
+        .catch((error: unknown) => this.failed('purge', error));
+    }
+  }
+
+  private async flush(): Promise<void> {
+    const settings = this.currentWindows().settings;
+    await this.rollup.flush().catch((error: unknown) => this.failed('usage rollup', error));
+    await this.authFailures
+      .flush(settings.auth_failures)
+      .catch((error: unknown) => this.failed('auth failures', error));
+    await this.sightings.flush().catch((error: unknown) => this.failed('sightings', error));
+  }
+
+  /** The grid for the settings in force; made again when a catalog reload changed them. */
+  private currentWindows(): AnomalyWindows {
+    const settings: AnomalyConfig = this.catalog.alerts().anomaly;
+    if (this.windows?.settings !== settings) this.windows = new AnomalyWindows(settings);
+    return this.windows;
+  }
+
+  private failed(what: string, error: unknown): void {
+    // What failed stays in memory for the next flush (within bounds); a database outage is reported elsewhere.
+    if (!this.database.noteFailure(error)) this.logger.warn({ err: error }, `anomaly detection: ${what} failed`);
+  }
+}

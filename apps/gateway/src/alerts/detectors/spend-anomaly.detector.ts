@@ -1,0 +1,154 @@
+import { Injectable } from '@nestjs/common';
+import { AlertsService } from '@app/alerts';
+import { ApiKeyService, maskKey } from '@app/auth';
+import { AnomalySuspension } from './anomaly-suspension';
+import { AnomalyWindows } from './anomaly-windows';
+import { anomalousMeasures, baselineOf, risesAbove, WindowUsage } from './baseline';
+import { ObservedUsage, UsageLevel, UsageWindowsQuery } from './usage-windows.query';
+
+type Measure = ReturnType<typeof anomalousMeasures>[number];
+
+/** What was found anomalous, for the alert and the suspension reason. */
+interface Finding {
+  level: UsageLevel;
+  observed: ObservedUsage;
+  baseline: WindowUsage & { windows: number };
+  measures: Measure[];
+  windowStart: Date;
+}
+
+/**
+ * `spend_anomaly`, per key and per project: the last window's spend or request count against its own
+ * trailing baseline (anomaly-windows.ts, baseline.ts). Every instance checks; the dedupe key (subject and
+ * window number) makes it one alert per subject and window. With the project's `on_anomaly: suspend`, a key
+ * anomaly suspends the key; a project anomaly suspends the project's keys that rose above their own
+ * baselines, or the project when none did on its own (many keys each a little busier).
+ */
+@Injectable()
+export class SpendAnomalyDetector {
+  /** Dedupe keys this instance has reported: a condition that persists is not re-examined every check. */
+  private reported = new Set<string>();
+  private reportedWindow = -1;
+
+  constructor(
+    private readonly usage: UsageWindowsQuery,
+    private readonly suspension: AnomalySuspension,
+    private readonly apiKeys: ApiKeyService,
+    private readonly alerts: AlertsService,
+  ) {}
+
+  async check(now: Date, windows: AnomalyWindows): Promise<void> {
+    const windowNumber = windows.windowNumber(now);
+    if (windowNumber !== this.reportedWindow) {
+      this.reported = new Set();
+      this.reportedWindow = windowNumber;
+    }
+    const windowStart = windows.windowStart(now);
+    for (const level of ['key', 'project'] as const) {
+      const busy = await this.usage.busy(level, windowStart, windows.settings.min_requests);
+      const unreported = busy.filter((observed) => !this.reported.has(dedupeKey(level, observed.id, windowNumber)));
+      if (unreported.length === 0) continue;
+      const history = await this.usage.baselineWindows(
+        level,
+        unreported.map((observed) => observed.id),
+        windowStart,
+        windows.baselineStart(now),
+        windows.windowMs,
+      );
+      for (const observed of unreported) {
+        const baseline = baselineOf(history.get(observed.id) ?? []);
+        if (!baseline) continue;
+        const measures = anomalousMeasures(observed, baseline, windows.settings);
+        if (measures.length === 0) continue;
+        await this.report({ level, observed, baseline, measures, windowStart }, now, windows);
+        this.reported.add(dedupeKey(level, observed.id, windowNumber));
+      }
+    }
+  }
+
+  private async report(finding: Finding, now: Date, windows: AnomalyWindows): Promise<void> {
+    const { level, observed, windowStart } = finding;
+    const key = level === 'key' ? await this.apiKeys.get(observed.id) : null;
+    const projectId = key?.projectId ?? observed.id;
+    const onAnomaly = await this.suspension.actionOf(projectId);
+    const action = onAnomaly === 'suspend' ? await this.suspend(finding, projectId, windows) : {};
+    await this.alerts.raise({
+      kind: 'spend_anomaly',
+      subject: { type: level, id: observed.id },
+      dedupe_key: dedupeKey(level, observed.id, windows.windowNumber(now)),
+      details: {
+        ...(key ? { masked_key: maskKey(key.keyPrefix, key.keyLast4) } : {}),
+        project_id: projectId,
+        window_s: windows.settings.window_s,
+        window_start: windowStart.toISOString(),
+        observed: usageView(observed),
+        baseline: {
+          ...usageView(finding.baseline),
+          windows: finding.baseline.windows,
+          days: windows.settings.baseline_days,
+        },
+        factor: windows.settings.factor,
+        exceeded: finding.measures,
+        top_models: (await this.usage.topModels(level, observed.id, windowStart)).map((model) => ({
+          model: model.model,
+          ...usageView(model),
+        })),
+        on_anomaly: onAnomaly,
+        ...action,
+      },
+    });
+  }
+
+  /** Suspends what the finding points at; says what it suspended, for the alert's details. */
+  private async suspend(finding: Finding, projectId: string, windows: AnomalyWindows) {
+    const reason = suspensionReason(finding, windows.settings.window_s);
+    if (finding.level === 'key') {
+      const keys = await this.suspension.suspendKeys([finding.observed.id], reason, finding.windowStart);
+      return { suspended_keys: keys.map((key) => ({ id: key.id, masked_key: maskKey(key.keyPrefix, key.keyLast4) })) };
+    }
+    const culprits = await this.risenKeys(projectId, finding.windowStart, windows);
+    if (culprits.length === 0) {
+      return { suspended_project: await this.suspension.suspendProject(projectId, reason, finding.windowStart) };
+    }
+    const keys = await this.suspension.suspendKeys(culprits, reason, finding.windowStart);
+    return { suspended_keys: keys.map((key) => ({ id: key.id, masked_key: maskKey(key.keyPrefix, key.keyLast4) })) };
+  }
+
+  /** The project's keys whose own window rose above `factor` × their own baseline (or that have none). */
+  private async risenKeys(projectId: string, windowStart: Date, windows: AnomalyWindows): Promise<string[]> {
+    const keys = await this.usage.keysOfProject(projectId, windowStart);
+    const history = await this.usage.baselineWindows(
+      'key',
+      keys.map((key) => key.id),
+      windowStart,
+      new Date(windowStart.getTime() - windows.settings.baseline_days * 86_400_000),
+      windows.windowMs,
+    );
+    return keys
+      .filter((key) => risesAbove(key, baselineOf(history.get(key.id) ?? []), windows.settings.factor))
+      .map((key) => key.id);
+  }
+}
+
+function dedupeKey(level: UsageLevel, id: string, windowNumber: number): string {
+  return `spend_anomaly:${level}:${id}:${windowNumber}`;
+}
+
+function usd(micros: number): number {
+  return Math.round(micros) / 1e6;
+}
+
+function usageView(usage: WindowUsage) {
+  return { requests: usage.requests, spend_usd: usd(usage.costMicroUsd) };
+}
+
+/** One line for the key's 403 and the suspension's audit event. */
+function suspensionReason(finding: Finding, windowSeconds: number): string {
+  const { observed, baseline, level } = finding;
+  const whose = level === 'key' ? 'this key' : "this key's project";
+  return (
+    `${whose} made ${observed.requests} requests costing $${usd(observed.costMicroUsd)} in ${windowSeconds} s ` +
+    `from ${finding.windowStart.toISOString()}, against a baseline of ${baseline.requests} requests and ` +
+    `$${usd(baseline.costMicroUsd)} (${finding.measures.join(' and ')} anomalous)`
+  );
+}
