@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { wireCheck } from '../utils/openai-wire';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 import {
   anthropicDriver,
@@ -45,12 +46,14 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('provider
   let gateway: TestGateway;
   let client: OpenAI;
   let gatewayKey: string;
+  // Every body and stream event the SDK receives is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
 
   beforeAll(async () => {
     await driver.start();
     gateway = await startTestGateway({ catalog: driverCatalog(driver) });
     gatewayKey = (await gateway.createKey()).key;
-    client = new OpenAI({ apiKey: gatewayKey, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
+    client = new OpenAI({ apiKey: gatewayKey, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0, fetch: wire.fetch });
   });
 
   afterAll(async () => {

@@ -11,11 +11,15 @@ import { parse } from 'yaml';
  * The document is looked for at $OPENAI_OPENAPI_SPEC, test/fixtures/openai/openai-openapi.yaml, then
  * ../shared/spec/openai-openapi.yaml beside the repository. Read as the spec's README advises: `oneOf` is
  * checked as `anyOf` (several unions overlap, so "exactly one" fails valid values), `nullable: true` means "or
- * null", `x-*` / `example` / `discriminator` are annotations, and the `unixtime` format is any number.
+ * null", `x-*` / `example` / `discriminator` are annotations, and the `unixtime` format is seconds since the epoch.
  */
 export interface OpenApiSchemas {
   /** Validation errors of `value` against `components.schemas.<name>`, as "path: message" lines; empty when valid. */
   errors(schemaName: string, value: unknown): string[];
+  /** The same errors with their JSON path (JSON pointer, "" for the root) and failing keyword apart. */
+  issues(schemaName: string, value: unknown): SchemaIssue[];
+  /** The member of a union (e.g. `ResponseStreamEvent`) whose `type` constant is `type`, if any. */
+  memberOf(unionName: string, type: unknown): string | undefined;
   /**
    * Errors against the member of a union (e.g. `ResponseStreamEvent`) whose `type` constant is `value.type`:
    * precise messages instead of one list per member. Unknown `type` is an error too.
@@ -23,7 +27,15 @@ export interface OpenApiSchemas {
   memberErrors(unionName: string, value: { type?: unknown }): string[];
 }
 
+export interface SchemaIssue {
+  path: string;
+  keyword: string;
+  message: string;
+}
+
 const SPEC_ID = 'https://openai.spec/openapi.json';
+/** Past this a `unixtime` is not seconds: 10^10 s is the year 2286, and a millisecond time of today is ~1.8·10^12. */
+const LATEST_UNIX_SECONDS = 1e10;
 let loaded: OpenApiSchemas | null | undefined;
 
 export function openApiSpecPath(): string | undefined {
@@ -44,11 +56,12 @@ export function openApiSchemas(): OpenApiSchemas | null {
   const document = parse(readFileSync(path, 'utf8')) as { components: { schemas: Record<string, unknown> } };
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false });
   addFormats(ajv);
-  ajv.addFormat('unixtime', { type: 'number', validate: () => true });
+  // Seconds since the epoch, as the spec's descriptions say; a millisecond time (JavaScript's Date.now()) fails.
+  ajv.addFormat('unixtime', { type: 'number', validate: (value) => value >= 0 && value < LATEST_UNIX_SECONDS });
   ajv.addSchema({ $id: SPEC_ID, components: { schemas: asJsonSchema(document.components.schemas) } });
   const schemas = document.components.schemas;
   const compiled = new Map<string, ValidateFunction>();
-  const errors = (schemaName: string, value: unknown): string[] => {
+  const issues = (schemaName: string, value: unknown): SchemaIssue[] => {
     let validate = compiled.get(schemaName);
     if (!validate) {
       validate = ajv.getSchema(`${SPEC_ID}#/components/schemas/${schemaName}`);
@@ -56,21 +69,26 @@ export function openApiSchemas(): OpenApiSchemas | null {
       compiled.set(schemaName, validate);
     }
     if (validate(value)) return [];
-    return (validate.errors ?? []).map(
-      (error) => `${error.instancePath || '/'}: ${error.message} ${JSON.stringify(error.params)}`,
+    return (validate.errors ?? []).map((error) => ({
+      path: error.instancePath,
+      keyword: error.keyword,
+      message: `${error.message} ${JSON.stringify(error.params)}`,
+    }));
+  };
+  const errors = (schemaName: string, value: unknown): string[] =>
+    issues(schemaName, value).map((issue) => `${issue.path || '/'}: ${issue.message}`);
+  const memberOf = (unionName: string, type: unknown): string | undefined => {
+    const union = schemas[unionName] as { oneOf?: Array<{ $ref?: string }>; anyOf?: Array<{ $ref?: string }> };
+    const members = (union.oneOf ?? union.anyOf ?? []).flatMap((ref) => (ref.$ref ? [ref.$ref.split('/').pop()!] : []));
+    return members.find((name) =>
+      ((schemas[name] as { properties?: { type?: { enum?: unknown[] } } }).properties?.type?.enum ?? []).includes(type),
     );
   };
   const memberErrors = (unionName: string, value: { type?: unknown }): string[] => {
-    const union = schemas[unionName] as { oneOf?: Array<{ $ref?: string }>; anyOf?: Array<{ $ref?: string }> };
-    const members = (union.oneOf ?? union.anyOf ?? []).flatMap((ref) => (ref.$ref ? [ref.$ref.split('/').pop()!] : []));
-    const member = members.find((name) =>
-      ((schemas[name] as { properties?: { type?: { enum?: unknown[] } } }).properties?.type?.enum ?? []).includes(
-        value.type,
-      ),
-    );
+    const member = memberOf(unionName, value.type);
     return member ? errors(member, value) : [`/type: ${JSON.stringify(value.type)} is not a member of ${unionName}`];
   };
-  return (loaded = { errors, memberErrors });
+  return (loaded = { errors, issues, memberOf, memberErrors });
 }
 
 /** Rewrites the OpenAPI dialect's leftovers into plain JSON Schema (see the interface comment). */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { wireViolations } from '../../../../test/utils/openai-wire';
 import type { AnthropicMessageResponse } from './anthropic.types';
 import { toChatCompletion } from './anthropic-response.mapper';
 
@@ -33,6 +34,7 @@ describe('toChatCompletion', () => {
           message: {
             role: 'assistant',
             content: 'Let me check both cities.',
+            refusal: null,
             tool_calls: [
               { id: 'toolu_01Oslo', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
               {
@@ -63,6 +65,7 @@ describe('toChatCompletion', () => {
     expect(toolOnly.choices[0].message).toEqual({
       role: 'assistant',
       content: null,
+      refusal: null,
       tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '{}' } }],
     });
     expect(
@@ -80,6 +83,7 @@ describe('toChatCompletion', () => {
     expect(toChatCompletion(message({ content }), CREATED).choices[0].message).toEqual({
       role: 'assistant',
       content: 'Oslo is cold.',
+      refusal: null,
       reasoning_content: 'Short question.',
     });
   });
@@ -96,5 +100,18 @@ describe('toChatCompletion', () => {
     ['constructor', 'stop'],
   ])('maps stop_reason %s to finish_reason %s', (stopReason, finishReason) => {
     expect(toChatCompletion(message({ stop_reason: stopReason }), CREATED).choices[0].finish_reason).toBe(finishReason);
+  });
+
+  // Strictly typed clients (generated from OpenAI's spec) reject an answer the spec does not allow.
+  it.each([
+    ['text', message({})],
+    [
+      'tool calls',
+      message({ content: [{ type: 'tool_use', id: 't', name: 'f', input: {} }], stop_reason: 'tool_use' }),
+    ],
+    ['a length finish', message({ content: [], stop_reason: 'max_tokens' })],
+    ['a refusal', message({ content: [{ type: 'text', text: 'I cannot help.' }], stop_reason: 'refusal' })],
+  ])("answers %s as OpenAI's published schema requires (refusal: null included)", (_case, answer) => {
+    expect(wireViolations('CreateChatCompletionResponse', toChatCompletion(answer, CREATED))).toEqual([]);
   });
 });

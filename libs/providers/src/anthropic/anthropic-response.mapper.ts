@@ -5,7 +5,7 @@ import { toOpenAiUsage } from './anthropic-usage.mapper';
 
 /**
  * An Anthropic message as an OpenAI chat completion. Text blocks join into `content` (null when the answer
- * is only tool calls, as OpenAI does); `tool_use` blocks become `tool_calls` with their input re-serialised;
+ * is only tool calls, as OpenAI does) and `refusal` is always null; `tool_use` blocks become `tool_calls` with their input re-serialised;
  * thinking goes out as the non-standard `reasoning_content` (DeepSeek's name, which many clients read).
  * Blocks with no OpenAI equivalent (redacted thinking, server-tool results) are left out.
  */
@@ -35,6 +35,9 @@ export function toChatCompletion(message: AnthropicMessageResponse, created: num
         message: {
           role: 'assistant',
           content: text.length > 0 ? text.join('') : toolCalls.length > 0 ? null : '',
+          // Required by OpenAI's schema (nullable). A refusal is Anthropic's stop_reason "refusal", already a
+          // content_filter finish, with its explanation (if any) in the text: there is no separate refusal text.
+          refusal: null,
           ...(reasoning.length > 0 ? { reasoning_content: reasoning.join('') } : {}),
           ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
         },

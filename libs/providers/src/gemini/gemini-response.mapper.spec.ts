@@ -1,3 +1,4 @@
+import { wireViolations } from '../../../../test/utils/openai-wire';
 import { finishReasonOf, identify, toChatCompletion } from './gemini-response.mapper';
 import type { GeminiResponse } from './gemini.types';
 
@@ -31,7 +32,7 @@ describe('toChatCompletion', () => {
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: 'It is 4C.', reasoning_content: 'Thinking it over' },
+          message: { role: 'assistant', content: 'It is 4C.', refusal: null, reasoning_content: 'Thinking it over' },
           logprobs: null,
           finish_reason: 'stop',
         },
@@ -97,9 +98,27 @@ describe('toChatCompletion', () => {
         usageMetadata: { promptTokenCount: 4, totalTokenCount: 4 },
       }),
     ).toMatchObject({
-      choices: [{ index: 0, message: { role: 'assistant', content: null }, finish_reason: 'content_filter' }],
+      choices: [
+        { index: 0, message: { role: 'assistant', content: null, refusal: null }, finish_reason: 'content_filter' },
+      ],
       usage: { prompt_tokens: 4, completion_tokens: 0, total_tokens: 4 },
     });
+  });
+
+  // Strictly typed clients (generated from OpenAI's spec) reject an answer the spec does not allow.
+  const answer = (parts: object[], finishReason: string): GeminiResponse => ({
+    candidates: [{ content: { role: 'model', parts }, finishReason, index: 0 }],
+    usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 3, totalTokenCount: 8 },
+    responseId: 'abc-123',
+  });
+  it.each([
+    ['text', answer([{ text: 'It is 4C.' }], 'STOP')],
+    ['tool calls', answer([{ functionCall: { name: 'get_weather', args: { city: 'Oslo' } } }], 'STOP')],
+    ['a length finish', answer([{ text: 'It is' }], 'MAX_TOKENS')],
+    ['a safety finish', answer([], 'SAFETY')],
+    ['a blocked prompt', { promptFeedback: { blockReason: 'SAFETY' } }],
+  ])("answers %s as OpenAI's published schema requires (refusal: null included)", (_case, response) => {
+    expect(wireViolations('CreateChatCompletionResponse', translate(response))).toEqual([]);
   });
 });
 

@@ -101,6 +101,8 @@ function toChoice(
     message: {
       role: 'assistant',
       content: content || null,
+      // Required by OpenAI's schema (nullable); Gemini's blocks are content_filter finishes, with no refusal text.
+      refusal: null,
       ...(reasoning ? { reasoning_content: reasoning } : {}),
       ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
     },
@@ -111,5 +113,10 @@ function toChoice(
 
 /** Gemini refuses a blocked prompt with no candidates at all; OpenAI clients expect one filtered choice. */
 function blockedPromptChoice(): ChatCompletion['choices'][number] {
-  return { index: 0, message: { role: 'assistant', content: null }, logprobs: null, finish_reason: 'content_filter' };
+  return {
+    index: 0,
+    message: { role: 'assistant', content: null, refusal: null },
+    logprobs: null,
+    finish_reason: 'content_filter',
+  };
 }

@@ -1,0 +1,240 @@
+import { SseParser } from '@app/providers';
+import { openApiSchemas, OpenApiSchemas } from './openapi-schema';
+import {
+  CHAT_STREAM_ERROR_EVENT,
+  NOT_OPENAI_ROUTES,
+  TOLERATED_VIOLATIONS,
+  ToleratedViolation,
+} from './openai-wire-allowances';
+
+/**
+ * Checks what the gateway puts on the wire against OpenAI's published OpenAPI document (`openapi-schema.ts`),
+ * with the documented differences of `openai-wire-allowances.ts` and no others.
+ *
+ * - `expectWireBody(schema, body)` / `expectStreamChunk(chunk)` / `expectResponsesEvent(event)` check one body
+ *   and throw naming the schema and each JSON path that breaks it.
+ * - `wireCheck()` gives a test file a `fetch` that checks every response it receives before the caller (an
+ *   official SDK through its `fetch` option, or the test itself) sees it — the raw JSON and each SSE event,
+ *   not the SDK's parsed objects — and fails the test that received a violation.
+ */
+
+/** A gateway route's bodies, by the spec's schema names. */
+interface WireContract {
+  /** The schema of a 2xx JSON body. */
+  body: string;
+  /** The schema of each event of a 2xx `text/event-stream` answer, if the route streams. */
+  stream?: 'chat' | 'responses';
+}
+
+const CONTRACTS: ReadonlyArray<{ method: string; route: RegExp; contract: WireContract }> = [
+  {
+    method: 'POST',
+    route: /^\/v1\/chat\/completions$/,
+    contract: { body: 'CreateChatCompletionResponse', stream: 'chat' },
+  },
+  { method: 'POST', route: /^\/v1\/embeddings$/, contract: { body: 'CreateEmbeddingResponse' } },
+  { method: 'GET', route: /^\/v1\/models$/, contract: { body: 'ListModelsResponse' } },
+  { method: 'GET', route: /^\/v1\/models\/[^/]+$/, contract: { body: 'Model' } },
+  { method: 'POST', route: /^\/v1\/responses$/, contract: { body: 'Response', stream: 'responses' } },
+];
+
+let schemas: OpenApiSchemas | undefined;
+function spec(): OpenApiSchemas {
+  schemas ??= openApiSchemas() ?? undefined;
+  if (!schemas) throw new Error('OpenAI OpenAPI document not found (test/fixtures/openai/openai-openapi.yaml).');
+  return schemas;
+}
+
+/** The violations of `body` against `schemaName`, after the tolerated ones, as "Schema /path: message" lines. */
+export function wireViolations(schemaName: string, body: unknown): string[] {
+  return spec()
+    .issues(schemaName, body)
+    .filter((issue) => !TOLERATED_VIOLATIONS.some((entry) => tolerates(entry, schemaName, issue, body)))
+    .map((issue) => `${schemaName} ${issue.path || '/'}: ${issue.message}`);
+}
+
+/** The violations of one chat stream event's JSON (a chunk, or the documented error event). */
+export function chatStreamEventViolations(event: unknown): string[] {
+  const isError = typeof event === 'object' && event !== null && 'error' in event;
+  return wireViolations(isError ? CHAT_STREAM_ERROR_EVENT.schema : 'CreateChatCompletionStreamResponse', event);
+}
+
+/** The violations of one Responses stream event, against the member of `ResponseStreamEvent` its `type` names. */
+export function responsesEventViolations(event: { type?: unknown }): string[] {
+  const member = spec().memberOf('ResponseStreamEvent', event.type);
+  if (!member) return [`ResponseStreamEvent /type: ${JSON.stringify(event.type)} is no event type of the spec`];
+  return wireViolations(member, event);
+}
+
+export function expectWireBody(schemaName: string, body: unknown): void {
+  throwIfAny(wireViolations(schemaName, body), `a ${schemaName} body`);
+}
+
+export function expectStreamChunk(chunk: unknown): void {
+  throwIfAny(chatStreamEventViolations(chunk), 'a chat stream event');
+}
+
+export function expectResponsesEvent(event: { type?: unknown }): void {
+  throwIfAny(responsesEventViolations(event), `a ${String(event.type)} event`);
+}
+
+function throwIfAny(violations: string[], what: string): void {
+  if (violations.length > 0) {
+    throw new Error(`${what} breaks OpenAI's OpenAPI document:\n  ${violations.join('\n  ')}`);
+  }
+}
+
+function tolerates(
+  entry: ToleratedViolation,
+  schemaName: string,
+  issue: { path: string; keyword: string },
+  body: unknown,
+) {
+  return (
+    entry.schema === schemaName &&
+    entry.keyword === issue.keyword &&
+    entry.path.test(issue.path) &&
+    entry.accepts(valueAt(body, issue.path))
+  );
+}
+
+/** The value at a JSON pointer. */
+function valueAt(body: unknown, pointer: string): unknown {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], body);
+}
+
+/** One response as the checks saw it. */
+export interface WireExchange {
+  method: string;
+  path: string;
+  status: number;
+  contentType: string;
+}
+
+/**
+ * A checking `fetch` and what it found. Violations are kept until `takeViolations()`; `checked` counts each body
+ * and stream event by the schema it was checked against (and "not OpenAI's: …" for the allow-listed routes).
+ */
+export class WireCheck {
+  private violations: string[] = [];
+  readonly checked = new Map<string, number>();
+
+  readonly fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const request = input instanceof Request ? input : undefined;
+    const url = new URL(input instanceof Request ? input.url : input);
+    const response = await fetch(input, init);
+    const exchange: WireExchange = {
+      method: (init?.method ?? request?.method ?? 'GET').toUpperCase(),
+      path: url.pathname,
+      status: response.status,
+      contentType: response.headers.get('content-type') ?? '',
+    };
+    const notOpenAi = NOT_OPENAI_ROUTES.find(({ route }) => route.test(exchange.path));
+    if (notOpenAi) {
+      this.count(`not OpenAI's: ${exchange.path}`);
+      return response;
+    }
+    const label = `${exchange.method} ${exchange.path} → ${exchange.status}`;
+    const contract = CONTRACTS.find(
+      ({ method, route }) => method === exchange.method && route.test(exchange.path),
+    )?.contract;
+    if (response.ok && exchange.contentType.startsWith('text/event-stream') && response.body) {
+      if (contract?.stream) return this.checkedStream(response, contract.stream, label);
+      this.violations.push(`${label}: a stream, and OpenAI's document has none here`);
+      return response;
+    }
+    const text = await response.text();
+    const schema = response.ok ? contract?.body : 'ErrorResponse';
+    if (!schema) this.violations.push(`${label}: no schema of OpenAI's document is mapped to this route`);
+    else if (!exchange.contentType.startsWith('application/json')) {
+      this.violations.push(`${label}: content-type "${exchange.contentType}", not JSON`);
+    } else this.checkJson(schema, text, label);
+    return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+
+  /** The violations found since the last call; they are forgotten. */
+  takeViolations(): string[] {
+    const found = this.violations;
+    this.violations = [];
+    return found;
+  }
+
+  /** Throws listing every violation found since the last call. */
+  expectClean(): void {
+    throwIfAny(this.takeViolations(), 'what the gateway sent');
+  }
+
+  /** Parses and checks one body or event; `kind` is what `checked` counts it as (by default the schema's name). */
+  private checkJson(kind: string, text: string, label: string, check = (body: unknown) => wireViolations(kind, body)) {
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      this.violations.push(`${label}: not JSON: ${text.slice(0, 200)}`);
+      return;
+    }
+    this.count(kind);
+    this.violations.push(...check(body).map((violation) => `${label}: ${violation}`));
+  }
+
+  /** Passes the stream on unchanged, checking each event as it goes by (so by the time the reader is done). */
+  private checkedStream(response: Response, kind: 'chat' | 'responses', label: string): Response {
+    const parser = new SseParser();
+    let events = 0;
+    let done = false;
+    const checkEvent = (name: string | undefined, data: string) => {
+      const where = `${label}, event ${events++}`;
+      if (done) this.violations.push(`${where}: after [DONE]`);
+      if (kind === 'chat') {
+        if (data === '[DONE]') {
+          done = true;
+          return;
+        }
+        this.checkJson('chat stream event', data, where, chatStreamEventViolations);
+        return;
+      }
+      this.checkJson('Responses stream event', data, where, (event) => {
+        const type = (event as { type?: unknown }).type;
+        const misnamed =
+          name === type ? [] : [`event: ${String(name)} names another type than its data's ${String(type)}`];
+        return [...misnamed, ...responsesEventViolations(event as { type?: unknown })];
+      });
+    };
+    const checking = new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        for (const event of parser.push(Buffer.from(chunk))) checkEvent(event.event, event.data);
+        controller.enqueue(chunk);
+      },
+    });
+    return new Response(response.body!.pipeThrough(checking), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  }
+
+  private count(what: string): void {
+    this.checked.set(what, (this.checked.get(what) ?? 0) + 1);
+  }
+}
+
+/**
+ * A `WireCheck` for the calling test file or `describe` block: each of its tests fails (in `afterEach`) with every
+ * violation the check found while it ran. Pass `check.fetch` to the SDK clients (`new OpenAI({ fetch })`) and
+ * use it for the raw requests. WIRE_SUMMARY=1 prints what was checked when the block is done.
+ */
+export function wireCheck(): WireCheck {
+  const check = new WireCheck();
+  afterEach(() => check.expectClean());
+  afterAll(() => {
+    if (process.env.WIRE_SUMMARY) {
+      const name = expect.getState().testPath?.split('/').slice(-2).join('/');
+      console.info(`wire checks, ${name}: ${JSON.stringify(Object.fromEntries(check.checked))}`);
+    }
+  });
+  return check;
+}
