@@ -3,9 +3,12 @@ import { AuditModule } from '@app/audit';
 import { AuthModule } from '@app/auth';
 import { QuotaModule } from '@app/quota';
 import { RoutingModule } from '@app/routing';
+import { GatewayAlertsModule } from '../alerts/gateway-alerts.module';
 import { RedactionModule } from '../redaction.module';
 import { AccessAdminService } from './access/access-admin.service';
 import { AccessController } from './access/access.controller';
+import { AlertsAdminService } from './alerts/alerts-admin.service';
+import { AlertsController } from './alerts/alerts.controller';
 import { AuditEventsAdminService } from './audit-events/audit-events-admin.service';
 import { AuditEventsController } from './audit-events/audit-events.controller';
 import { ConfigAdminService } from './config/config-admin.service';
@@ -39,7 +42,15 @@ import { UsageController } from './usage/usage.controller';
  * them first, so the global guards keep their order.
  */
 @Module({
-  imports: [AuthModule, QuotaModule, RoutingModule, AuditModule, RedactionModule, AdminCallLogModule],
+  imports: [
+    AuthModule,
+    QuotaModule,
+    RoutingModule,
+    AuditModule,
+    RedactionModule,
+    AdminCallLogModule,
+    GatewayAlertsModule,
+  ],
   controllers: [
     TenancyController,
     KeysController,
@@ -50,6 +61,7 @@ import { UsageController } from './usage/usage.controller';
     QuotaController,
     AccessController,
     TokensController,
+    AlertsController,
   ],
   providers: [
     TenancyAdminService,
@@ -63,6 +75,7 @@ import { UsageController } from './usage/usage.controller';
     QuotaScopeService,
     AccessAdminService,
     TokensAdminService,
+    AlertsAdminService,
     TeamScope,
   ],
 })

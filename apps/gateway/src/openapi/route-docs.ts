@@ -2,6 +2,7 @@ import { callsQuery, changesQuery } from '../admin/audit-events/audit-events-adm
 import { keyAccessBody, projectAccessBody } from '../admin/access/access-admin.service';
 import { createKeyBody } from '../admin/keys/keys-admin.service';
 import { budgetBody, rateLimitsBody } from '../admin/quota/quota-admin.service';
+import { alertsQuery } from '../admin/alerts/alerts-admin.service';
 import { exportQuery, listQuery } from '../admin/requests/requests-admin.service';
 import { createProjectBody, createTeamBody, updateProjectBody } from '../admin/tenancy/tenancy-admin.service';
 import { createTokenBody } from '../admin/tokens/tokens-admin.service';
@@ -14,6 +15,8 @@ import {
   countTokensRequest,
   embeddingsRequest,
   embeddingsResponse,
+  imageGenerationRequest,
+  imagesResponse,
   messagesRequest,
   messagesResponse,
   modelView,
@@ -55,6 +58,19 @@ const requestRecord = describedObject(
   'One evidence record: status, model asked and served, API, tokens, cost, latency, route attempts, the raw upstream error, the masked key.',
 );
 
+const alertView = describedObject(
+  'An alert: the webhook body (`id`, `kind`, `created_at`, `subject` {type, id}, `details`) with `delivered_at` (every configured webhook took it), `delivery_failing`, `deliveries` per webhook (hashed URL, attempts, last_error), `acknowledged_at` and `acknowledged_by`.',
+  {
+    id: { type: 'string', format: 'uuid', description: 'The idempotency id webhook receivers de-duplicate by.' },
+    kind: { enum: ['budget_threshold', 'spend_anomaly', 'auth_failures', 'new_ip', 'new_model'] },
+    created_at: { type: 'string', format: 'date-time' },
+    subject: describedObject('`{type: team|project|key, id}`: what the alert is about.'),
+    details: describedObject('Figures, ids, model names, masked key ids, IPs; never a secret nor prompt text.'),
+    delivered_at: { type: ['string', 'null'], format: 'date-time' },
+    acknowledged_at: { type: ['string', 'null'], format: 'date-time' },
+  },
+);
+
 /**
  * What the document says about each route, keyed by `METHOD /fastify/pattern` exactly as the route is
  * mounted. The document lists the mounted routes (RouteInventory), not this table: a route mounted without
@@ -79,6 +95,15 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     summary: 'Embeddings (OpenAI)',
     body: embeddingsRequest,
     response: ok('The embeddings.', embeddingsResponse),
+  },
+  'POST /v1/images/generations': {
+    tag: 'Model API',
+    auth: 'gateway',
+    summary: 'Image generation (OpenAI Images)',
+    description:
+      'For models of `kind: image`. Reserves `n` × the per-image price of `size` before any upstream call (402 when the budget has no room) and charges the images returned. Retried or moved to a fallback only when the upstream refused the job (429, 503 with retry-after) or the connection failed before it was sent; never after a timeout or 5xx. Not streamed.',
+    body: imageGenerationRequest,
+    response: ok('The images, as URLs or base64 (`response_format`).', imagesResponse),
   },
   'POST /v1/responses': {
     tag: 'Model API',
@@ -313,6 +338,21 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     auth: 'admin',
     summary: 'One request evidence record',
     response: ok('The record.', requestRecord),
+  },
+  'GET /admin/alerts': {
+    tag: 'Admin',
+    auth: 'admin',
+    summary: 'List alerts (newest first): budget thresholds and anomalies',
+    description: "A team admin sees the alerts of its teams' teams, projects and keys.",
+    query: zodSchema(alertsQuery),
+    response: ok('The alerts.', adminList(alertView)),
+  },
+  'POST /admin/alerts/:id/ack': {
+    tag: 'Admin',
+    auth: 'admin',
+    summary: 'Acknowledge an alert (audited)',
+    description: 'Acknowledging an acknowledged alert keeps the first acknowledgement.',
+    response: ok('The alert with `acknowledged_at` and `acknowledged_by`.', alertView),
   },
   'GET /admin/usage': {
     tag: 'Admin',
