@@ -60,9 +60,10 @@ export function chatStreamEventViolations(event: unknown): string[] {
 }
 
 /** The violations of one Responses stream event, against the member of `ResponseStreamEvent` its `type` names. */
-export function responsesEventViolations(event: { type?: unknown }): string[] {
-  const member = spec().memberOf('ResponseStreamEvent', event.type);
-  if (!member) return [`ResponseStreamEvent /type: ${JSON.stringify(event.type)} is no event type of the spec`];
+export function responsesEventViolations(event: unknown): string[] {
+  const type = (event as { type?: unknown } | null)?.type;
+  const member = spec().memberOf('ResponseStreamEvent', type);
+  if (!member) return [`ResponseStreamEvent /type: ${JSON.stringify(type)} is no event type of the spec`];
   return wireViolations(member, event);
 }
 
@@ -74,8 +75,8 @@ export function expectStreamChunk(chunk: unknown): void {
   throwIfAny(chatStreamEventViolations(chunk), 'a chat stream event');
 }
 
-export function expectResponsesEvent(event: { type?: unknown }): void {
-  throwIfAny(responsesEventViolations(event), `a ${String(event.type)} event`);
+export function expectResponsesEvent(event: unknown): void {
+  throwIfAny(responsesEventViolations(event), 'a Responses stream event');
 }
 
 function throwIfAny(violations: string[], what: string): void {
@@ -201,7 +202,7 @@ export class WireCheck {
         const type = (event as { type?: unknown }).type;
         const misnamed =
           name === type ? [] : [`event: ${String(name)} names another type than its data's ${String(type)}`];
-        return [...misnamed, ...responsesEventViolations(event as { type?: unknown })];
+        return [...misnamed, ...responsesEventViolations(event)];
       });
     };
     const checking = new TransformStream<Uint8Array, Uint8Array>({
