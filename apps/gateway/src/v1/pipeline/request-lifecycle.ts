@@ -3,6 +3,7 @@ import type { FastifyBodyParser, FastifyInstance, FastifyRequest } from 'fastify
 import { GatewayError, InboundApiName, requestContext } from '@app/common';
 import { RequestLog, serverTimingHook } from '@app/observability';
 import { RequestEvidence } from '../../evidence/request-evidence';
+import { noteRequestBody } from '../idempotency/idempotency-key';
 import { V1_ROUTES } from '../v1-routes';
 import { checkIdentifiers } from './body-checks';
 import { JsonBodies, JsonBodyLimits, JsonSyntax } from './json-body';
@@ -52,6 +53,7 @@ export class RequestLifecycle {
     fastify.removeContentTypeParser(['application/json', 'text/plain']);
     fastify.addContentTypeParser(['application/json', '*'], { parseAs: 'string' }, (request, body, done) => {
       const text = body as string;
+      noteRequestBody(request.raw, text);
       if (text.trim() === '') {
         done(null, undefined);
         return;

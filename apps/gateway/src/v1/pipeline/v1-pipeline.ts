@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandle
 import { defer, from, isObservable, lastValueFrom, mergeAll, Observable } from 'rxjs';
 import { requestContext } from '@app/common';
 import { serverConfig } from '../../server.config';
+import { IdempotentRequests } from '../idempotency/idempotent-requests';
 import { cutIfStalled } from './client-stall';
 import { gatewayCall } from './gateway-call';
 import { GlobalEnhancers } from './global-enhancers';
@@ -24,9 +25,10 @@ type FastifyHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<
  * request's CPU. A request's story, top to bottom:
  *
  *   open (request id, evidence and log on close)  → admission (overload: 503 before the body is even read)
- *   → guards (key, rate limits)  → streams per key  → interceptors (handler completion, redaction)  → the
- *   API: parse → plan, reserve, route, settle (ModelCallService) → write (a client that stops reading is
- *   cut)  → on any failure, the exception filter answers in the API's own error shape.
+ *   → guards (key, rate limits)  → streams per key  → interceptors (handler completion, redaction)
+ *   → Idempotency-Key (replay a kept answer, or run once)  → the API: parse → plan, reserve, route, settle
+ *   (ModelCallService) → write (a client that stops reading is cut)  → on any failure, the exception filter
+ *   answers in the API's own error shape.
  */
 @Injectable()
 export class V1Pipeline {
@@ -38,6 +40,7 @@ export class V1Pipeline {
     private readonly modules: ModuleRef,
     private readonly shedder: LoadShedder,
     private readonly streamLimit: KeyStreamLimit,
+    private readonly idempotency: IdempotentRequests,
     @Inject(serverConfig.KEY) settings: ConfigType<typeof serverConfig>,
   ) {
     this.clientStallMs = settings.connections.clientStallTimeoutMs;
@@ -89,7 +92,9 @@ export class V1Pipeline {
         }
         this.limitStreams(request, reply);
         await lastValueFrom(
-          intercepted(chain.interceptors, context, 0, () => handle(request, reply)),
+          intercepted(chain.interceptors, context, 0, () =>
+            this.idempotency.run(request, reply, () => handle(request, reply)),
+          ),
           { defaultValue: undefined },
         );
       } catch (error) {
