@@ -10,7 +10,7 @@ export type {
   MessagesUsage,
 } from './messages/messages.types';
 export { parseMessagesRequest, parseCountTokensRequest } from './messages/messages-request';
-export { messagesToChat, type MessagesToChatResult } from './messages/messages-to-chat';
+export { messagesToChat, messagesToChatInTurns, type MessagesToChatResult } from './messages/messages-to-chat';
 export { chatToMessage, type MessagesIds } from './messages/chat-to-message';
 export { MessagesStreamEncoder } from './messages/messages-stream.encoder';
 export { messagesError, messagesErrorBody, type MessagesErrorResponse } from './messages/messages-error';

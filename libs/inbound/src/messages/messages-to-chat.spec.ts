@@ -1,7 +1,7 @@
 import { ChatCompletionRequest, ChatMessage, GatewayError } from '@app/common';
 import claudeCodeTurn from './fixtures/claude-code-turn.json';
 import { parseMessagesRequest } from './messages-request';
-import { messagesToChat } from './messages-to-chat';
+import { messagesToChat, messagesToChatInTurns } from './messages-to-chat';
 import type { MessagesRequest } from './messages.types';
 
 /** The fixture's blocks, loosely typed (JSON imports type every block as the union of all of them). */
@@ -400,5 +400,34 @@ describe('messagesToChat', () => {
       expect(dropped.sort()).toEqual(['cache_control', 'container', 'service_tier']);
       expect(Object.keys(chat).sort()).toEqual(['max_tokens', 'messages', 'model']);
     });
+  });
+});
+
+describe('messagesToChatInTurns', () => {
+  /** Whether other work (a setImmediate queued before the call) ran before the translation was done. */
+  async function yielded(run: () => Promise<unknown>): Promise<boolean> {
+    let ran = false;
+    setImmediate(() => (ran = true));
+    await run();
+    return ran;
+  }
+
+  it('translates a long conversation slice by slice, letting other work run, to the same request', async () => {
+    const long = request({
+      system: [{ type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } }],
+      messages: claudeCodeTurn.messages.concat(claudeCodeTurn.messages, claudeCodeTurn.messages),
+      tools: claudeCodeTurn.tools,
+      top_k: 5,
+    });
+    let sliced: Awaited<ReturnType<typeof messagesToChatInTurns>> | undefined;
+    expect(
+      await yielded(async () => (sliced = await messagesToChatInTurns(long, { sliceMessages: 2, turnMs: 0 }))),
+    ).toBe(true);
+    expect(sliced).toEqual(messagesToChat(long));
+  });
+
+  it('translates a conversation of up to one slice at once', async () => {
+    const short = request({ messages: claudeCodeTurn.messages });
+    expect(await yielded(() => messagesToChatInTurns(short, { sliceMessages: 1_000, turnMs: 0 }))).toBe(false);
   });
 });

@@ -5,7 +5,7 @@ import {
   chatToMessage,
   messagesErrorBody,
   MessagesStreamEncoder,
-  messagesToChat,
+  messagesToChatInTurns,
   parseMessagesRequest,
 } from '@app/inbound';
 import type { NativeMessagesEvent } from '@app/providers';
@@ -28,7 +28,7 @@ export class MessagesApi implements V1Api {
 
   async handle(request: FastifyRequest, reply: FastifyReply, call: GatewayCall): Promise<void> {
     const messages = parseMessagesRequest(request.body);
-    const { chat, dropped } = messagesToChat(messages);
+    const { chat, dropped } = await messagesToChatInTurns(messages);
     const route = { native: messages as unknown as Record<string, unknown>, chat, headers: anthropicHeaders(request) };
     if (!messages.stream) {
       const { value, headers } = await this.models.messages(call, route, dropped);
