@@ -26,7 +26,11 @@ describe('metrics and health', () => {
         models: [
           { name: 'gpt-test', deployments: [{ provider: 'openai', model: 'gpt-test' }] },
           { name: 'gpt-primary', deployments: [{ provider: 'down', model: 'gpt-primary' }], fallbacks: ['gpt-test'] },
-          { name: 'embed-test', deployments: [{ provider: 'openai', model: 'text-embedding-3-small' }] },
+          {
+            name: 'embed-test',
+            kind: 'embedding',
+            deployments: [{ provider: 'openai', model: 'text-embedding-3-small' }],
+          },
         ],
       },
       env: { METRICS_TOKEN },

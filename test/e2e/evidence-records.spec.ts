@@ -35,7 +35,11 @@ describe('evidence: one record per request', () => {
             pricing: { input_per_mtok: 2, output_per_mtok: 8 },
             deployments: [{ provider: 'openai', model: 'gpt-priced' }],
           },
-          { name: 'embed-test', deployments: [{ provider: 'openai', model: 'text-embedding-3-small' }] },
+          {
+            name: 'embed-test',
+            kind: 'embedding',
+            deployments: [{ provider: 'openai', model: 'text-embedding-3-small' }],
+          },
         ],
       },
       env: { EVIDENCE_FLUSH_INTERVAL_MS: '50', QUOTA_POLICY_CACHE_MS: '0' },

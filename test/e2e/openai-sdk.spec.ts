@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
+import { wireCheck } from '../utils/openai-wire';
 import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gateway';
 
 const PROVIDER_KEY = 'sk-canary-provider-key-7f3a9c1e5b';
@@ -9,6 +10,8 @@ describe('the official OpenAI SDK against the gateway (OpenAI-compatible upstrea
   let gateway: TestGateway;
   let client: OpenAI;
   let gatewayKey: string;
+  // Every body and stream event received is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
 
   beforeAll(async () => {
     fake = new FakeOpenAiServer(PROVIDER_KEY);
@@ -16,12 +19,16 @@ describe('the official OpenAI SDK against the gateway (OpenAI-compatible upstrea
     gateway = await startTestGateway({
       catalog: openAiCatalog(upstream, PROVIDER_KEY, [
         { name: 'gpt-test', aliases: ['fast'], deployments: [{ provider: 'openai', model: 'gpt-upstream' }] },
-        { name: 'embed-test', deployments: [{ provider: 'openai', model: 'text-embedding-3-small' }] },
+        {
+          name: 'embed-test',
+          kind: 'embedding',
+          deployments: [{ provider: 'openai', model: 'text-embedding-3-small' }],
+        },
         { name: 'other-model', deployments: [{ provider: 'openai', model: 'other' }] },
       ]),
     });
     gatewayKey = (await gateway.createKey({ models: ['gpt-test', 'embed-test'] })).key;
-    client = new OpenAI({ apiKey: gatewayKey, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
+    client = new OpenAI({ apiKey: gatewayKey, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0, fetch: wire.fetch });
   });
 
   afterAll(async () => {
@@ -164,7 +171,7 @@ describe('the official OpenAI SDK against the gateway (OpenAI-compatible upstrea
 
   it('resolves aliases for a key allowed every model', async () => {
     const { key } = await gateway.createKey();
-    const open = new OpenAI({ apiKey: key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
+    const open = new OpenAI({ apiKey: key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0, fetch: wire.fetch });
     const { data, response } = await open.chat.completions.create({ model: 'fast', messages }).withResponse();
     expect(data.choices[0].message.content).toBe('Echo: Say hello');
     expect(response.headers.get('x-switchyard-model')).toBe('gpt-test');

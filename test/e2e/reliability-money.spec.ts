@@ -159,7 +159,7 @@ describe('reliability: money no upstream usage report can corrupt', () => {
         ],
         models: [
           priced('gpt-priced', 'openai', 'gpt-priced'),
-          priced('embed-priced', 'openai', 'embed-priced'),
+          { ...priced('embed-priced', 'openai', 'embed-priced'), kind: 'embedding' },
           priced('claude-priced', 'anthropic', 'claude-sonnet-4-5'),
           priced('gemini-priced', 'gemini', 'gemini-2.5-flash'),
         ],

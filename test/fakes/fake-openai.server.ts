@@ -8,10 +8,11 @@ import {
   writeAtOffsets,
   writeEvents,
 } from './fake-http';
+import { generateImages } from './fake-openai-images';
 
 /**
- * A fake OpenAI-compatible upstream (Chat Completions + Embeddings) speaking OpenAI's exact wire format,
- * in one of three dialects:
+ * A fake OpenAI-compatible upstream (Chat Completions, Embeddings, image generations: fake-openai-images.ts)
+ * speaking OpenAI's exact wire format, in one of three dialects:
  *   - `openai`: `Authorization: Bearer`, paths `/v1/chat/completions`, `/v1/embeddings`;
  *   - `azure`: `api-key` header, `/openai/deployments/{deployment}/…?api-version=…` or `/openai/v1/…`, a
  *     stream that opens with an empty-`choices` `prompt_filter_results` chunk, `content_filter_results`;
@@ -100,6 +101,10 @@ export class FakeOpenAiServer extends FakeHttpServer {
       return this.chat(request.body, reply, res);
     }
     if (path.endsWith('/embeddings')) return sendJson(res, 200, embeddingsFor(request.body, reply), reply.headers);
+    if (path.endsWith('/images/generations')) {
+      const answer = generateImages(request.body, reply.usage);
+      return sendJson(res, answer.status, answer.body, reply.headers);
+    }
     sendJson(res, 404, errorEnvelope(`Invalid URL (${request.method} ${path})`, 'invalid_request_error', null));
   }
 
@@ -217,7 +222,7 @@ function isAzurePath(url: string): boolean {
   const [path, query = ''] = url.split('?');
   if (path.startsWith('/openai/v1/')) return true;
   return (
-    /^\/openai\/deployments\/[^/]+\/(chat\/completions|embeddings)$/.test(path) &&
+    /^\/openai\/deployments\/[^/]+\/(chat\/completions|embeddings|images\/generations)$/.test(path) &&
     /(^|&)api-version=\d{4}-\d{2}-\d{2}/.test(query)
   );
 }

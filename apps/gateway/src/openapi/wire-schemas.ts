@@ -59,6 +59,34 @@ export const embeddingsResponse: JsonSchema = describedObject('`object: list` of
   usage,
 });
 
+export const imageGenerationRequest: JsonSchema = {
+  ...describedObject('An OpenAI image generation request; `n` and `size` price it.', {
+    model: str,
+    prompt: str,
+    n: nullable({ type: 'integer', minimum: 1, maximum: 10 }),
+    size: nullable({ ...str, description: '`WIDTHxHEIGHT` or `auto`; priced by `pricing.per_image`.' }),
+    quality: nullable(str),
+    response_format: nullable({ enum: ['url', 'b64_json'] }),
+    style: nullable(str),
+    user: str,
+  }),
+  required: ['model', 'prompt'],
+};
+
+export const imagesResponse: JsonSchema = {
+  ...describedObject('The generated images, as the upstream sent them.', {
+    created: int,
+    data: {
+      type: 'array',
+      items: describedObject('`url` or `b64_json`, and `revised_prompt` where the model gives one.'),
+    },
+    usage: describedObject(
+      'GPT image models: `input_tokens`, `output_tokens`, `total_tokens` (recorded; images are priced per image).',
+    ),
+  }),
+  required: ['created', 'data'],
+};
+
 export const responsesRequest: JsonSchema = {
   ...describedObject('An OpenAI Responses request (stateless: no `previous_response_id`).', {
     model: str,

@@ -18,13 +18,14 @@ const INSERT_BATCH = `
     SELECT ${COLUMN_LIST} FROM jsonb_to_recordset($1::jsonb) AS batch(${RECORDSET_DEFINITION})
     ON CONFLICT DO NOTHING
     RETURNING created_at, key_id, owner, team_id, project_id, model_served, model_requested, api, error_code,
-              prompt_tokens, cached_tokens, completion_tokens, reasoning_tokens, cost_micro_usd
+              prompt_tokens, cached_tokens, completion_tokens, reasoning_tokens, cost_micro_usd, images
   ), rolled_up AS (
     INSERT INTO usage_daily AS u (day, key_id, model, api, team_id, project_id, owner, requests, errors, prompt_tokens,
-                                  cached_tokens, completion_tokens, reasoning_tokens, cost_micro_usd)
+                                  cached_tokens, completion_tokens, reasoning_tokens, cost_micro_usd, images)
     SELECT (created_at AT TIME ZONE 'UTC')::date, key_id, coalesce(model_served, model_requested, ''), coalesce(api, ''), team_id, project_id,
            owner, count(*), count(error_code), coalesce(sum(prompt_tokens), 0), coalesce(sum(cached_tokens), 0),
-           coalesce(sum(completion_tokens), 0), coalesce(sum(reasoning_tokens), 0), coalesce(sum(cost_micro_usd), 0)
+           coalesce(sum(completion_tokens), 0), coalesce(sum(reasoning_tokens), 0), coalesce(sum(cost_micro_usd), 0),
+           coalesce(sum(images), 0)
     FROM inserted
     WHERE key_id IS NOT NULL
     GROUP BY 1, 2, 3, 4, 5, 6, 7
@@ -36,7 +37,8 @@ const INSERT_BATCH = `
       cached_tokens = u.cached_tokens + EXCLUDED.cached_tokens,
       completion_tokens = u.completion_tokens + EXCLUDED.completion_tokens,
       reasoning_tokens = u.reasoning_tokens + EXCLUDED.reasoning_tokens,
-      cost_micro_usd = u.cost_micro_usd + EXCLUDED.cost_micro_usd
+      cost_micro_usd = u.cost_micro_usd + EXCLUDED.cost_micro_usd,
+      images = u.images + EXCLUDED.images
     RETURNING 1
   )
   SELECT (SELECT count(*) FROM inserted)::int AS inserted`;

@@ -58,6 +58,11 @@ export interface RequestRecord {
   tags: Record<string, string> | null;
   /** What the serving provider could not be given (parameters, tools, content), each named; null: nothing. */
   dropped: string[] | null;
+  /** Answered with the stored response of an earlier request with the same Idempotency-Key: no model call, cost 0. */
+  idempotent_replay: boolean;
+  /** Image requests: the images the upstream returned (what was charged) and the size asked for; never the images. */
+  images: number | null;
+  image_size: string | null;
 }
 
 /** Every column, in order, with its Postgres type: the insert, the reads and the CSV header follow it. */
@@ -98,6 +103,9 @@ export const RECORD_COLUMNS: ReadonlyArray<readonly [keyof RequestRecord, string
   ['end_user', 'text'],
   ['tags', 'jsonb'],
   ['dropped', 'jsonb'],
+  ['idempotent_replay', 'boolean'],
+  ['images', 'integer'],
+  ['image_size', 'text'],
 ];
 
 const MAX_TEXT = 256;
@@ -162,6 +170,9 @@ export function requestRecordFrom(completed: CompletedRequest): RequestRecord {
       ? Object.fromEntries(Object.entries(context.tags).map(([key, value]) => [bounded(key)!, bounded(value)!]))
       : null,
     dropped: context.dropped?.length ? context.dropped.map((name) => bounded(name)!) : null,
+    idempotent_replay: context.idempotentReplay === true,
+    images: context.images?.count ?? null,
+    image_size: bounded(context.images?.size),
   };
 }
 

@@ -41,6 +41,7 @@ const TOTALS = [
   'completion_tokens',
   'reasoning_tokens',
   'cost_micro_usd',
+  'images',
 ] as const;
 
 /**

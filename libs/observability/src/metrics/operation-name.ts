@@ -5,6 +5,7 @@ const OPERATIONS: Record<string, string> = {
   '/v1/responses': 'chat',
   '/v1/messages/count_tokens': 'count_tokens',
   '/v1/embeddings': 'embeddings',
+  '/v1/images/generations': 'generate_content',
   '/v1/models': 'list_models',
 };
 

@@ -9,6 +9,8 @@ import { AddDroppedToRecords1764892800000 } from './1764892800000-add-dropped-to
 import { AddSuspensionAndAnomalyRollups1764979200001 } from './1764979200001-add-suspension-and-anomaly-rollups';
 import { CreateAlerts1764979200000 } from './1764979200000-create-alerts';
 import { CreateIdempotencyRecords1764979200002 } from './1764979200002-create-idempotency-records';
+import { AddImagesToRecords1764979200003 } from './1764979200003-add-images-to-records';
+import { IndexRecordFilters1764979200004 } from './1764979200004-index-record-filters';
 
 /** Every migration, in order. Committed and run at start-up; the schema is never synchronized. */
 export const MIGRATIONS = [
@@ -23,4 +25,6 @@ export const MIGRATIONS = [
   CreateAlerts1764979200000,
   AddSuspensionAndAnomalyRollups1764979200001,
   CreateIdempotencyRecords1764979200002,
+  AddImagesToRecords1764979200003,
+  IndexRecordFilters1764979200004,
 ];

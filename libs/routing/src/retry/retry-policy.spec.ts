@@ -57,3 +57,30 @@ describe('backoffDelayMs', () => {
     expect(backoffDelayMs(retry, 3, () => 0.5)).toBe(200);
   });
 });
+
+describe('judgeFailure for a call that follows refusals only (images)', () => {
+  const error = (code: ConstructorParameters<typeof GatewayError>[0], options = {}) =>
+    new GatewayError(code, 'x', options);
+
+  it.each([
+    ['a 429', error('upstream_rate_limited', { upstreamStatus: 429 })],
+    ['a 503 with retry-after', error('upstream_unavailable', { upstreamStatus: 503, retryAfterSeconds: 5 })],
+    ['a refused connection', error('upstream_connection_error', { upstreamMessage: 'ECONNREFUSED', notSent: true })],
+    ['a connect timeout', error('upstream_timeout', { notSent: true })],
+  ])('follows %s with another attempt: the upstream never started on the job', (_, refusal) => {
+    expect(judgeFailure(refusal, 'refusals_only').retryable).toBe(true);
+  });
+
+  it.each([
+    ['a timeout after sending', error('upstream_timeout')],
+    ['a 504', error('upstream_timeout', { upstreamStatus: 504 })],
+    ['a 500', error('upstream_error', { upstreamStatus: 500 })],
+    ['a 503 without retry-after', error('upstream_unavailable', { upstreamStatus: 503 })],
+    ['a connection dropped mid-response', error('upstream_connection_error', { upstreamMessage: 'ECONNRESET' })],
+    ['an unreadable answer', error('upstream_invalid_response')],
+  ])('gives %s to the client as it is, still counting against health', (_, failure) => {
+    const anyFailure = judgeFailure(failure);
+    expect(anyFailure.retryable).toBe(true);
+    expect(judgeFailure(failure, 'refusals_only')).toEqual({ retryable: false, health: anyFailure.health });
+  });
+});
