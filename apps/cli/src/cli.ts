@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { EXIT, UsageError } from './cli-errors';
 import type { CliIo } from './cli-io';
 import { accessCommands } from './commands/access';
+import { alertsCommands } from './commands/alerts';
 import { auditCommands } from './commands/audit';
 import { budgetsCommands } from './commands/budgets';
 import { configCommands } from './commands/config';
@@ -28,6 +29,7 @@ const GROUPS: CommandGroup[] = [
   accessCommands,
   usageCommands,
   requestsCommands,
+  alertsCommands,
   auditCommands,
   configCommands,
   quotaCommands,
