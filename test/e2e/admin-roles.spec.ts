@@ -235,6 +235,9 @@ describe('admin roles', () => {
         ['PUT', `/admin/projects/${teamB.project}/access`, teamB.project, { models: ['gpt-test'] }],
         ['POST', `/admin/keys/${teamB.keys[0].id}/revoke`, teamB.keys[0].id],
         ['POST', `/admin/keys/${teamB.keys[0].id}/rotate`, teamB.keys[0].id],
+        ['POST', `/admin/keys/${teamB.keys[0].id}/resume`, teamB.keys[0].id],
+        ['PATCH', `/admin/projects/${teamB.project}`, teamB.project, { on_anomaly: 'suspend' }],
+        ['POST', `/admin/projects/${teamB.project}/resume`, teamB.project],
         ['POST', `/admin/tokens/${tokens.teamAdminOfB.id}/revoke`, tokens.teamAdminOfB.id],
         ['GET', `/admin/requests/${teamB.requestId}`, teamB.requestId],
       ];

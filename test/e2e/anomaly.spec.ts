@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { Clock } from '@app/common';
 import { AnomalyDetectors } from '../../apps/gateway/src/alerts/detectors/anomaly-detectors';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
-import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gateway';
+import { runCliInProcess } from '../utils/cli';
+import { openAiCatalog, startTestGateway, TEST_ADMIN_KEY, TestGateway } from '../utils/test-gateway';
 
 /**
  * Anomaly detection end to end: requests through the gateway feed the detectors, the Clock is moved to lay
@@ -101,6 +102,16 @@ describe('anomaly detection and on_anomaly: suspend', () => {
     for (let i = windows; i >= 1; i--) await traffic(key, end - i * WINDOW_MS, perWindow);
   }
 
+  /** The `switchyard` CLI against this gateway, answering JSON. */
+  const cli = async (...args: string[]) => {
+    const result = await runCliInProcess([...args, '--json'], {
+      SWITCHYARD_URL: gateway.baseUrl,
+      SWITCHYARD_ADMIN_KEY: TEST_ADMIN_KEY,
+    });
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+    return JSON.parse(result.stdout);
+  };
+
   const alertsOf = async (kind: string, subjectId: string) =>
     db.query(`SELECT * FROM alerts WHERE kind = $1 AND subject_id = $2`, [kind, subjectId]);
 
@@ -195,8 +206,11 @@ describe('anomaly detection and on_anomaly: suspend', () => {
     );
     expect(suspendedEvents).toEqual([{ actor: 'system:anomaly-detection' }]);
 
-    const resumed = await gateway.admin('POST', `/admin/keys/${key.id}/resume`);
-    expect(resumed).toMatchObject({ status: 200, body: { suspended_at: null, suspended_reason: null } });
+    expect(await cli('keys', 'resume', key.id)).toMatchObject({
+      id: key.id,
+      suspended_at: null,
+      suspended_reason: null,
+    });
     const resumeEvents = await db.query(
       `SELECT actor, before, after FROM audit_events WHERE action = 'key.resume' AND target_id = $1`,
       [key.id],
@@ -210,6 +224,54 @@ describe('anomaly detection and on_anomaly: suspend', () => {
     expect((await chat(key.key)).status).toBe(200);
     await detectors.checkNow();
     expect((await chat(key.key)).status).toBe(200);
+  });
+
+  it('suspends the project when it rose as a whole but none of its keys did on its own, until it is resumed', async () => {
+    const first = await gateway.createKey();
+    const issued = await gateway.admin('POST', '/admin/keys', {
+      project_id: first.projectId,
+      name: 'second',
+      environment: 'test',
+    });
+    const second = { key: issued.body.key as string, id: issued.body.id as string };
+    expect(await cli('projects', 'update', first.projectId, '--on-anomaly', 'suspend')).toMatchObject({
+      on_anomaly: 'suspend',
+    });
+    // Taking turns: the project is busy every minute with 4 requests, each key every other minute.
+    const start = now + 20 * WINDOW_MS;
+    for (let i = 6; i >= 1; i--) await traffic(i % 2 ? first : second, start - i * WINDOW_MS, 4);
+    // Both at once, 30 each: under 10 × 4 for either key, 60 for the project.
+    await traffic(first, start, 30);
+    await traffic(second, start, 30);
+    await detectors.checkNow();
+
+    expect(await alertsOf('spend_anomaly', first.id)).toEqual([]);
+    const [alert] = await alertsOf('spend_anomaly', first.projectId);
+    expect(alert.details).toMatchObject({ on_anomaly: 'suspend', suspended_project: true, observed: { requests: 60 } });
+    for (const key of [first, second]) {
+      const refused = await chat(key.key);
+      expect(refused.status).toBe(403);
+      expect((await refused.json()).error).toMatchObject({
+        code: 'key_suspended',
+        type: 'permission_error',
+        message: expect.stringContaining(
+          `This key's project was suspended by Switchyard's anomaly detection at ${new Date(now).toISOString().slice(0, 16)}`,
+        ),
+      });
+    }
+    expect(await cli('projects', 'resume', first.projectId)).toMatchObject({ suspended_at: null });
+    for (const key of [first, second]) expect((await chat(key.key)).status).toBe(200);
+    const events = await db.query(
+      `SELECT action, actor FROM audit_events WHERE target_id = $1 AND action LIKE 'project.%' ORDER BY id`,
+      [first.projectId],
+    );
+    expect(events.map((event: { action: string }) => event.action)).toEqual([
+      'project.create',
+      'project.update',
+      'project.suspend',
+      'project.resume',
+    ]);
+    expect(events[2].actor).toBe('system:anomaly-detection');
   });
 
   it('raises one auth_failures alert for a burst of 401s on one key prefix, without the secret', async () => {

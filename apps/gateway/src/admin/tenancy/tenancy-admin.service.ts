@@ -18,7 +18,8 @@ export const createProjectBody = z.strictObject({
   team_id: z.uuid(),
   on_anomaly: onAnomalyField.default('none'),
 });
-export const updateProjectBody = z.strictObject({ on_anomaly: onAnomalyField });
+/** A PATCH: what is left out stays as it is. */
+export const updateProjectBody = z.strictObject({ on_anomaly: onAnomalyField.optional() });
 
 /** Teams and the projects in them; a team admin sees and adds to its own teams only. */
 @Injectable()
@@ -59,6 +60,7 @@ export class TenancyAdminService {
     return this.trail.transact(actor, async (tx) => {
       await this.scope.require(actor, 'project', id, tx.manager);
       const before = projectView(await this.tenancy.getProject(id, tx.manager));
+      if (on_anomaly === undefined) return before;
       const after = projectView(await this.tenancy.setOnAnomaly(id, on_anomaly, tx.manager));
       await tx.record({ action: 'project.update', target: { type: 'project', id }, before, after });
       return after;
