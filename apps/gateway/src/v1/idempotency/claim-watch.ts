@@ -7,6 +7,18 @@ import type { ServerResponse } from 'node:http';
  */
 export class ClaimWatch {
   private readonly waiters = new Map<string, Set<() => void>>();
+  /** Pairs whose claim a request on this instance holds: their waiters need no polling. */
+  private readonly held = new Set<string>();
+
+  /** A request here took the claim on `pair`; `settled` ends it. */
+  holding(pair: string): void {
+    this.held.add(pair);
+  }
+
+  /** True while a request on this instance holds `pair`: it will wake the waiters when answered. */
+  holdsHere(pair: string): boolean {
+    return this.held.has(pair);
+  }
 
   /** Resolves after `ms`, when `pair` is settled here, or when the waiting client's response closes. */
   wait(pair: string, ms: number, response: ServerResponse): Promise<void> {
@@ -28,6 +40,7 @@ export class ClaimWatch {
 
   /** The request holding `pair` here has been answered (its answer kept or its claim released). */
   settled(pair: string): void {
+    this.held.delete(pair);
     for (const wake of [...(this.waiters.get(pair) ?? [])]) wake();
   }
 }

@@ -69,7 +69,8 @@ export class IdempotentRequests {
       if (holder.state === 'not_stored') throw this.refused(context, 'not_stored', holder.requestId);
       const left = waitUntil - Date.now();
       if (left <= 0) throw this.refused(context, 'in_progress');
-      await this.watch.wait(pair, Math.min(pause, left), reply.raw);
+      // Held here: the holder wakes us when answered. Held elsewhere: poll the row, backing off.
+      await this.watch.wait(pair, this.watch.holdsHere(pair) ? left : Math.min(pause, left), reply.raw);
       if (reply.raw.destroyed) throw new ClientDisconnectedError();
     }
   }
@@ -102,6 +103,7 @@ export class IdempotentRequests {
   ): Promise<void> {
     const recorder = new ResponseRecorder(reply.raw, this.settings.maxResponseBytes);
     this.leases.hold(claim.token);
+    this.watch.holding(pair);
     reply.raw.once('close', () => void this.settle(claim, pair, request, reply, recorder));
     await handle();
   }
