@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { AlertsService } from '@app/alerts';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { runCliInProcess } from '../utils/cli';
@@ -73,5 +77,57 @@ describe('switchyard alerts', () => {
     const unknown = await cli('alerts', 'ack', '00000000-0000-4000-8000-000000000000');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('HTTP 404');
+  });
+});
+
+describe('switchyard config check: the alerts section', () => {
+  const work = mkdtempSync(join(tmpdir(), 'switchyard-alerts-config-'));
+  const catalogWith = (name: string, alerts: unknown) => {
+    const file = join(work, name);
+    writeFileSync(
+      file,
+      stringify({
+        providers: [{ id: 'openai', type: 'openai', base_url: 'https://api.openai.com/v1', api_key: 'sk-x' }],
+        models: [
+          {
+            name: 'gpt-4.1-mini',
+            pricing: { input_per_mtok: 1, output_per_mtok: 2 },
+            deployments: [{ provider: 'openai', model: 'gpt-4.1-mini' }],
+          },
+        ],
+        alerts,
+      }),
+    );
+    return file;
+  };
+
+  it('accepts webhooks whose secret comes from the environment, and the documented settings', async () => {
+    const file = catalogWith('valid.yaml', {
+      webhooks: [{ url: 'https://hooks.example.com/switchyard', secret: '${ALERTS_TEST_UNSET_SECRET}' }],
+      budget_thresholds: [50, 80, 100],
+      anomaly: { window_s: 300, factor: 10, min_requests: 20 },
+    });
+    const result = await runCliInProcess(['config', 'check', file], {});
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${file}: valid\n`);
+    expect(result.stderr).toContain('${ALERTS_TEST_UNSET_SECRET} is not set here');
+  });
+
+  it('names each bad field of the section by path, with the gateway’s own schema', async () => {
+    const file = catalogWith('invalid.yaml', {
+      webhooks: [{ url: 'ftp://hooks.example.com', secret: 'short' }],
+      budget_thresholds: [0, 80],
+      anomaly: { window_s: 300, factr: 10 },
+    });
+    const result = await runCliInProcess(['config', 'check', file], {});
+    expect(result.code).toBe(1);
+    for (const path of [
+      'alerts.webhooks[0].url',
+      'alerts.webhooks[0].secret',
+      'alerts.budget_thresholds[0]',
+      'alerts.anomaly',
+    ])
+      expect(result.stdout).toContain(`  ${path}: `);
+    expect(result.stdout).toContain('factr');
   });
 });
