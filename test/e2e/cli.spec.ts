@@ -225,9 +225,18 @@ describe('switchyard CLI', () => {
       expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('--since: expected a duration ago') });
     });
 
-    it('requests --key … --status 5xx --since 1h lists only that key’s server errors', async () => {
-      const found = await json('requests', '--key', key.id, '--status', '5xx', '--since', '1h');
+    it('requests --key … --status 5xx --since 1h lists only that key’s server errors, filtered by the gateway', async () => {
+      const found = await json('requests', '--key', key.id, '--status', '5xx', '--since', '1h', '--limit', '1');
       expect(found.data.map((record: any) => [record.request_id, record.status])).toEqual([[failedRequestId, 502]]);
+      // One call, the class in its query: the gateway filters (and pages) by it, the CLI does not.
+      const calls = await gateway.admin('GET', '/admin/access-events?route=/admin/requests&limit=500');
+      const asked = calls.body.data.filter((event: any) => event.query?.key_id === key.id && event.query?.status);
+      expect(asked.map((event: any) => event.query)).toContainEqual(
+        expect.objectContaining({ status: '5xx', key_id: key.id, limit: '1' }),
+      );
+      expect((await json('requests', '--key', key.id, '--fallback', 'true')).data).toEqual([]);
+      expect((await json('requests', '--key', key.id, '--fallback', 'false')).data).toHaveLength(4);
+      expect((await cli('requests', '--fallback', 'maybe')).code).toBe(2);
       const exact = await json('requests', 'list', '--key', key.id, '--status', '200', '--limit', '2');
       expect(exact.data).toHaveLength(2);
       expect(exact.data.every((record: any) => record.status === 200)).toBe(true);
@@ -297,7 +306,7 @@ describe('switchyard CLI', () => {
       expect(text.slice(0, 2_000)).toContain(',bulk-100000,'); // oldest first
     }, 180_000);
 
-    it('exports JSON Lines and refuses a status class', async () => {
+    it('exports JSON Lines, by status class too', async () => {
       const result = await cli('requests', 'export', '--format', 'jsonl', '--key', bulkKeyId, '--request-id', 'bulk-7');
       expect(result).toMatchObject({ code: 0, stderr: 'exported 1 rows, 0.0 MB, done\n' });
       const rows = result.stdout.trimEnd().split('\n');
@@ -307,10 +316,21 @@ describe('switchyard CLI', () => {
         key_id: bulkKeyId,
         endpoint: '/v1/chat/completions',
       });
-      expect(await cli('requests', 'export', '--status', '5xx')).toMatchObject({
-        code: 2,
-        stderr: 'error: --status: export filters by an exact status (e.g. 502), not a class\n',
-      });
+      const errors = await cli('requests', 'export', '--format', 'jsonl', '--key', bulkKeyId, '--status', '5xx');
+      expect(errors).toMatchObject({ code: 0, stdout: '', stderr: 'exported 0 rows, 0.0 MB, done\n' });
+      const bulk7 = await cli(
+        'requests',
+        'export',
+        '--format',
+        'csv',
+        '--key',
+        bulkKeyId,
+        '--status',
+        '2XX',
+        '--request-id',
+        'bulk-7',
+      );
+      expect(bulk7.stdout.trimEnd().split('\n')).toHaveLength(2);
     });
   });
 

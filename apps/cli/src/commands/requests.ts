@@ -3,9 +3,8 @@ import { pipeline } from 'node:stream/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 // The record's shape is the audit lib's: the admin API answers with it as it is (one type, never a copy).
 import type { RequestRecord } from '@app/audit';
-import { UsageError } from '../cli-errors';
 import type { CommandGroup } from '../context';
-import type { AdminClient, Query } from '../http/admin-client';
+import type { Query } from '../http/admin-client';
 import { ExportProgress } from '../output/export-progress';
 import { usd } from '../output/output';
 import { renderFields, renderTable } from '../output/table';
@@ -17,9 +16,6 @@ interface RecordPage {
   next_cursor: string | null;
 }
 
-/** `502` is an exact status; `5xx` a class, which the API cannot filter by (the CLI does). */
-type StatusFilter = { exact: number } | { hundreds: number };
-
 interface FilterOptions {
   requestId?: string;
   team?: string;
@@ -28,7 +24,9 @@ interface FilterOptions {
   owner?: string;
   model?: string;
   api?: string;
-  status?: StatusFilter;
+  /** An exact status (`502`) or a class (`5xx`); the gateway filters by either. */
+  status?: string;
+  fallback?: 'true' | 'false';
   errorCode?: string;
   since?: string;
   until?: string;
@@ -44,7 +42,11 @@ export const requestsCommands: CommandGroup = (program, context) => {
     .option('--limit <n>', `records to show (default 50)`, positiveInteger, 50)
     .option('--cursor <cursor>', 'continue from a previous page')
     .action(async (options: FilterOptions & { limit: number; cursor?: string }, command: Command) => {
-      const page = await searchRecords(context.client(command), options);
+      const page = await context.client(command).get<RecordPage>('/admin/requests', {
+        ...filterQuery(options),
+        limit: Math.min(options.limit, API_PAGE_MAX),
+        cursor: options.cursor,
+      });
       const output = context.output(command);
       output.result(page, () => renderTable(RECORD_COLUMNS, page.data));
       if (page.next_cursor) output.note(`more records: add --cursor ${page.next_cursor}`);
@@ -63,9 +65,6 @@ export const requestsCommands: CommandGroup = (program, context) => {
   withFilters(requests.command('export').description('stream every matching record to stdout, oldest first'))
     .addOption(new Option('--format <format>', 'file format').choices(['csv', 'jsonl']).default('csv'))
     .action(async (options: FilterOptions & { format: 'csv' | 'jsonl' }, command: Command) => {
-      if (options.status && 'hundreds' in options.status) {
-        throw new UsageError('--status: export filters by an exact status (e.g. 502), not a class');
-      }
       const body = await context
         .client(command)
         .stream('/admin/requests/export', { ...filterQuery(options), format: options.format });
@@ -87,16 +86,23 @@ function withFilters(command: Command): Command {
     .option('--owner <owner>', 'keys of this owner')
     .option('--model <name>', 'requested or served model')
     .option('--api <api>', 'inbound API: chat, embeddings, messages, count_tokens, responses')
-    .option('--status <status>', 'an HTTP status (429) or a class (5xx)', statusArg)
+    .option('--status <status>', 'an HTTP status (429) or a class (2xx, 3xx, 4xx, 5xx)', statusArg)
+    .addOption(
+      new Option('--fallback <used>', 'true: served by (or failed on) a fallback model; false: not').choices([
+        'true',
+        'false',
+      ]),
+    )
     .option('--error-code <code>', 'an error code, e.g. upstream_timeout')
     .option('--since <time>', 'from: 1h, 7d, or an ISO time')
     .option('--until <time>', 'until (exclusive): 1h, 7d, or an ISO time');
 }
 
-function statusArg(value: string): StatusFilter {
-  if (/^[1-5]\d\d$/.test(value)) return { exact: Number(value) };
-  if (/^[1-5]xx$/i.test(value)) return { hundreds: Number(value[0]) };
-  throw new InvalidArgumentError('expected a status (429) or a class (4xx, 5xx)');
+/** Checked here too, so a typo is a usage error (exit 2) before any request; the gateway has the same rule. */
+function statusArg(value: string): string {
+  if (/^[1-5]\d\d$/.test(value)) return value;
+  if (/^[2-5]xx$/i.test(value)) return value.toLowerCase();
+  throw new InvalidArgumentError('expected a status (429) or a class (2xx, 3xx, 4xx, 5xx)');
 }
 
 function filterQuery(options: FilterOptions): Query {
@@ -108,38 +114,12 @@ function filterQuery(options: FilterOptions): Query {
     owner: options.owner,
     model: options.model,
     api: options.api,
-    status: options.status && 'exact' in options.status ? options.status.exact : undefined,
+    status: options.status,
+    fallback: options.fallback,
     error_code: options.errorCode,
     since: options.since === undefined ? undefined : parseTimeArg(options.since, '--since'),
     until: options.until === undefined ? undefined : parseTimeArg(options.until, '--until'),
   };
-}
-
-/**
- * One page from the API; for a status class, pages are read until enough records of that class are found
- * (such a search cannot be resumed mid-page, so it answers no cursor).
- */
-async function searchRecords(
-  client: AdminClient,
-  options: FilterOptions & { limit: number; cursor?: string },
-): Promise<RecordPage> {
-  const query = filterQuery(options);
-  const status = options.status;
-  if (!status || 'exact' in status) {
-    return client.get<RecordPage>('/admin/requests', {
-      ...query,
-      limit: Math.min(options.limit, API_PAGE_MAX),
-      cursor: options.cursor,
-    });
-  }
-  const found: RequestRecord[] = [];
-  let cursor = options.cursor;
-  do {
-    const page = await client.get<RecordPage>('/admin/requests', { ...query, limit: API_PAGE_MAX, cursor });
-    found.push(...page.data.filter((record) => Math.floor(record.status / 100) === status.hundreds));
-    cursor = page.next_cursor ?? undefined;
-  } while (cursor && found.length < options.limit);
-  return { data: found.slice(0, options.limit), next_cursor: null };
 }
 
 const RECORD_COLUMNS = [

@@ -3,6 +3,10 @@ import { DataSource } from 'typeorm';
 import { GatewayError, InboundApiName } from '@app/common';
 import { RECORD_COLUMNS, RequestRecord } from './request-record';
 
+/** The status classes the search takes besides exact statuses. */
+export const STATUS_CLASSES = ['2xx', '3xx', '4xx', '5xx'] as const;
+export type StatusClass = (typeof STATUS_CLASSES)[number];
+
 export interface RecordFilter {
   requestId?: string;
   teamId?: string;
@@ -14,7 +18,14 @@ export interface RecordFilter {
   /** Matches the requested or the served model. */
   model?: string;
   api?: InboundApiName;
-  status?: number;
+  /** An exact status (429) or a class (`5xx`). */
+  status?: number | StatusClass;
+  /**
+   * true: requests whose route gave up on the requested model and moved on to a fallback model
+   * (`fallback_reason` says why), whether the fallback then served them or failed too; false: the others.
+   * Retries within the requested model are not fallbacks (`attempts` shows them).
+   */
+  fallback?: boolean;
   errorCode?: string;
   /** Inclusive. */
   since?: Date;
@@ -114,7 +125,12 @@ function conditions(filter: RecordFilter, params: unknown[]): string[] {
   if (filter.owner) equal('owner', filter.owner);
   if (filter.teamIds) where.push(`team_id = ANY($${params.push(filter.teamIds)}::uuid[])`);
   if (filter.api) equal('api', filter.api);
-  if (filter.status !== undefined) equal('status', filter.status);
+  if (typeof filter.status === 'number') equal('status', filter.status);
+  // A class as literal bounds (from the fixed list, never client text), so the planner sees that 3xx–5xx
+  // lie inside the partial index of non-2xx records; rare statuses would otherwise scan the whole range.
+  else if (filter.status) where.push(`status BETWEEN ${classLow(filter.status)} AND ${classLow(filter.status) + 99}`);
+  // Fallbacks are rare: a partial index holds the records that have a fallback_reason.
+  if (filter.fallback !== undefined) where.push(`fallback_reason IS ${filter.fallback ? 'NOT NULL' : 'NULL'}`);
   if (filter.errorCode) equal('error_code', filter.errorCode);
   if (filter.model) {
     const n = params.push(filter.model);
@@ -123,6 +139,10 @@ function conditions(filter: RecordFilter, params: unknown[]): string[] {
   if (filter.since) where.push(`created_at >= $${params.push(filter.since)}`);
   if (filter.until) where.push(`created_at < $${params.push(filter.until)}`);
   return where;
+}
+
+function classLow(statusClass: StatusClass): number {
+  return STATUS_CLASSES.indexOf(statusClass) * 100 + 200;
 }
 
 /** A row as the driver returns it: bigint arrives as a string. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { EXPORT_FORMATS, exportChunks, RecordFilter, RequestRecordQuery } from '@app/audit';
+import { EXPORT_FORMATS, exportChunks, RecordFilter, RequestRecordQuery, STATUS_CLASSES } from '@app/audit';
 import { GatewayError, INBOUND_APIS } from '@app/common';
 import { AdminActor, visibleTeams } from '../shared/admin-actor';
 import { parseAdminInput } from '../shared/admin-input';
@@ -15,7 +15,16 @@ const filterFields = {
   owner: z.string().min(1).max(200).optional(),
   model: z.string().min(1).max(256).optional(),
   api: z.enum(INBOUND_APIS).optional(),
-  status: z.coerce.number().int().min(100).max(599).optional(),
+  status: z
+    .union([z.enum(STATUS_CLASSES), z.coerce.number().int().min(100).max(599)], {
+      error: 'expected a status (e.g. 429) or a class: 2xx, 3xx, 4xx, 5xx',
+    })
+    .optional(),
+  /** true: the route moved on to a fallback model (see RecordFilter.fallback); false: it did not. */
+  fallback: z
+    .enum(['true', 'false'], { error: 'expected true or false' })
+    .transform((value) => value === 'true')
+    .optional(),
   error_code: z.string().min(1).max(64).optional(),
   since: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),
@@ -76,6 +85,7 @@ function recordFilter(actor: AdminActor, query: z.infer<z.ZodObject<typeof filte
     model: query.model,
     api: query.api,
     status: query.status,
+    fallback: query.fallback,
     errorCode: query.error_code,
     since: query.since === undefined ? undefined : new Date(query.since),
     until: query.until === undefined ? undefined : new Date(query.until),
