@@ -1,10 +1,13 @@
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
+import { wireCheck } from '../utils/openai-wire';
 import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gateway';
 
 describe('bad requests get OpenAI-shaped errors that say what to fix', () => {
   let fake: FakeOpenAiServer;
   let gateway: TestGateway;
   let key: string;
+  // Every body received is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
 
   beforeAll(async () => {
     fake = new FakeOpenAiServer('sk-provider');
@@ -24,7 +27,7 @@ describe('bad requests get OpenAI-shaped errors that say what to fix', () => {
     path: string,
     init: { method?: string; body?: string; headers?: Record<string, string> } = {},
   ) => {
-    const response = await fetch(gateway.baseUrl + path, {
+    const response = await wire.fetch(gateway.baseUrl + path, {
       method: init.method ?? 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...init.headers },
       body: init.body,

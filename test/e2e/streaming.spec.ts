@@ -1,11 +1,14 @@
 import OpenAI from 'openai';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
+import { wireCheck } from '../utils/openai-wire';
 import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gateway';
 
 describe('streaming through the gateway', () => {
   let fake: FakeOpenAiServer;
   let gateway: TestGateway;
   let key: string;
+  // Every body and stream event received is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
 
   beforeAll(async () => {
     fake = new FakeOpenAiServer('sk-provider');
@@ -29,7 +32,7 @@ describe('streaming through the gateway', () => {
   });
 
   const open = (body: object = {}, signal?: AbortSignal) =>
-    fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+    wire.fetch(`${gateway.baseUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -82,7 +85,7 @@ describe('streaming through the gateway', () => {
 
   it('ends with an OpenAI error event, never [DONE], when the upstream fails mid-stream', async () => {
     fake.script({ errorAfterEvents: 3 });
-    const client = new OpenAI({ apiKey: key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
+    const client = new OpenAI({ apiKey: key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0, fetch: wire.fetch });
     const stream = await client.chat.completions.create({
       model: 'gpt-test',
       stream: true,

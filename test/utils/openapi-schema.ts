@@ -18,7 +18,9 @@ export interface OpenApiSchemas {
   errors(schemaName: string, value: unknown): string[];
   /** The same errors with their JSON path (JSON pointer, "" for the root) and failing keyword apart. */
   issues(schemaName: string, value: unknown): SchemaIssue[];
-  /** The member of a union (e.g. `ResponseStreamEvent`) whose `type` constant is `type`, if any. */
+  /** The schema names a union (e.g. `ResponseStreamEvent`) is made of. */
+  members(unionName: string): string[];
+  /** The member of a union whose `type` constant is `type`, if any. */
   memberOf(unionName: string, type: unknown): string | undefined;
   /**
    * Errors against the member of a union (e.g. `ResponseStreamEvent`) whose `type` constant is `value.type`:
@@ -77,18 +79,19 @@ export function openApiSchemas(): OpenApiSchemas | null {
   };
   const errors = (schemaName: string, value: unknown): string[] =>
     issues(schemaName, value).map((issue) => `${issue.path || '/'}: ${issue.message}`);
-  const memberOf = (unionName: string, type: unknown): string | undefined => {
+  const members = (unionName: string): string[] => {
     const union = schemas[unionName] as { oneOf?: Array<{ $ref?: string }>; anyOf?: Array<{ $ref?: string }> };
-    const members = (union.oneOf ?? union.anyOf ?? []).flatMap((ref) => (ref.$ref ? [ref.$ref.split('/').pop()!] : []));
-    return members.find((name) =>
+    return (union.oneOf ?? union.anyOf ?? []).flatMap((ref) => (ref.$ref ? [ref.$ref.split('/').pop()!] : []));
+  };
+  const memberOf = (unionName: string, type: unknown): string | undefined =>
+    members(unionName).find((name) =>
       ((schemas[name] as { properties?: { type?: { enum?: unknown[] } } }).properties?.type?.enum ?? []).includes(type),
     );
-  };
   const memberErrors = (unionName: string, value: { type?: unknown }): string[] => {
     const member = memberOf(unionName, value.type);
     return member ? errors(member, value) : [`/type: ${JSON.stringify(value.type)} is not a member of ${unionName}`];
   };
-  return (loaded = { errors, issues, memberOf, memberErrors });
+  return (loaded = { errors, issues, members, memberOf, memberErrors });
 }
 
 /** Rewrites the OpenAPI dialect's leftovers into plain JSON Schema (see the interface comment). */
