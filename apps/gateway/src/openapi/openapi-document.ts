@@ -45,13 +45,25 @@ function errorResponse(url: string): string {
     : '#/components/responses/OpenAIError';
 }
 
+/** Every `/v1` model route runs a request at most once per gateway key and Idempotency-Key (docs/idempotency.md). */
+const IDEMPOTENCY_KEY_PARAMETER: JsonSchema = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Repeats with the same key and body within 24 h get the first answer again (`idempotent-replayed: true`), ' +
+    'with one model call and one charge; another body under the key gets 422 `idempotency_key_reused`.',
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7e]+$' },
+};
+
 function operation(url: string, doc: RouteDoc): JsonSchema {
-  const parameters = [...url.matchAll(/:([A-Za-z_]+)/g)].map(([, name]) => ({
+  const parameters: JsonSchema[] = [...url.matchAll(/:([A-Za-z_]+)/g)].map(([, name]) => ({
     name,
     in: 'path',
     required: true,
     schema: PATH_PARAMETERS[name] ?? { type: 'string' },
   }));
+  if (V1_ROUTES.some((route) => route.url === url)) parameters.push(IDEMPOTENCY_KEY_PARAMETER);
   const query = (doc.query?.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((doc.query?.required as string[] | undefined) ?? []);
   for (const [name, schema] of Object.entries(query)) {
