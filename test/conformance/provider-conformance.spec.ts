@@ -47,7 +47,7 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('provider
   let client: OpenAI;
   let gatewayKey: string;
   // Every body and stream event the SDK receives is checked against OpenAI's published OpenAPI document.
-  const wire = wireCheck();
+  const wire = wireCheck(driver.name);
 
   beforeAll(async () => {
     await driver.start();

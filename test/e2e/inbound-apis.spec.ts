@@ -1,4 +1,5 @@
 import { recordsOf } from '../utils/evidence';
+import { wireCheck } from '../utils/openai-wire';
 import { startUpstreams, Upstreams } from '../utils/routing-harness';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 
@@ -39,6 +40,8 @@ const APIS: InboundApi[] = [
 describe.each(APIS.map((api) => [api.name, api] as const))('inbound API %s', (_name, api) => {
   let upstreams: Upstreams;
   let gateway: TestGateway;
+  // Every body received is checked against OpenAI's published OpenAPI document (Messages bodies are Anthropic's).
+  const wire = wireCheck(api.name);
 
   beforeAll(async () => {
     upstreams = await startUpstreams('primary', 'backup');
@@ -73,7 +76,7 @@ describe.each(APIS.map((api) => [api.name, api] as const))('inbound API %s', (_n
   });
 
   async function call(key: string, model = 'model-a') {
-    const response = await fetch(gateway.baseUrl + api.path, {
+    const response = await wire.fetch(gateway.baseUrl + api.path, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify(api.body(model)),

@@ -8,6 +8,7 @@ import {
 } from '../conformance/provider-drivers';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { recordsOf } from '../utils/evidence';
+import { wireCheck } from '../utils/openai-wire';
 import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gateway';
 
 /**
@@ -29,11 +30,18 @@ const TOOLS: OpenAI.Responses.FunctionTool[] = [
 describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('Responses API via %s', (_name, driver) => {
   let gateway: TestGateway;
   let client: OpenAI;
+  // Every Response object and stream event received is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck(driver.name);
 
   beforeAll(async () => {
     await driver.start();
     gateway = await startTestGateway({ catalog: driverCatalog(driver) });
-    client = new OpenAI({ apiKey: (await gateway.createKey()).key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
+    client = new OpenAI({
+      apiKey: (await gateway.createKey()).key,
+      baseURL: `${gateway.baseUrl}/v1`,
+      maxRetries: 0,
+      fetch: wire.fetch,
+    });
   });
 
   afterAll(async () => {
@@ -125,6 +133,8 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('Response
 });
 
 describe('Responses API: a stream cut mid-way', () => {
+  const wire = wireCheck();
+
   it('ends with response.failed, never response.completed', async () => {
     const fake = new FakeOpenAiServer('sk-provider');
     const gateway = await startTestGateway({ catalog: openAiCatalog(await fake.start(), 'sk-provider') });
@@ -133,6 +143,7 @@ describe('Responses API: a stream cut mid-way', () => {
         apiKey: (await gateway.createKey()).key,
         baseURL: `${gateway.baseUrl}/v1`,
         maxRetries: 0,
+        fetch: wire.fetch,
       });
       fake.script({ text: 'a long answer that breaks off', errorAfterEvents: 3 });
       const stream = await client.responses.create({ model: 'gpt-test', input: 'Tell me a story', stream: true });

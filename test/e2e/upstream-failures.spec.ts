@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { createServer } from 'node:net';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
+import { wireCheck } from '../utils/openai-wire';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 
 const PROVIDER_KEY = 'sk-canary-provider-key-upstream-failures';
@@ -19,6 +20,8 @@ describe('upstream failures reach the client as distinct, retry-friendly errors'
   let gateway: TestGateway;
   let client: OpenAI;
   let key: string;
+  // Every body received is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
 
   beforeAll(async () => {
     fake = new FakeOpenAiServer(PROVIDER_KEY);
@@ -46,7 +49,7 @@ describe('upstream failures reach the client as distinct, retry-friendly errors'
       },
     });
     key = (await gateway.createKey()).key;
-    client = new OpenAI({ apiKey: key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 2 });
+    client = new OpenAI({ apiKey: key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 2, fetch: wire.fetch });
   });
 
   afterAll(async () => {
@@ -78,7 +81,7 @@ describe('upstream failures reach the client as distinct, retry-friendly errors'
   it('upstream 429 → 429 upstream_rate_limited with the upstream retry-after', async () => {
     // Short: the gateway then keeps this deployment cooling for that long, which the next test waits out.
     fake.script({ status: 429, headers: { 'retry-after': '1' } });
-    const response = await fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+    const response = await wire.fetch(`${gateway.baseUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'gpt-test', messages }),

@@ -242,16 +242,16 @@ export class WireCheck {
 /**
  * A `WireCheck` for the calling test file or `describe` block: each of its tests fails (in `afterEach`) with every
  * violation the check found while it ran. Pass `check.fetch` to the SDK clients (`new OpenAI({ fetch })`) and
- * use it for the raw requests. WIRE_SUMMARY=1 prints what was checked when the block is done.
+ * use it for the raw requests. WIRE_SUMMARY=1 prints what was checked (under `name`) when the block is done.
  */
-export function wireCheck(): WireCheck {
+export function wireCheck(name = ''): WireCheck {
   const check = new WireCheck();
   beforeAll(compileAll);
   afterEach(() => check.expectClean());
   afterAll(() => {
     if (process.env.WIRE_SUMMARY) {
-      const name = expect.getState().testPath?.split('/').slice(-2).join('/');
-      console.info(`wire checks, ${name}: ${JSON.stringify(Object.fromEntries(check.checked))}`);
+      const file = expect.getState().testPath?.split('/').slice(-2).join('/');
+      console.info(`wire checks, ${file} ${name}: ${JSON.stringify(Object.fromEntries(check.checked))}`);
     }
   });
   return check;
