@@ -1,5 +1,9 @@
+import { writeFileSync } from 'node:fs';
+import type { ConfigType } from '@nestjs/config';
 import { Client } from 'pg';
+import { stringify } from 'yaml';
 import { AlertsService } from '@app/alerts';
+import { routingConfig } from '@app/routing';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { FakeWebhookReceiver, verifySignature } from '../fakes/webhook-receiver';
 import { sampleValue } from '../utils/prometheus';
@@ -140,6 +144,47 @@ describe('alerts: durable outbox and signed webhooks', () => {
     const rows = await eventually(outbox, (r) => r.every((row) => row.delivered_at !== null));
     expect(rows.filter((row) => row.delivered_at === null)).toEqual([]);
     expect(ids.filter(({ id }) => receiver.alerts.some((alert) => alert.id === id))).toHaveLength(20);
+  });
+
+  it('two instances polling one outbox send each alert once', async () => {
+    const first = await start();
+    const second = await startTestGateway({
+      catalog: catalog([{ url: receiver.url, secret: '${WEBHOOK_SECRET}' }]),
+      env: ENV,
+      database,
+    });
+    try {
+      const posts = receiver.deliveries.length;
+      await Promise.all(Array.from({ length: 60 }, (_, i) => raise(i % 2 ? second : first, 100 + i)));
+      const rows = await eventually(outbox, (r) => r.length === 60 && r.every((row) => row.delivered_at !== null));
+      expect(rows.every((row) => row.attempts === 1)).toBe(true);
+      const sent = receiver.deliveries.slice(posts);
+      expect(sent).toHaveLength(60);
+      expect(new Set(sent.map((delivery) => delivery.id)).size).toBe(60);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('a catalog reload switches the webhooks: new alerts go to the one configured now', async () => {
+    const other = new FakeWebhookReceiver('whsec-second-receiver-0123456789');
+    await other.up();
+    try {
+      const g = await start();
+      const file = g.gateway.app.get<ConfigType<typeof routingConfig>>(routingConfig.KEY).configPath;
+      writeFileSync(file, stringify(catalog([{ url: other.url, secret: 'whsec-second-receiver-0123456789' }])));
+      expect((await g.admin('POST', '/admin/config/reload')).body).toMatchObject({ accepted: true });
+      await raise(g, 50);
+      await eventually(
+        () => other.alerts.length,
+        (n) => n === 1,
+      );
+      expect(other.alerts[0].details).toEqual({ ip: '192.0.2.50' });
+      expect(other.deliveries.every((delivery) => delivery.verified)).toBe(true);
+      expect(receiver.deliveries.some((delivery) => delivery.raw.includes('192.0.2.50'))).toBe(false);
+    } finally {
+      await other.down();
+    }
   });
 
   it('a webhook removed from the config is no longer attempted', async () => {
