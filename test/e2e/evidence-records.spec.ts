@@ -471,6 +471,7 @@ describe('evidence: one record per request', () => {
         completion_tokens: sum('completion_tokens'),
         reasoning_tokens: sum('reasoning_tokens'),
         cost_micro_usd: sum('cost_micro_usd'),
+        images: sum('images'),
       },
     ]);
     const byModel = await gateway.admin('GET', `/admin/usage?group_by=model&team_id=${caller.teamId}`);
