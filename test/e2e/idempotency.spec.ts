@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '@app/common';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { eventually, recordsOf } from '../utils/evidence';
+import { sampleValue } from '../utils/prometheus';
 import { TcpProxy } from '../utils/tcp-proxy';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 import { IdempotencyPurge } from '../../apps/gateway/src/v1/idempotency/idempotency-purge';
@@ -13,6 +14,7 @@ import { IdempotencyPurge } from '../../apps/gateway/src/v1/idempotency/idempote
 const PROVIDER_KEY = 'sk-provider-idempotency';
 const PRICING = { input_per_mtok: 2, output_per_mtok: 8 };
 const DAY_AND_AN_HOUR_MS = 25 * 3_600_000;
+const METRICS_TOKEN = 'metrics-scrape-token-idempotency-01';
 
 interface Answer {
   status: number;
@@ -53,9 +55,15 @@ describe('Idempotency-Key on /v1', () => {
           pricing: PRICING,
           deployments: [{ provider: 'openai', model: 'embed-priced' }],
         },
+        {
+          name: 'image-priced',
+          kind: 'image',
+          pricing: { per_image: { default: 0.04 } },
+          deployments: [{ provider: 'openai', model: 'dall-e-2' }],
+        },
       ],
     };
-    const env = { QUOTA_FLUSH_INTERVAL_MS: '100', EVIDENCE_FLUSH_INTERVAL_MS: '50' };
+    const env = { QUOTA_FLUSH_INTERVAL_MS: '100', EVIDENCE_FLUSH_INTERVAL_MS: '50', METRICS_TOKEN };
     gateway = await startTestGateway({ catalog, env });
     impatient = await startTestGateway({
       catalog,
@@ -88,6 +96,14 @@ describe('Idempotency-Key on /v1', () => {
   });
 
   const chatCalls = () => upstream.calls('/chat/completions').length;
+  const metric = async (name: string, labels: Record<string, string>) =>
+    sampleValue(
+      await (
+        await fetch(`${gateway.baseUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+      ).text(),
+      name,
+      labels,
+    );
   const query = (sql: string, params: unknown[] = []) => gateway.gateway.app.get(DataSource).query(sql, params);
   const newIdempotencyKey = () => `idem-${++sequence}-${Date.now()}`;
   const chatBody = (content = 'hello', stream = false) => ({
@@ -161,6 +177,26 @@ describe('Idempotency-Key on /v1', () => {
     expect(replays).toHaveLength(49);
     for (const record of replays) expect(record).toMatchObject({ status: 200, cost_micro_usd: 0, attempts: [] });
     expect(records.find((record) => !record.idempotent_replay)).toMatchObject({ cost_micro_usd: ledger[0].cost });
+    expect(await metric('switchyard_idempotent_replays_total', { api: 'chat' })).toBeGreaterThanOrEqual(49);
+  });
+
+  it('images, through the same pipeline with no code of their own: the SDK repeat is one generation and one charge', async () => {
+    const caller = await gateway.createKey();
+    const client = new OpenAI({ apiKey: caller.key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
+    const options = { headers: { 'Idempotency-Key': newIdempotencyKey() } };
+    const before = upstream.calls('/images/generations').length;
+
+    const first = await client.images.generate({ model: 'image-priced', prompt: 'a lighthouse', n: 2 }, options);
+    const second = await client.images.generate({ model: 'image-priced', prompt: 'a lighthouse', n: 2 }, options);
+
+    expect(second).toEqual(first);
+    expect(upstream.calls('/images/generations').length - before).toBe(1);
+    const ledger = await eventually(
+      (): Promise<Array<{ cost: number }>> =>
+        query(`SELECT cost_micros::int AS cost FROM ledger_entries WHERE key_id = $1`, [caller.id]),
+      (rows) => rows.length > 0,
+    );
+    expect(ledger).toEqual([{ cost: 80_000 }]);
   });
 
   it('the openai SDK: a repeat with the same Idempotency-Key gets the same completion and no second call', async () => {
@@ -189,6 +225,7 @@ describe('Idempotency-Key on /v1', () => {
     expect(JSON.parse(reused.text)).toMatchObject({
       error: { type: 'invalid_request_error', code: 'idempotency_key_reused', param: 'Idempotency-Key' },
     });
+    expect(await metric('switchyard_idempotency_conflicts_total', { reason: 'body_mismatch' })).toBeGreaterThan(0);
     // Another endpoint is another request too.
     const elsewhere = await send(
       gateway,
