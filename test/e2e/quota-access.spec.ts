@@ -1,9 +1,13 @@
 import OpenAI from 'openai';
 import { Clock } from '@app/common';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
+import { wireCheck } from '../utils/openai-wire';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 
 const PROVIDER_KEY = 'sk-access-provider';
+
+// Every /v1 body received (403s included) is checked against OpenAI's published OpenAPI document.
+const wire = wireCheck();
 
 describe('access: model, tier and IP allow-lists, key expiry', () => {
   let fake: FakeOpenAiServer;
@@ -34,14 +38,14 @@ describe('access: model, tier and IP allow-lists, key expiry', () => {
   });
 
   const sdk = (gateway: TestGateway, key: string) =>
-    new OpenAI({ apiKey: key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
+    new OpenAI({ apiKey: key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0, fetch: wire.fetch });
   const listed = async (gateway: TestGateway, key: string) => {
     const ids = [];
     for await (const model of sdk(gateway, key).models.list()) ids.push(model.id);
     return ids.sort();
   };
   const chat = (gateway: TestGateway, key: string, model: string, headers: Record<string, string> = {}) =>
-    fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+    wire.fetch(`${gateway.baseUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),

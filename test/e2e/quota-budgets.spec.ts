@@ -5,6 +5,7 @@ import { Clock } from '@app/common';
 import { QuotaStats } from '@app/quota';
 import type { RecordedRequest } from '../fakes/fake-http';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
+import { wireCheck } from '../utils/openai-wire';
 import { sampleValue } from '../utils/prometheus';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 
@@ -49,6 +50,9 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
   }
 }
 
+// Every /v1 body received (402 and 429 included) is checked against OpenAI's published OpenAPI document.
+const wire = wireCheck();
+
 describe('budgets: reserve → settle across two gateway instances', () => {
   let fake: FakeOpenAiServer;
   let gated: GatedOpenAiServer;
@@ -84,7 +88,7 @@ describe('budgets: reserve → settle across two gateway instances', () => {
   });
 
   const chat = (gateway: TestGateway, key: string, model = 'gpt-test') =>
-    fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+    wire.fetch(`${gateway.baseUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model, messages: MESSAGES, max_tokens: MAX_TOKENS }),
@@ -158,7 +162,7 @@ describe('budgets: reserve → settle across two gateway instances', () => {
       period: 'total',
     });
     const client = (gateway: TestGateway) =>
-      new OpenAI({ apiKey: key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
+      new OpenAI({ apiKey: key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0, fetch: wire.fetch });
     let expected = 0;
     for (let i = 0; i < 4; i++) {
       const completion = await client(i % 2 ? b : a).chat.completions.create({
@@ -199,7 +203,7 @@ describe('budgets: reserve → settle across two gateway instances', () => {
     const { key, teamId } = await a.createKey();
     await a.admin('PUT', `/admin/teams/${teamId}/budget`, { limit_usd: 0.0001, period: 'daily' });
     const calls = fake.calls('/chat/completions').length;
-    const client = new OpenAI({ apiKey: key, baseURL: `${a.baseUrl}/v1` }); // default retries on
+    const client = new OpenAI({ apiKey: key, baseURL: `${a.baseUrl}/v1`, fetch: wire.fetch }); // default retries on
     const failure = await client.chat.completions
       .create({ model: 'gpt-test', messages: MESSAGES as any, max_tokens: MAX_TOKENS })
       .catch((e) => e);

@@ -4,6 +4,7 @@ import OpenAI from 'openai';
 import { Clock } from '@app/common';
 import { QuotaStats } from '@app/quota';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
+import { wireCheck } from '../utils/openai-wire';
 import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gateway';
 
 const PROVIDER_KEY = 'sk-rate-provider';
@@ -16,6 +17,9 @@ const chatBody = (maxTokens?: number) =>
     messages: [{ role: 'user', content: 'hi' }],
     ...(maxTokens ? { max_tokens: maxTokens } : {}),
   });
+
+// Every /v1 body received (402 and 429 included) is checked against OpenAI's published OpenAPI document.
+const wire = wireCheck();
 
 describe('rate limits', () => {
   let fake: FakeOpenAiServer;
@@ -50,7 +54,7 @@ describe('rate limits', () => {
   });
 
   const chat = (gateway: TestGateway, key: string, maxTokens?: number) =>
-    fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+    wire.fetch(`${gateway.baseUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: chatBody(maxTokens),
@@ -93,7 +97,7 @@ describe('rate limits', () => {
   it('gives the official SDK our own 429 with retry-after and OpenAI rate-limit headers, unlike an upstream 429', async () => {
     const { key, projectId } = await a.createKey();
     await a.admin('PUT', `/admin/projects/${projectId}/rate-limits`, { rpm: 2 });
-    const client = new OpenAI({ apiKey: key, baseURL: `${a.baseUrl}/v1`, maxRetries: 0 });
+    const client = new OpenAI({ apiKey: key, baseURL: `${a.baseUrl}/v1`, maxRetries: 0, fetch: wire.fetch });
     const messages = [{ role: 'user' as const, content: 'hi' }];
     const { response } = await client.chat.completions.create({ model: 'gpt-test', messages }).withResponse();
     expect(response.headers.get('x-ratelimit-limit-requests')).toBe('2');
@@ -109,7 +113,12 @@ describe('rate limits', () => {
 
     const { key: other } = await a.createKey();
     limited.defaultReply = { status: 429, headers: { 'retry-after': '3' } };
-    const upstream = await new OpenAI({ apiKey: other, baseURL: `${a.baseUrl}/v1`, maxRetries: 0 }).chat.completions
+    const upstream = await new OpenAI({
+      apiKey: other,
+      baseURL: `${a.baseUrl}/v1`,
+      maxRetries: 0,
+      fetch: wire.fetch,
+    }).chat.completions
       .create({ model: 'gpt-limited', messages })
       .catch((e) => e);
     expect(upstream).toMatchObject({ status: 429, code: 'upstream_rate_limited', type: 'upstream_error' });
@@ -188,7 +197,7 @@ describe('rate limits while Redis is unreachable', () => {
 
   const timedList = async (gateway: TestGateway, key: string) => {
     const started = performance.now();
-    const response = await fetch(`${gateway.baseUrl}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
+    const response = await wire.fetch(`${gateway.baseUrl}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
     await response.arrayBuffer();
     return { status: response.status, ms: performance.now() - started };
   };
