@@ -59,7 +59,13 @@ export interface ChatCompletion {
   model: string;
   choices: Array<{
     index: number;
-    message: { role: 'assistant'; content: string | null; tool_calls?: ToolCall[]; [extra: string]: unknown };
+    message: {
+      role: 'assistant';
+      content: string | null;
+      refusal: string | null;
+      tool_calls?: ToolCall[];
+      [extra: string]: unknown;
+    };
     logprobs: unknown;
     finish_reason: FinishReason | null;
   }>;

@@ -14,7 +14,12 @@ function completion(
     created: 1,
     model: 'gpt-5-mini-2025-08-07',
     choices: [
-      { index: 0, message: { role: 'assistant', content: null, ...message }, logprobs: null, finish_reason: finish },
+      {
+        index: 0,
+        message: { role: 'assistant', content: null, refusal: null, ...message },
+        logprobs: null,
+        finish_reason: finish,
+      },
     ],
     ...(usage ? { usage } : {}),
   };

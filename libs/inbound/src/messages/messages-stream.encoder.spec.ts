@@ -93,6 +93,7 @@ function completionOf(answer: Answer): ChatCompletion {
         message: {
           role: 'assistant',
           content: text || null,
+          refusal: null,
           ...(reasoning ? { reasoning_content: reasoning } : {}),
           ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
         },

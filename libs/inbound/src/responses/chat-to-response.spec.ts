@@ -52,7 +52,7 @@ const request: ResponsesRequest = parseResponsesRequest({
 const { toolNames } = responsesToChat(request);
 
 function completion(
-  message: ChatCompletion['choices'][0]['message'],
+  message: Partial<ChatCompletion['choices'][0]['message']>,
   finish: ChatCompletion['choices'][0]['finish_reason'] = 'stop',
 ): ChatCompletion {
   return {
@@ -60,7 +60,14 @@ function completion(
     object: 'chat.completion',
     created: 1_767_225_600,
     model: 'upstream-model',
-    choices: [{ index: 0, message, logprobs: null, finish_reason: finish }],
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: null, refusal: null, ...message },
+        logprobs: null,
+        finish_reason: finish,
+      },
+    ],
     usage: {
       prompt_tokens: 2210,
       completion_tokens: 64,

@@ -95,6 +95,7 @@ function asCompletion(turn: Turn): ChatCompletion {
         message: {
           role: 'assistant',
           content: turn.text ?? null,
+          refusal: null,
           ...(turn.reasoning ? { reasoning_content: turn.reasoning } : {}),
           ...(turn.toolCalls
             ? {
