@@ -7,12 +7,23 @@ import { anomalousMeasures, baselineOf, risesAbove, WindowUsage } from './baseli
 import { ObservedUsage, UsageLevel, UsageWindowsQuery } from './usage-windows.query';
 
 type Measure = ReturnType<typeof anomalousMeasures>[number];
+type Baseline = WindowUsage & { windows: number };
+
+/**
+ * How long a computed baseline is reused. A week's median barely moves in an hour, and a subject that stays
+ * above the floor would otherwise have its week of buckets read at every check (~37 ms a key measured with
+ * 10 M rollup rows; docs/anomaly-detection.md).
+ */
+const BASELINE_REUSE_MS = 3_600_000;
+const MAX_CACHED_BASELINES = 50_000;
+/** Subjects whose baselines are read in one statement. */
+const BASELINE_BATCH = 100;
 
 /** What was found anomalous, for the alert and the suspension reason. */
 interface Finding {
   level: UsageLevel;
   observed: ObservedUsage;
-  baseline: WindowUsage & { windows: number };
+  baseline: Baseline;
   measures: Measure[];
   windowStart: Date;
 }
@@ -29,6 +40,9 @@ export class SpendAnomalyDetector {
   /** Dedupe keys this instance has reported: a condition that persists is not re-examined every check. */
   private reported = new Set<string>();
   private reportedWindow = -1;
+  /** Baselines by level and id, with when they stop being reused; for the windows they were computed on. */
+  private baselines = new Map<string, { baseline: Baseline; until: number }>();
+  private baselinesFor?: AnomalyWindows;
 
   constructor(
     private readonly usage: UsageWindowsQuery,
@@ -48,15 +62,9 @@ export class SpendAnomalyDetector {
       const busy = await this.usage.busy(level, windowStart, windows.settings.min_requests);
       const unreported = busy.filter((observed) => !this.reported.has(dedupeKey(level, observed.id, windowNumber)));
       if (unreported.length === 0) continue;
-      const history = await this.usage.baselineWindows(
-        level,
-        unreported.map((observed) => observed.id),
-        windowStart,
-        windows.baselineStart(now),
-        windows.windowMs,
-      );
+      const baselines = await this.baselinesOf(level, unreported, now, windows);
       for (const observed of unreported) {
-        const baseline = baselineOf(history.get(observed.id) ?? []);
+        const baseline = baselines.get(observed.id);
         if (!baseline) continue;
         const measures = anomalousMeasures(observed, baseline, windows.settings);
         if (measures.length === 0) continue;
@@ -64,6 +72,42 @@ export class SpendAnomalyDetector {
         this.reported.add(dedupeKey(level, observed.id, windowNumber));
       }
     }
+  }
+
+  /** The subjects' baselines, reused for an hour once known (a subject without one is asked again). */
+  private async baselinesOf(
+    level: UsageLevel,
+    subjects: readonly ObservedUsage[],
+    now: Date,
+    windows: AnomalyWindows,
+  ): Promise<Map<string, Baseline>> {
+    if (this.baselinesFor !== windows || this.baselines.size >= MAX_CACHED_BASELINES) {
+      this.baselines = new Map();
+      this.baselinesFor = windows;
+    }
+    const found = new Map<string, Baseline>();
+    const missing: string[] = [];
+    for (const { id } of subjects) {
+      const cached = this.baselines.get(`${level}:${id}`);
+      if (cached && cached.until > now.getTime()) found.set(id, cached.baseline);
+      else missing.push(id);
+    }
+    for (let i = 0; i < missing.length; i += BASELINE_BATCH) {
+      const history = await this.usage.baselineWindows(
+        level,
+        missing.slice(i, i + BASELINE_BATCH),
+        windows.windowStart(now),
+        windows.baselineStart(now),
+        windows.windowMs,
+      );
+      for (const [id, windowsUsed] of history) {
+        const baseline = baselineOf(windowsUsed);
+        if (!baseline) continue;
+        found.set(id, baseline);
+        this.baselines.set(`${level}:${id}`, { baseline, until: now.getTime() + BASELINE_REUSE_MS });
+      }
+    }
+    return found;
   }
 
   private async report(finding: Finding, now: Date, windows: AnomalyWindows): Promise<void> {
