@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -37,6 +37,9 @@ export interface ProbeFigures {
   /** Longest event-loop delay seen while measuring, in ms. */
   maxDelayMs: number;
   p99DelayMs: number;
+  /** Longest garbage-collection pause on the main thread while measuring, and their sum, in ms. */
+  maxGcPauseMs: number;
+  gcPauseMs: number;
   /** User and system CPU time of the whole process (GC and zlib threads included), in ms. */
   cpuMs: number;
   before: MemoryFigures;
@@ -91,6 +94,12 @@ function residentByMapping(): { brkHeap: number; anonymous: number } {
 let histogram: IntervalHistogram | undefined;
 let before: MemoryFigures | undefined;
 let cpu: NodeJS.CpuUsage | undefined;
+let windowStart = 0;
+/** GC pauses (start and duration): those inside the window count, not the probe's own collections around it. */
+const gcPauses: Array<{ start: number; ms: number }> = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcPauses.push({ start: entry.startTime, ms: entry.duration });
+}).observe({ entryTypes: ['gc'] });
 
 process.on('message', (message: { probe?: string }) => {
   if (message.probe === 'start') {
@@ -99,14 +108,31 @@ process.on('message', (message: { probe?: string }) => {
       histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
       histogram.enable();
       cpu = process.cpuUsage();
+      windowStart = performance.now();
       process.send!({ probe: 'started', memory });
     });
   } else if (message.probe === 'stop' && histogram && before && cpu) {
     const used = process.cpuUsage(cpu);
+    const windowEnd = performance.now();
     histogram.disable();
     const delay = { maxDelayMs: histogram.max / 1e6, p99DelayMs: histogram.percentile(99) / 1e6 };
-    void settled().then((after) => {
-      const figures: ProbeFigures = { ...delay, cpuMs: (used.user + used.system) / 1000, before: before!, after };
+    histogram = undefined;
+    // Observer entries arrive a turn later: let them in before reading them.
+    void sleep(10).then(async () => {
+      const pauses = gcPauses.filter((pause) => pause.start >= windowStart && pause.start < windowEnd);
+      gcPauses.length = 0;
+      const gc = {
+        maxGcPauseMs: Math.max(0, ...pauses.map((pause) => pause.ms)),
+        gcPauseMs: pauses.reduce((sum, pause) => sum + pause.ms, 0),
+      };
+      const after = await settled();
+      const figures: ProbeFigures = {
+        ...delay,
+        ...gc,
+        cpuMs: (used.user + used.system) / 1000,
+        before: before!,
+        after,
+      };
       process.send!({ probe: 'stopped', figures });
     });
   }

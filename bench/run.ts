@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { fixedRateLatency, holdStreams, LatencySample, maxThroughput, median, streamTimings, Target } from './load';
 import { BenchProcess, pin, pinServices, startGateway, startPinned } from './processes';
-import { reliabilityStreams } from './reliability-streams';
+import { reliabilityStalls } from './reliability-stalls';
 import { cpuMsOf } from './service-cpu';
 
 /**
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     });
     // Hostile upstreams (stall and memory targets), fresh gateways of their own; too long for the smoke run.
     if (!SMOKE) {
-      await reliabilityStreams({
+      await reliabilityStalls({
         rounds: 5,
         databaseUrl: database.url,
         adminKey: ADMIN_KEY,

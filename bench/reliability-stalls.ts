@@ -6,12 +6,12 @@ import { BenchProcess, startPinned } from './processes';
 import type { MemoryFigures, ProbeFigures } from './reliability-probe';
 
 /**
- * The stall and memory targets of hostile upstreams (issue 13; docs/reliability.md, "Streams"), measured on
- * the gateway alone: the gateway runs in its own process with `reliability-probe` preloaded (event-loop delay
- * at 2 ms resolution, CPU time, memory after GC), the hostile upstream in another
- * (test/fakes/hostile-upstream.ts), and this driver is the client. Each round starts a fresh gateway, warms it
- * up with ordinary requests, takes that as the memory baseline, then makes each hostile request twice: the
- * first of its kind in the process, then a repeat. Figures: min / median / max over the rounds.
+ * The stall and memory targets of issue 13 (docs/reliability.md, "Streams" and "Requests"): hostile upstreams
+ * and large legal bodies, measured on the gateway alone. The gateway runs in its own process with
+ * `reliability-probe` preloaded (event-loop delay at 2 ms resolution, CPU time, memory after GC), the upstream
+ * in another (test/fakes/hostile-upstream.ts), and this driver is the client. Each round starts a fresh
+ * gateway, warms it up with ordinary requests, takes that as the memory baseline, then makes each request
+ * twice: the first of its kind in the process, then a repeat. Figures: min / median / max over the rounds.
  */
 
 const MiB = 1024 * 1024;
@@ -20,18 +20,66 @@ const WARM_UP_REQUESTS = 200;
 const STALL_GOAL_MS = 50;
 const RSS_GOAL_MIB = 20;
 
-interface HostileCase {
+/** The upstream behaviours of test/fakes/hostile-upstream.ts, each a model (and provider) of the catalog. */
+const BEHAVIOURS = ['normal', 'endless-line', 'gzip-stream', 'gzip-answer'];
+
+interface StallCase {
   name: string;
-  model: string;
-  stream: boolean;
-  /** What the client must get: the error code in its stream or body. */
-  expectError: string;
+  path: '/v1/chat/completions' | '/v1/messages';
+  body: Buffer;
+  /** The hostile cases end with the client's own error; the large bodies are served. */
+  expect: 'upstream_invalid_response' | 200;
 }
 
-const CASES: HostileCase[] = [
-  { name: '64 MiB line', model: 'endless-line', stream: true, expectError: 'upstream_invalid_response' },
-  { name: 'gzip-bombed stream', model: 'gzip-stream', stream: true, expectError: 'upstream_invalid_response' },
-  { name: 'gzip-bombed answer', model: 'gzip-answer', stream: false, expectError: 'upstream_invalid_response' },
+const chat = (model: string, stream: boolean) =>
+  Buffer.from(JSON.stringify({ model, stream, messages: [{ role: 'user', content: 'hello there' }] }));
+/** 200k short messages (~9 MB): many small objects to parse, translate and write. */
+const manyMessages = (extra: object) =>
+  Buffer.from(
+    JSON.stringify({
+      model: 'normal',
+      ...extra,
+      messages: Array.from({ length: 200_000 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `m${i}` })),
+    }),
+  );
+
+const CASES: StallCase[] = [
+  {
+    name: '64 MiB line',
+    path: '/v1/chat/completions',
+    body: chat('endless-line', true),
+    expect: 'upstream_invalid_response',
+  },
+  {
+    name: 'gzip-bombed stream',
+    path: '/v1/chat/completions',
+    body: chat('gzip-stream', true),
+    expect: 'upstream_invalid_response',
+  },
+  {
+    name: 'gzip-bombed answer',
+    path: '/v1/chat/completions',
+    body: chat('gzip-answer', false),
+    expect: 'upstream_invalid_response',
+  },
+  { name: '10 MB body, 200k messages (chat)', path: '/v1/chat/completions', body: manyMessages({}), expect: 200 },
+  {
+    name: '10 MB body, one string (chat)',
+    path: '/v1/chat/completions',
+    body: Buffer.from(
+      JSON.stringify({
+        model: 'normal',
+        messages: [{ role: 'user', content: 'Lorem ipsum dolor sit. '.repeat(450_000) }],
+      }),
+    ),
+    expect: 200,
+  },
+  {
+    name: '10 MB body, 200k messages (/v1/messages)',
+    path: '/v1/messages',
+    body: manyMessages({ max_tokens: 16 }),
+    expect: 200,
+  },
 ];
 
 export interface ReliabilityBenchOptions {
@@ -52,7 +100,7 @@ interface Sample {
   upstreamSentMiB: number;
 }
 
-export async function reliabilityStreams(options: ReliabilityBenchOptions): Promise<void> {
+export async function reliabilityStalls(options: ReliabilityBenchOptions): Promise<void> {
   const upstream = await startPinned(join(process.cwd(), 'test/fakes/hostile-upstream.ts'), 1, {
     NODE_OPTIONS: `--require ${resolve('test/utils/swc-register.js')}`,
   });
@@ -86,33 +134,37 @@ async function oneRound(
   key: string,
   samples: Map<string, Sample[]>,
 ): Promise<void> {
-  const call = (model: string, stream: boolean) =>
-    fetch(`http://127.0.0.1:${gateway.port}/v1/chat/completions`, {
+  const call = async (path: string, body: Buffer) => {
+    const response = await fetch(`http://127.0.0.1:${gateway.port}${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model, stream, messages: [{ role: 'user', content: 'hello there' }] }),
-    }).then((response) => response.text());
+      body,
+    });
+    return { status: response.status, text: await response.text() };
+  };
   // The baseline: a gateway that has served ordinary traffic (JIT, pools, caches warm), not one just started.
-  for (let i = 0; i < WARM_UP_REQUESTS; i++) await call('normal', i % 2 === 0);
+  for (let i = 0; i < WARM_UP_REQUESTS; i++) await call('/v1/chat/completions', chat('normal', i % 2 === 0));
   const baseline = (await probe(gateway, 'start')) as MemoryFigures;
   await probe(gateway, 'stop');
-  for (const hostile of CASES) {
+  for (const stall of CASES) {
     for (const which of ['first', 'repeat']) {
       await probe(gateway, 'start');
       const started = performance.now();
-      const answer = await call(hostile.model, hostile.stream);
+      const answer = await call(stall.path, stall.body);
       const wallMs = performance.now() - started;
       const figures = (await probe(gateway, 'stop')) as ProbeFigures;
-      if (!answer.includes(hostile.expectError)) throw new Error(`${hostile.name}: no ${hostile.expectError}`);
+      const met = stall.expect === 200 ? answer.status === 200 : answer.text.includes(stall.expect);
+      if (!met)
+        throw new Error(`${stall.name}: expected ${stall.expect}, got ${answer.status} ${answer.text.slice(0, 200)}`);
       const stats = (await (await fetch(`${upstreamUrl}/stats`)).json()) as { sent: number };
-      const name = `${hostile.name} (${which})`;
+      const name = `${stall.name} (${which})`;
       samples.set(name, [
         ...(samples.get(name) ?? []),
         {
           wallMs,
           probe: figures,
           rssVsBaselineMiB: (figures.after.rss - baseline.rss) / MiB,
-          upstreamSentMiB: stats.sent / MiB,
+          upstreamSentMiB: stall.expect === 200 ? NaN : stats.sent / MiB,
         },
       ]);
     }
@@ -140,7 +192,7 @@ function report(samples: Map<string, Sample[]>, rounds: number): void {
   };
   const delta = (s: Sample, field: keyof MemoryFigures) => (s.probe.after[field] - s.probe.before[field]) / MiB;
   console.log(
-    `\nHostile upstreams, gateway alone (${rounds} fresh gateway(s); min / median / max; memory after GC, MiB):`,
+    `\nHostile upstreams and large bodies, gateway alone (${rounds} fresh gateway(s); min / median / max; memory after GC, MiB):`,
   );
   for (const [name, list] of samples) {
     console.log(
@@ -149,7 +201,7 @@ function report(samples: Map<string, Sample[]>, rounds: number): void {
         0,
       )} ms; ` +
         `max loop delay ${range(list.map((s) => s.probe.maxDelayMs))} ms (goal < ${STALL_GOAL_MS}), ` +
-        `p99 ${range(list.map((s) => s.probe.p99DelayMs))} ms; CPU ${range(
+        `p99 ${range(list.map((s) => s.probe.p99DelayMs))} ms, longest GC pause ${range(list.map((s) => s.probe.maxGcPauseMs))} ms; CPU ${range(
           list.map((s) => s.probe.cpuMs),
           0,
         )} ms; ` +
@@ -164,18 +216,17 @@ function report(samples: Map<string, Sample[]>, rounds: number): void {
 
 function catalogFile(upstreamUrl: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'switchyard-reliability-')), 'catalog.json');
-  const behaviours = ['normal', ...CASES.map((c) => c.model)];
   writeFileSync(
     file,
     JSON.stringify({
-      providers: behaviours.map((behaviour) => ({
+      providers: BEHAVIOURS.map((behaviour) => ({
         id: behaviour,
         type: 'openai',
         base_url: `${upstreamUrl}/${behaviour}/v1`,
         api_key: 'sk-bench-provider-key',
       })),
       // One attempt each: a hostile answer is not retried elsewhere.
-      models: behaviours.map((behaviour) => ({
+      models: BEHAVIOURS.map((behaviour) => ({
         name: behaviour,
         deployments: [{ provider: behaviour, model: 'gpt-test' }],
         retry: { max_attempts: 1 },
