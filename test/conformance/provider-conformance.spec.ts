@@ -130,6 +130,21 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('provider
     ).toEqual({ city: 'Oslo' });
   });
 
+  it.each(['length', 'content_filter'] as const)(
+    'reports an answer cut off as finish_reason %s, streamed or not',
+    async (reason) => {
+      driver.scriptCutOff('It is 4°C and', reason);
+      const full = await client.chat.completions.create({ model: 'chat', messages: conversation });
+      expect(full.choices[0].finish_reason).toBe(reason);
+      expect(full.choices[0].message.content).toBe('It is 4°C and');
+
+      driver.scriptCutOff('It is 4°C and', reason);
+      const stream = await streamed({ messages: conversation });
+      expect(stream.finish).toBe(reason);
+      expect(stream.text).toBe('It is 4°C and');
+    },
+  );
+
   it('carries a multi-turn tool conversation through to an answer', async () => {
     const answer = await client.chat.completions.create({
       model: 'chat',

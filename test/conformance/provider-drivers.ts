@@ -22,6 +22,8 @@ export interface ProviderDriver {
   upstreamModel: string;
   /** The next reply: some text, then these tool calls, in one turn. */
   scriptToolCalls(text: string, calls: Array<{ name: string; arguments: string }>): void;
+  /** The next reply: this text, cut by the output limit (`length`) or the provider's safety filter. */
+  scriptCutOff(text: string, reason: CutOff): void;
   /** The next reply fails as this error class. */
   scriptError(kind: 'rate_limited' | 'overloaded' | 'bad_request' | 'server_error'): void;
   /** Makes every later request fail authentication, as with a wrong provider key. */
@@ -30,6 +32,9 @@ export interface ProviderDriver {
   /** Every request the fake received, in order. */
   upstreamRequests(): UpstreamRequest[];
 }
+
+/** OpenAI's finish reasons for an answer the model did not end itself. */
+export type CutOff = 'length' | 'content_filter';
 
 export const PROVIDER_KEY = 'sk-conformance-canary-provider-key';
 
@@ -75,6 +80,7 @@ export function openAiWireDriver(
       ...extra,
     }),
     scriptToolCalls: (text, calls) => fake.script({ text, toolCalls: calls }),
+    scriptCutOff: (text, reason) => fake.script({ text, finishReason: reason }),
     scriptError(kind) {
       const status = { rate_limited: 429, overloaded: 503, bad_request: 400, server_error: 500 }[kind];
       fake.script({ status, headers: kind === 'rate_limited' ? { 'retry-after': '1' } : {} });
@@ -105,6 +111,11 @@ export function anthropicDriver(): ProviderDriver {
           ...(text ? [{ type: 'text' as const, text }] : []),
           ...calls.map((call) => ({ type: 'tool_use' as const, name: call.name, input: JSON.parse(call.arguments) })),
         ],
+      }),
+    scriptCutOff: (text, reason) =>
+      fake.script({
+        content: [{ type: 'text', text }],
+        stopReason: { length: 'max_tokens', content_filter: 'refusal' }[reason],
       }),
     scriptError: (kind) =>
       fake.script({
@@ -141,6 +152,8 @@ export function geminiDriver(): ProviderDriver {
       fake.enqueue({
         reply: { text, functionCalls: calls.map((call) => ({ name: call.name, args: JSON.parse(call.arguments) })) },
       }),
+    scriptCutOff: (text, reason) =>
+      fake.enqueue({ reply: { text, finishReason: { length: 'MAX_TOKENS', content_filter: 'SAFETY' }[reason] } }),
     scriptError: (kind) =>
       fake.enqueue({
         error: {

@@ -36,6 +36,8 @@ export interface OpenAiReply extends WireOptions {
   /** Reply text; default `Echo: <last user message>`. */
   text?: string;
   toolCalls?: Array<{ name: string; arguments: string }>;
+  /** The finish reason (e.g. `length`, `content_filter`); default `tool_calls` after tool calls, else `stop`. */
+  finishReason?: string;
   /** Streams: send an error event after this many events, then close without [DONE]. */
   errorAfterEvents?: number;
   /** Streams: replay these recorded SSE bytes verbatim instead of the generated events. */
@@ -169,6 +171,7 @@ interface Answer {
   text: string;
   reasoning: string;
   toolCalls: Array<{ id: string; name: string; arguments: string }>;
+  finishReason: string;
   /** Null: the reply carries no usage (no `usage` field, no usage chunk). */
   usage: unknown;
 }
@@ -192,7 +195,16 @@ function answerFor(body: any, reply: OpenAiReply, dialect: OpenAiDialect): Answe
     Object.assign(counted, { prompt_cache_hit_tokens: 4, prompt_cache_miss_tokens: prompt - 4 });
   const usage = reply.usage === undefined ? counted : reply.usage;
   const reasoning = dialect === 'deepseek' && String(body.model).includes('reasoner') ? 'Thinking it over.' : '';
-  return { id: 'chatcmpl-fake', model: `${body.model}${UPSTREAM_MODEL_SUFFIX}`, text, reasoning, toolCalls, usage };
+  const finishReason = reply.finishReason ?? (toolCalls.length ? 'tool_calls' : 'stop');
+  return {
+    id: 'chatcmpl-fake',
+    model: `${body.model}${UPSTREAM_MODEL_SUFFIX}`,
+    text,
+    reasoning,
+    toolCalls,
+    finishReason,
+    usage,
+  };
 }
 
 /** OpenAI's own checks on a tool conversation: every tool result answers a call made just before it. */
@@ -258,7 +270,7 @@ function completion(answer: Answer, dialect: OpenAiDialect) {
           annotations: [],
         },
         logprobs: null,
-        finish_reason: answer.toolCalls.length ? 'tool_calls' : 'stop',
+        finish_reason: answer.finishReason,
         ...(dialect === 'azure' ? { content_filter_results: AZURE_FILTER_RESULTS } : {}),
       },
     ],
@@ -302,7 +314,7 @@ function streamEvents(answer: Answer, includeUsage: boolean, dialect: OpenAiDial
       events.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
     }
   });
-  events.push(chunk({}, answer.toolCalls.length ? 'tool_calls' : 'stop'));
+  events.push(chunk({}, answer.finishReason));
   if (includeUsage && answer.usage !== null) {
     events.push({
       id: answer.id,
