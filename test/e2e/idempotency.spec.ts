@@ -10,6 +10,7 @@ import { sampleValue } from '../utils/prometheus';
 import { TcpProxy } from '../utils/tcp-proxy';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 import { IdempotencyPurge } from '../../apps/gateway/src/v1/idempotency/idempotency-purge';
+import { IdempotencyStore } from '../../apps/gateway/src/v1/idempotency/idempotency.store';
 
 const PROVIDER_KEY = 'sk-provider-idempotency';
 const PRICING = { input_per_mtok: 2, output_per_mtok: 8 };
@@ -354,6 +355,47 @@ describe('Idempotency-Key on /v1', () => {
     expect(repeat.status).toBe(409);
     expect(JSON.parse(repeat.text)).toMatchObject({ error: { code: 'idempotency_replay_unavailable' } });
     expect(chatCalls() - before).toBe(1);
+  });
+
+  it('a client that leaves while its claim is being taken: no model call, and the claim is released at once', async () => {
+    const caller = await gateway.createKey();
+    const idempotencyKey = newIdempotencyKey();
+    const store = impatient.gateway.app.get(IdempotencyStore);
+    const claim = store.claim.bind(store);
+    const leaving = new AbortController();
+    let clientGone!: () => void;
+    const gone = new Promise<void>((resolve) => (clientGone = resolve));
+    // The claim answers only once the client has hung up (and the gateway has seen it).
+    jest.spyOn(store, 'claim').mockImplementationOnce(async (...args) => {
+      leaving.abort();
+      await gone;
+      return claim(...args);
+    });
+    const before = chatCalls();
+
+    const abandoned = fetch(`${impatient.baseUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${caller.key}`, 'idempotency-key': idempotencyKey },
+      body: JSON.stringify(chatBody('gone')),
+      signal: leaving.signal,
+    }).catch((error: Error) => error.name);
+    expect(await abandoned).toBe('AbortError');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    clientGone();
+
+    const rows = await eventually(
+      (): Promise<unknown[]> =>
+        query(`SELECT 1 FROM idempotency_records WHERE key_id = $1 AND idempotency_key = $2`, [
+          caller.id,
+          idempotencyKey,
+        ]),
+      (found) => found.length === 0,
+    );
+    expect(rows).toEqual([]);
+    expect(chatCalls()).toBe(before);
+    const retried = await send(impatient, caller.key, 'chat/completions', chatBody('gone'), idempotencyKey);
+    expect(retried.status).toBe(200);
+    expect(retried.headers.has('idempotent-replayed')).toBe(false);
   });
 
   it('an upstream 5xx is not kept: the retry with the same key calls the upstream again, and its success is kept', async () => {

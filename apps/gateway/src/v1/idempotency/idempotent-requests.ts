@@ -104,7 +104,19 @@ export class IdempotentRequests {
     const recorder = new ResponseRecorder(reply.raw, this.settings.maxResponseBytes);
     this.leases.hold(claim.token);
     this.watch.holding(pair);
-    reply.raw.once('close', () => void this.settle(claim, pair, request, reply, recorder));
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      void this.settle(claim, pair, request, reply, recorder);
+    };
+    reply.raw.once('close', settle);
+    if (reply.raw.destroyed) {
+      // The client left while the claim was being taken: its 'close' may be gone already. Nobody is left to
+      // answer, so the model is not called and the claim is released.
+      settle();
+      throw new ClientDisconnectedError();
+    }
     await handle();
   }
 
