@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { setTimeout as sleep } from 'node:timers/promises';
 import OpenAI from 'openai';
 import { DataSource } from 'typeorm';
 import { Clock } from '@app/common';
@@ -17,6 +18,7 @@ describe('anomaly detection and on_anomaly: suspend', () => {
   let gateway: TestGateway;
   let db: DataSource;
   let detectors: AnomalyDetectors;
+  let catalogWithAlerts: object;
   /** The gateway's time: the middle of a minute, moved back and forth by the tests. */
   let now = Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS + 30_000;
 
@@ -34,20 +36,21 @@ describe('anomaly detection and on_anomaly: suspend', () => {
         deployments: [{ provider: 'openai', model: 'gpt-other' }],
       },
     ]);
-    gateway = await startTestGateway({
-      catalog: {
-        ...catalog,
-        alerts: {
-          anomaly: {
-            window_s: 60,
-            factor: 10,
-            min_requests: 5,
-            min_spend_usd: 0.01,
-            baseline_days: 1,
-            auth_failures: { window_s: 60, threshold: 20 },
-          },
+    catalogWithAlerts = {
+      ...catalog,
+      alerts: {
+        anomaly: {
+          window_s: 60,
+          factor: 10,
+          min_requests: 5,
+          min_spend_usd: 0.01,
+          baseline_days: 1,
+          auth_failures: { window_s: 60, threshold: 20 },
         },
       },
+    };
+    gateway = await startTestGateway({
+      catalog: catalogWithAlerts,
       // X-Forwarded-For from the test's loopback connection is believed, to play a second address.
       env: { TRUST_PROXY: 'loopback' },
     });
@@ -61,8 +64,8 @@ describe('anomaly detection and on_anomaly: suspend', () => {
     await fake?.stop();
   });
 
-  const chat = (key: string, model = 'gpt-test', headers: Record<string, string> = {}) =>
-    fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+  const chat = (key: string, model = 'gpt-test', headers: Record<string, string> = {}, baseUrl = gateway.baseUrl) =>
+    fetch(`${baseUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers },
       body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
@@ -272,6 +275,52 @@ describe('anomaly detection and on_anomaly: suspend', () => {
       'project.resume',
     ]);
     expect(events[2].actor).toBe('system:anomaly-detection');
+  });
+
+  it('adds up the traffic of two instances and alerts and suspends once; the other instance refuses within its cache TTL', async () => {
+    const other = await startTestGateway({
+      catalog: catalogWithAlerts,
+      database: gateway.database,
+      env: { AUTH_CACHE_TTL_MS: '300' },
+    });
+    try {
+      jest.spyOn(other.gateway.app.get(Clock), 'now').mockImplementation(() => new Date(now));
+      const otherDetectors = other.gateway.app.get(AnomalyDetectors);
+      const key = await gateway.createKey();
+      await gateway.admin('PATCH', `/admin/projects/${key.projectId}`, { on_anomaly: 'suspend' });
+      const start = now + 30 * WINDOW_MS;
+      await history(key, start, 3, 2);
+      now = start;
+      // Each instance sees half of the burst; neither alone is above 10 × 2.
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => chat(key.key, 'gpt-test', {}, i % 2 ? other.baseUrl : gateway.baseUrl)),
+      );
+      expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200));
+      await until(async () => {
+        await otherDetectors.checkNow();
+        return (await tallied(key.id)) >= 6 + 40;
+      });
+      await Promise.all([detectors.checkNow(), otherDetectors.checkNow()]);
+
+      const alerts = await alertsOf('spend_anomaly', key.id);
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0].details).toMatchObject({ observed: { requests: 40 }, suspended_keys: [{ id: key.id }] });
+      expect(
+        await db.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'key.suspend' AND target_id = $1`, [
+          key.id,
+        ]),
+      ).toEqual([{ n: 1 }]);
+      // The instance that suspended refuses at once, the other once its cached lookup expires (5 s or 300 ms).
+      const deadline = Date.now() + 7_000;
+      const statuses = async () =>
+        Promise.all(
+          [gateway.baseUrl, other.baseUrl].map(async (url) => (await chat(key.key, 'gpt-test', {}, url)).status),
+        );
+      while ((await statuses()).some((status) => status !== 403) && Date.now() < deadline) await sleep(50);
+      expect(await statuses()).toEqual([403, 403]);
+    } finally {
+      await other.close();
+    }
   });
 
   it('raises one auth_failures alert for a burst of 401s on one key prefix, without the secret', async () => {
