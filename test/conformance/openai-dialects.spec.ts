@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
+import { wireCheck } from '../utils/openai-wire';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 
 const KEY = 'sk-dialect-provider-key';
@@ -9,6 +10,8 @@ describe('OpenAI-wire dialects: what differs from OpenAI is absorbed by the gate
   const deepseek = new FakeOpenAiServer(KEY, 'deepseek');
   let gateway: TestGateway;
   let client: OpenAI;
+  // Every body and stream event received is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
 
   beforeAll(async () => {
     const [azureUrl, deepseekUrl] = await Promise.all([azure.start(), deepseek.start()]);
@@ -24,7 +27,12 @@ describe('OpenAI-wire dialects: what differs from OpenAI is absorbed by the gate
         ],
       },
     });
-    client = new OpenAI({ apiKey: (await gateway.createKey()).key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
+    client = new OpenAI({
+      apiKey: (await gateway.createKey()).key,
+      baseURL: `${gateway.baseUrl}/v1`,
+      maxRetries: 0,
+      fetch: wire.fetch,
+    });
   });
 
   afterAll(async () => {

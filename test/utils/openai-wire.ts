@@ -36,6 +36,7 @@ const CONTRACTS: ReadonlyArray<{ method: string; route: RegExp; contract: WireCo
   { method: 'GET', route: /^\/v1\/models$/, contract: { body: 'ListModelsResponse' } },
   { method: 'GET', route: /^\/v1\/models\/[^/]+$/, contract: { body: 'Model' } },
   { method: 'POST', route: /^\/v1\/responses$/, contract: { body: 'Response', stream: 'responses' } },
+  { method: 'POST', route: /^\/v1\/images\/generations$/, contract: { body: 'ImagesResponse' } },
 ];
 
 let schemas: OpenApiSchemas | undefined;
