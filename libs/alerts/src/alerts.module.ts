@@ -1,4 +1,4 @@
-import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
+import { DynamicModule, FactoryProvider, Module, ModuleMetadata } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import type { AlertsConfig } from '@app/common';
 import { AlertsConfigSource } from './alerts-config.source';
@@ -14,8 +14,7 @@ import { DeliveryStore } from './outbox/delivery.store';
 /** How the app tells the lib where the `alerts:` section comes from (the catalog that serves now). */
 export interface AlertsModuleOptions {
   imports?: ModuleMetadata['imports'];
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Nest's own factory-provider signature
-  inject?: any[];
+  inject?: FactoryProvider['inject'];
   current: (...deps: never[]) => () => AlertsConfig;
 }
 
