@@ -139,6 +139,15 @@ describe('UpstreamHttpService', () => {
       expect(upstream.received[0].headers).not.toHaveProperty('accept-encoding');
     });
 
+    it('writes a long body (in pieces of 1 Mi characters) whole, with its length, never splitting a surrogate pair', async () => {
+      // 'x' first: the pairs start at odd offsets, so a piece boundary falls inside one.
+      const body = `x${'😀'.repeat(600_000)}`;
+      await (await send({ body })).text();
+      expect(upstream.received[0].body === body).toBe(true);
+      expect(upstream.received[0].headers['content-length']).toBe(String(Buffer.byteLength(body)));
+      expect(upstream.received[0].headers).not.toHaveProperty('transfer-encoding');
+    });
+
     it('answers any status with its headers in lower case, and reads the whole body as text', async () => {
       upstream.handler = async (_request, _body, response) => {
         response.writeHead(429, { 'Retry-After': '7', 'X-Mixed-Case': 'yes' });
