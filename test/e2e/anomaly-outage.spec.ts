@@ -60,7 +60,7 @@ describe('anomaly suspension through a Postgres outage', () => {
     for (let attempt = 0; attempt < 3; attempt++) {
       const refused = await chat(suspended.key);
       expect(refused.status).toBe(403);
-      expect((await refused.json()).error).toMatchObject({
+      expect(((await refused.json()) as { error: unknown }).error).toMatchObject({
         code: 'key_suspended',
         message: expect.stringContaining(': a test anomaly. An admin can resume it'),
       });

@@ -254,7 +254,7 @@ describe('anomaly detection and on_anomaly: suspend', () => {
     for (const key of [first, second]) {
       const refused = await chat(key.key);
       expect(refused.status).toBe(403);
-      expect((await refused.json()).error).toMatchObject({
+      expect(((await refused.json()) as { error: unknown }).error).toMatchObject({
         code: 'key_suspended',
         type: 'permission_error',
         message: expect.stringContaining(

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AlertsService } from '@app/alerts';
-import { ApiKeyService, maskKey } from '@app/auth';
+import { ApiKeyEntity, ApiKeyService, maskKey } from '@app/auth';
 import { AnomalySuspension } from './anomaly-suspension';
 import { AnomalyWindows } from './anomaly-windows';
 import { anomalousMeasures, baselineOf, risesAbove, WindowUsage } from './baseline';
@@ -115,7 +115,7 @@ export class SpendAnomalyDetector {
     const key = level === 'key' ? await this.apiKeys.get(observed.id) : null;
     const projectId = key?.projectId ?? observed.id;
     const onAnomaly = await this.suspension.actionOf(projectId);
-    const action = onAnomaly === 'suspend' ? await this.suspend(finding, projectId, windows) : {};
+    const action = onAnomaly === 'suspend' ? await this.suspend(finding, projectId, now, windows) : {};
     await this.alerts.raise({
       kind: 'spend_anomaly',
       subject: { type: level, id: observed.id },
@@ -144,28 +144,29 @@ export class SpendAnomalyDetector {
   }
 
   /** Suspends what the finding points at; says what it suspended, for the alert's details. */
-  private async suspend(finding: Finding, projectId: string, windows: AnomalyWindows) {
+  private async suspend(finding: Finding, projectId: string, now: Date, windows: AnomalyWindows) {
     const reason = suspensionReason(finding, windows.settings.window_s);
     if (finding.level === 'key') {
       const keys = await this.suspension.suspendKeys([finding.observed.id], reason, finding.windowStart);
-      return { suspended_keys: keys.map((key) => ({ id: key.id, masked_key: maskKey(key.keyPrefix, key.keyLast4) })) };
+      return { suspended_keys: keys.map(suspendedKeyView) };
     }
-    const culprits = await this.risenKeys(projectId, finding.windowStart, windows);
+    const culprits = await this.risenKeys(projectId, now, windows);
     if (culprits.length === 0) {
       return { suspended_project: await this.suspension.suspendProject(projectId, reason, finding.windowStart) };
     }
     const keys = await this.suspension.suspendKeys(culprits, reason, finding.windowStart);
-    return { suspended_keys: keys.map((key) => ({ id: key.id, masked_key: maskKey(key.keyPrefix, key.keyLast4) })) };
+    return { suspended_keys: keys.map(suspendedKeyView) };
   }
 
   /** The project's keys whose own window rose above `factor` × their own baseline (or that have none). */
-  private async risenKeys(projectId: string, windowStart: Date, windows: AnomalyWindows): Promise<string[]> {
+  private async risenKeys(projectId: string, now: Date, windows: AnomalyWindows): Promise<string[]> {
+    const windowStart = windows.windowStart(now);
     const keys = await this.usage.keysOfProject(projectId, windowStart);
     const history = await this.usage.baselineWindows(
       'key',
       keys.map((key) => key.id),
       windowStart,
-      new Date(windowStart.getTime() - windows.settings.baseline_days * 86_400_000),
+      windows.baselineStart(now),
       windows.windowMs,
     );
     return keys
@@ -176,6 +177,10 @@ export class SpendAnomalyDetector {
 
 function dedupeKey(level: UsageLevel, id: string, windowNumber: number): string {
   return `spend_anomaly:${level}:${id}:${windowNumber}`;
+}
+
+function suspendedKeyView(key: ApiKeyEntity) {
+  return { id: key.id, masked_key: maskKey(key.keyPrefix, key.keyLast4) };
 }
 
 function usd(micros: number): number {
