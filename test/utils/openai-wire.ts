@@ -39,6 +39,9 @@ const CONTRACTS: ReadonlyArray<{ method: string; route: RegExp; contract: WireCo
   { method: 'POST', route: /^\/v1\/images\/generations$/, contract: { body: 'ImagesResponse' } },
 ];
 
+/** Every error status's body, on every route. */
+const ERROR_BODY = 'ErrorResponse';
+
 let schemas: OpenApiSchemas | undefined;
 function spec(): OpenApiSchemas {
   schemas ??= openApiSchemas() ?? undefined;
@@ -55,8 +58,8 @@ function compileAll(): void {
   const names = [
     ...CONTRACTS.map(({ contract }) => contract.body),
     'CreateChatCompletionStreamResponse',
+    ERROR_BODY,
     CHAT_STREAM_ERROR_EVENT.schema,
-    'ErrorResponse',
     ...spec().members('ResponseStreamEvent'),
   ];
   for (const name of names) spec().issues(name, null);
@@ -125,14 +128,6 @@ function valueAt(body: unknown, pointer: string): unknown {
     .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], body);
 }
 
-/** One response as the checks saw it. */
-export interface WireExchange {
-  method: string;
-  path: string;
-  status: number;
-  contentType: string;
-}
-
 /**
  * A checking `fetch` and what it found. Violations are kept until `takeViolations()`; `checked` counts each body
  * and stream event by the schema it was checked against (and "not OpenAI's: …" for the allow-listed routes).
@@ -142,34 +137,26 @@ export class WireCheck {
   readonly checked = new Map<string, number>();
 
   readonly fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const request = input instanceof Request ? input : undefined;
-    const url = new URL(input instanceof Request ? input.url : input);
+    const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+    const path = new URL(input instanceof Request ? input.url : input).pathname;
     const response = await fetch(input, init);
-    const exchange: WireExchange = {
-      method: (init?.method ?? request?.method ?? 'GET').toUpperCase(),
-      path: url.pathname,
-      status: response.status,
-      contentType: response.headers.get('content-type') ?? '',
-    };
-    const notOpenAi = NOT_OPENAI_ROUTES.find(({ route }) => route.test(exchange.path));
-    if (notOpenAi) {
-      this.count(`not OpenAI's: ${exchange.path}`);
+    if (NOT_OPENAI_ROUTES.some(({ route }) => route.test(path))) {
+      this.count(`not OpenAI's: ${path}`);
       return response;
     }
-    const label = `${exchange.method} ${exchange.path} → ${exchange.status}`;
-    const contract = CONTRACTS.find(
-      ({ method, route }) => method === exchange.method && route.test(exchange.path),
-    )?.contract;
-    if (response.ok && exchange.contentType.startsWith('text/event-stream') && response.body) {
+    const label = `${method} ${path} → ${response.status}`;
+    const contentType = response.headers.get('content-type') ?? '';
+    const contract = CONTRACTS.find((entry) => entry.method === method && entry.route.test(path))?.contract;
+    if (response.ok && contentType.startsWith('text/event-stream') && response.body) {
       if (contract?.stream) return this.checkedStream(response, contract.stream, label);
       this.violations.push(`${label}: a stream, and OpenAI's document has none here`);
       return response;
     }
     const text = await response.text();
-    const schema = response.ok ? contract?.body : 'ErrorResponse';
+    const schema = response.ok ? contract?.body : ERROR_BODY;
     if (!schema) this.violations.push(`${label}: no schema of OpenAI's document is mapped to this route`);
-    else if (!exchange.contentType.startsWith('application/json')) {
-      this.violations.push(`${label}: content-type "${exchange.contentType}", not JSON`);
+    else if (!contentType.startsWith('application/json')) {
+      this.violations.push(`${label}: content-type "${contentType}", not JSON`);
     } else this.checkJson(schema, text, label);
     return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
