@@ -12,7 +12,11 @@ export interface BenchProcess {
 }
 
 /** Forks a script that reports `{port}` over IPC once it listens. */
-export async function startPinned(script: string, core: number, env: NodeJS.ProcessEnv): Promise<BenchProcess> {
+export async function startPinned(
+  script: string,
+  core: number | string,
+  env: NodeJS.ProcessEnv,
+): Promise<BenchProcess> {
   const child = fork(script, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   pin(child.pid!, core);
   const port = await new Promise<number>((resolve, reject) => {
@@ -22,15 +26,25 @@ export async function startPinned(script: string, core: number, env: NodeJS.Proc
   return wrap(child, port);
 }
 
+/** How bench/alloc.ts runs the gateway: extra V8/Node flags, and its stdout (GC trace and log lines) into a file. */
+export interface GatewayOptions {
+  execArgv?: string[];
+  stdout?: number;
+}
+
 /** Starts the built gateway (dist) on a free port and waits until /healthz answers. */
-export async function startGateway(core: number, env: NodeJS.ProcessEnv): Promise<BenchProcess> {
+export async function startGateway(
+  core: number | string,
+  env: NodeJS.ProcessEnv,
+  options: GatewayOptions = {},
+): Promise<BenchProcess> {
   const port = await freePort();
   const profileDir = process.env.BENCH_PROFILE_DIR;
   const child = fork('dist/apps/gateway/src/main.js', [], {
     // BENCH_PROFILE_DIR=… writes a V8 CPU profile of the gateway for the whole run.
-    execArgv: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    execArgv: [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(options.execArgv ?? [])],
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    stdio: ['ignore', options.stdout ?? 'ignore', 'inherit', 'ipc'],
   });
   pin(child.pid!, core);
   const deadline = Date.now() + 30_000;

@@ -1,8 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client } from 'pg';
 import { fixedRateLatency, holdStreams, LatencySample, maxThroughput, median, streamTimings, Target } from './load';
+import { ADMIN_KEY, catalogFile, createDatabase, issueKey } from './gateway-setup';
 import { BenchProcess, pin, pinServices, startGateway, startPinned } from './processes';
 import { reliabilityStalls } from './reliability-stalls';
 import { cpuMsOf } from './service-cpu';
@@ -23,9 +20,6 @@ const LATENCY_RATE = 500;
 const STEADY_SECONDS = SMOKE ? 1 : 5;
 const STREAMS = SMOKE ? 20 : 200;
 const HELD_STREAMS = SMOKE ? 100 : 1_000;
-const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
-const ADMIN_DATABASE_URL =
-  process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 async function main(): Promise<void> {
   pin(process.pid, 1);
@@ -234,50 +228,6 @@ const fmt = (value: number, digits: number) => value.toFixed(digits);
 const push = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value]);
 const rotate = <T>(items: T[], by: number) => [...items.slice(by % items.length), ...items.slice(0, by % items.length)];
 
-const PRICING = { input_per_mtok: 0.4, output_per_mtok: 1.6 };
-
-function catalogFile(upstreamUrl: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'switchyard-bench-')), 'catalog.json');
-  // JSON is valid YAML.
-  writeFileSync(
-    file,
-    JSON.stringify({
-      providers: [{ id: 'upstream', type: 'openai', base_url: `${upstreamUrl}/v1`, api_key: 'sk-bench-provider-key' }],
-      models: [
-        { name: 'bench', pricing: PRICING, deployments: [{ provider: 'upstream', model: 'bench' }] },
-        { name: 'bench-slow', pricing: PRICING, deployments: [{ provider: 'upstream', model: 'bench-slow' }] },
-      ],
-    }),
-  );
-  return file;
-}
-
-async function issueKey(gatewayUrl: string): Promise<string> {
-  const admin = async (path: string, body: object, method = 'POST') => {
-    const response = await fetch(gatewayUrl + path, {
-      method,
-      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
-    return (await response.json()) as { id: string; key: string };
-  };
-  const team = await admin('/admin/teams', { name: 'bench' });
-  const project = await admin('/admin/projects', { name: 'bench', team_id: team.id });
-  const key = await admin('/admin/keys', { project_id: project.id, name: 'bench', environment: 'test' });
-  // Every feature on: budgets at all three levels and rate limits, large enough never to refuse.
-  for (const [scope, id] of [
-    ['teams', team.id],
-    ['projects', project.id],
-    ['keys', key.id],
-  ]) {
-    await admin(`/admin/${scope}/${id}/budget`, { limit_usd: 1_000_000, period: 'monthly' }, 'PUT');
-    if (scope !== 'teams')
-      await admin(`/admin/${scope}/${id}/rate-limits`, { rpm: 10_000_000, tpm: 1_000_000_000 }, 'PUT');
-  }
-  return key.key;
-}
-
 interface QuotaStats {
   budget_checks_from_lease: number;
   lease_queries: number;
@@ -294,19 +244,6 @@ async function quotaStats(gatewayUrl: string): Promise<QuotaStats> {
 
 async function upstreamServed(upstreamUrl: string): Promise<number> {
   return ((await (await fetch(`${upstreamUrl}/stats`)).json()) as { served: number }).served;
-}
-
-async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `switchyard_bench_${Date.now()}`;
-  const admin = async (sql: string) => {
-    const client = new Client({ connectionString: ADMIN_DATABASE_URL });
-    await client.connect();
-    await client.query(sql).finally(() => client.end());
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(ADMIN_DATABASE_URL);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 main().catch((error: unknown) => {
