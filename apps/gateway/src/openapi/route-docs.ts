@@ -1,3 +1,4 @@
+import { ALERT_KINDS } from '@app/alerts';
 import { callsQuery, changesQuery } from '../admin/audit-events/audit-events-admin.service';
 import { keyAccessBody, projectAccessBody } from '../admin/access/access-admin.service';
 import { createKeyBody } from '../admin/keys/keys-admin.service';
@@ -62,7 +63,7 @@ const alertView = describedObject(
   'An alert: the webhook body (`id`, `kind`, `created_at`, `subject` {type, id}, `details`) with `delivered_at` (every configured webhook took it), `delivery_failing`, `deliveries` per webhook (hashed URL, attempts, last_error), `acknowledged_at` and `acknowledged_by`.',
   {
     id: { type: 'string', format: 'uuid', description: 'The idempotency id webhook receivers de-duplicate by.' },
-    kind: { enum: ['budget_threshold', 'spend_anomaly', 'auth_failures', 'new_ip', 'new_model'] },
+    kind: { enum: [...ALERT_KINDS] },
     created_at: { type: 'string', format: 'date-time' },
     subject: describedObject('`{type: team|project|key, id}`: what the alert is about.'),
     details: describedObject('Figures, ids, model names, masked key ids, IPs; never a secret nor prompt text.'),
