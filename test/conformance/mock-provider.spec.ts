@@ -60,6 +60,11 @@ describe('provider conformance: mock', () => {
     decoded.data[0].embedding.forEach((value, i) => expect(value).toBeCloseTo(floats.data[0].embedding[i], 6));
   });
 
+  it('refuses a wrong gateway key with a 401 in OpenAI’s error shape', async () => {
+    const stranger = new OpenAI({ apiKey: 'sk-not-a-key', baseURL: `${gateway.baseUrl}/v1`, fetch: wire.fetch });
+    await expect(stranger.chat.completions.create({ model: 'chat', messages })).rejects.toMatchObject({ status: 401 });
+  });
+
   it('lists and retrieves its models', async () => {
     const ids = [];
     for await (const model of client.models.list()) ids.push(model.id);
