@@ -20,6 +20,7 @@ import { LoadOlder } from '../../ui/load-older';
 import { usePagedList } from '../../ui/paged-list';
 import { Async, Empty, useResource } from '../../ui/resource';
 import { Time } from '../../ui/time';
+import { Select } from '../../ui/select';
 
 type Log = 'changes' | 'calls';
 
@@ -255,11 +256,11 @@ function CallsLog({ tokens }: { tokens: Map<string, string> }) {
         </label>
         <label>
           Outcome
-          <select name="outcome" defaultValue="">
+          <Select name="outcome" initial={''}>
             <option value="">Any</option>
             <option value="allowed">allowed</option>
             <option value="refused">refused</option>
-          </select>
+          </Select>
         </label>
         <label>
           Route

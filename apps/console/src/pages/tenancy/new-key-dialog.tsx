@@ -5,6 +5,7 @@ import { useSession } from '../../session/session';
 import { Dialog, FormError } from '../../ui/dialog';
 import { formFields, localInputToIso, parseList } from '../../ui/forms';
 import { asError } from '../../ui/resource';
+import { Select } from '../../ui/select';
 
 interface NewKeyDialogProps {
   project: Project;
@@ -53,13 +54,13 @@ export function NewKeyDialog({ project, onClose, onCreated }: NewKeyDialogProps)
         </label>
         <label>
           Environment
-          <select name="environment" defaultValue="production">
+          <Select name="environment" initial={'production'}>
             {ENVIRONMENTS.map((environment) => (
               <option key={environment} value={environment}>
                 {environment}
               </option>
             ))}
-          </select>
+          </Select>
         </label>
         <label>
           Owner (a person or service; spend can be grouped by it)

@@ -8,6 +8,7 @@ import { Dialog, FormError } from '../../ui/dialog';
 import { formFields, listText, parseList } from '../../ui/forms';
 import { Async, asError, useResource } from '../../ui/resource';
 import { AllowListSummary } from './allow-lists';
+import { Select } from '../../ui/select';
 
 /** A team, project or key whose budget, rate limits and (projects, keys) allow-lists are edited. */
 export interface Scope {
@@ -103,13 +104,13 @@ function BudgetForm({ scope }: { scope: Scope }) {
                 </label>
                 <label>
                   Period
-                  <select name="period" defaultValue={current?.period ?? 'monthly'}>
+                  <Select name="period" initial={current?.period ?? 'monthly'}>
                     {BUDGET_PERIODS.map((period) => (
                       <option key={period} value={period}>
                         {period}
                       </option>
                     ))}
-                  </select>
+                  </Select>
                 </label>
                 <button type="submit" class="button primary" disabled={save.busy}>
                   Save budget
