@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { AlertsService, NewAlert } from '@app/alerts';
 import { formatMicroUsd } from '../../apps/console/src/format';
 import { eventually, recordsOf } from '../utils/evidence';
 import { ROUTING_PROVIDER_KEY, startUpstreams, Upstreams } from '../utils/routing-harness';
@@ -128,7 +129,7 @@ describe('the web console, in Chromium against a running gateway', () => {
     // An empty gateway: every section says so instead of staying blank.
     await page.getByText('No usage this month yet.').waitFor();
     await page.getByText('No teams yet.').waitFor();
-    await page.getByText('No alerts endpoint yet.').waitFor();
+    await page.getByText('No alert to look at.').waitFor();
   });
 
   it('creates a team, a project and a key, and shows the key once, with a copy button', async () => {
@@ -264,6 +265,52 @@ describe('the web console, in Chromium against a running gateway', () => {
     expect(lines.slice(1).map((line) => line.split(',')[2])).toEqual(['console-fallback']);
   });
 
+  it('narrows the requests by status class, by fallback and by owner, in the URL and the export', async () => {
+    const filters = page.getByRole('form', { name: 'Filters' });
+    const shown = () =>
+      page
+        .getByTestId('requests')
+        .locator('tbody tr')
+        .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-request-id')));
+    await filters.getByRole('button', { name: 'Clear' }).click();
+    await page.waitForURL(/\/console\/requests$/);
+    await page.getByTestId('requests').locator('tr[data-request-id="console-fallback"]').waitFor();
+    expect(await shown()).toHaveLength(6);
+
+    await filters.getByLabel('Status class').selectOption('4xx');
+    await filters.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/\/console\/requests\?status=4xx$/);
+    await page.getByTestId('requests').locator('tr[data-request-id="console-unknown-model"]').waitFor();
+    expect(await shown()).toEqual(['console-unknown-model']);
+    expect(await filters.getByLabel('Status class').inputValue()).toBe('4xx');
+
+    await filters.getByLabel('Status class').selectOption('');
+    await filters.getByLabel('Fallback').selectOption('true');
+    await filters.getByLabel('Owner').fill('alice@example.com');
+    await filters.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/\/console\/requests\?owner=alice%40example\.com&fallback=true$/);
+    await page.getByTestId('requests').locator('tr[data-request-id="console-fallback"]').waitFor();
+    expect(await shown()).toEqual(['console-fallback']);
+    await screenshot(page, 'requests-filtered');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export JSONL' }).click(),
+    ]);
+    const exported = readFileSync(await download.path(), 'utf8')
+      .trim()
+      .split('\n');
+    expect(exported.map((line) => (JSON.parse(line) as { request_id: string }).request_id)).toEqual([
+      'console-fallback',
+    ]);
+
+    await filters.getByLabel('Fallback').selectOption('false');
+    await filters.getByLabel('Exact status').fill('200');
+    await filters.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/status=200&fallback=false$/);
+    await page.getByTestId('requests').locator('tr[data-request-id="console-ok-1"]').waitFor();
+    expect((await shown()).sort()).toEqual(['console-ok-1', 'console-ok-2', 'console-ok-3', 'console-ok-4']);
+  });
+
   it('lists the admin changes in the audit trail, with the hash chain verified', async () => {
     await menu(page, 'Teams & keys').click();
     await page.getByRole('article', { name: 'Project checkout' }).locator('meter').waitFor();
@@ -281,9 +328,85 @@ describe('the web console, in Chromium against a running gateway', () => {
     // Reads are in the access log too: the export above, with its filter.
     await page.getByRole('button', { name: 'Admin calls' }).click();
     await page.getByText(/^✓ Chain verified: \d+ calls/).waitFor();
-    const exportCall = page.getByTestId('access-events').locator('tr', { hasText: 'GET /admin/requests/export' });
+    const exportCall = page
+      .getByTestId('access-events')
+      .locator('tr', { hasText: 'GET /admin/requests/export' })
+      .filter({ hasText: 'format=csv' });
     expect(await exportCall.textContent()).toMatch(/allowed.*format=csv/);
     await screenshot(page, 'audit-calls');
+  });
+
+  it('shows the configuration to the owner: providers without their keys, models with their routes', async () => {
+    await menu(page, 'Configuration').click();
+    const providers = page.getByTestId('providers');
+    await providers.waitFor();
+    for (const id of ['primary', 'backup']) {
+      expect(await providers.locator(`tr[data-provider="${id}"]`).textContent()).toMatch(
+        new RegExp(`^${id}openaihttp://127\\.0\\.0\\.1:\\d+/v1configured—$`),
+      );
+    }
+    const main = page.getByTestId('models').locator('tr[data-model="gpt-main"]');
+    expect(await main.textContent()).toContain('primary/gpt-main');
+    expect(await main.textContent()).toContain('gpt-backup');
+    expect(await main.textContent()).toContain('$50.00 in / $100.00 out per M tokens');
+    expect(await page.getByRole('definition').filter({ hasText: 'catalog.yaml' }).count()).toBe(1);
+    expect(await page.content()).not.toContain(ROUTING_PROVIDER_KEY);
+    await screenshot(page, 'config');
+
+    await page.getByRole('button', { name: 'Reload catalog file' }).click();
+    await page.getByText('Reloaded: 2 models.').waitFor();
+    await page.getByText(/^2 \(1 at start/).waitFor();
+  });
+
+  /** An alert as the budget-threshold check raises it, through the alerts lib's own API. */
+  const raiseAlert = (alert: Partial<NewAlert> & Pick<NewAlert, 'subject' | 'dedupe_key'>) =>
+    gateway.gateway.app.get(AlertsService).raise({
+      kind: 'budget_threshold',
+      details: {
+        level: alert.subject.type,
+        period: 'monthly',
+        threshold_percent: 80,
+        limit_usd: 0.05,
+        spent_usd: 0.0412,
+      },
+      ...alert,
+    });
+
+  it('lists alerts on the overview and the alerts page, and the owner acknowledges one', async () => {
+    expect(await raiseAlert({ subject: { type: 'project', id: projectId }, dedupe_key: 'console-80' })).toBe('raised');
+    expect(
+      await raiseAlert({
+        subject: { type: 'project', id: projectId },
+        details: { level: 'project', period: 'monthly', threshold_percent: 100, limit_usd: 0.05, spent_usd: 0.0503 },
+        dedupe_key: 'console-100',
+      }),
+    ).toBe('raised');
+
+    await menu(page, 'Overview').click();
+    const recent = page.getByRole('region', { name: 'Recent alerts' }).getByTestId('alerts');
+    await recent.waitFor();
+    expect(await recent.locator('tbody tr').count()).toBe(2);
+
+    await menu(page, 'Alerts').click();
+    const alerts = page.getByTestId('alerts');
+    await alerts.waitFor();
+    const rows = alerts.locator('tbody tr');
+    expect(await rows.count()).toBe(2);
+    const eighty = rows.filter({ hasText: '80 % of the monthly budget' });
+    expect(await eighty.textContent()).toMatch(/Budget threshold.*project checkout.*\$0\.0412 of \$0\.05.*no webhook/s);
+    await screenshot(page, 'alerts');
+
+    await eighty.getByRole('button', { name: 'Acknowledge' }).click();
+    await eighty.waitFor({ state: 'detached' });
+    expect(await rows.count()).toBe(1);
+    const filters = page.getByRole('form', { name: 'Filters' });
+    await filters.getByLabel('State').selectOption('true');
+    await filters.getByRole('button', { name: 'Filter' }).click();
+    const acknowledged = page.getByTestId('alerts').locator('tbody tr');
+    await acknowledged.filter({ hasText: '80 %' }).waitFor();
+    expect(await acknowledged.textContent()).toContain('by Admin key (environment)');
+    const trail = await gateway.admin('GET', '/admin/audit-events?action=alert.acknowledge');
+    expect(trail.body.data).toHaveLength(1);
   });
 
   async function keyId(): Promise<string> {
@@ -319,6 +442,17 @@ describe('the web console, in Chromium against a running gateway', () => {
       await settings.getByRole('button', { name: 'Close' }).click();
       await screenshot(auditor, 'auditor-teams');
 
+      await menu(auditor, 'Configuration').click();
+      await auditor.getByTestId('models').locator('tr[data-model="gpt-backup"]').waitFor();
+      expect(await auditor.getByRole('button', { name: 'Reload catalog file' }).count()).toBe(0);
+      await screenshot(auditor, 'auditor-config');
+
+      await menu(auditor, 'Alerts').click();
+      const alert = auditor.getByTestId('alerts').locator('tbody tr', { hasText: '100 % of the monthly budget' });
+      await alert.waitFor();
+      expect(await alert.textContent()).toContain('not yet');
+      expect(await auditor.getByRole('button', { name: 'Acknowledge' }).count()).toBe(0);
+
       await menu(auditor, 'Audit trail').click();
       expect(await auditor.getByTestId('chain-status').textContent()).toMatch(/^✓ Chain verified/);
       await auditor.getByRole('button', { name: 'Admin calls' }).click();
@@ -343,8 +477,20 @@ describe('the web console, in Chromium against a running gateway', () => {
       expect(await lead.locator('.whoami').textContent()).toContain('Team admin');
       await lead.getByRole('heading', { name: 'Payments' }).waitFor();
       expect(await lead.locator('.team-list a').allTextContents()).toEqual(['Payments']);
-      // The audit logs hold every team's events: not for a team admin.
+      // The audit logs and the configuration are about every team: not for a team admin.
       expect(await menu(lead, 'Audit trail').count()).toBe(0);
+      expect(await menu(lead, 'Configuration').count()).toBe(0);
+
+      // Its team's alert, not the other team's.
+      expect(await raiseAlert({ subject: { type: 'team', id: other.teamId }, dedupe_key: 'console-other' })).toBe(
+        'raised',
+      );
+      await menu(lead, 'Alerts').click();
+      const alerts = lead.getByTestId('alerts').locator('tbody tr');
+      await alerts.filter({ hasText: '100 % of the monthly budget' }).waitFor();
+      expect(await alerts.count()).toBe(1);
+      expect(await lead.getByTestId('alerts').textContent()).not.toContain(other.teamId);
+      expect(await lead.getByRole('button', { name: 'Acknowledge' }).count()).toBe(1);
 
       await menu(lead, 'Requests').click();
       await lead.getByTestId('requests').locator('tr[data-request-id="console-fallback"]').waitFor();

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { AdminClient } from './api/client';
+import { AlertsPage } from './pages/alerts/alerts-page';
 import { AuditPage } from './pages/audit/audit-page';
+import { ConfigForbidden, ConfigPage } from './pages/config/config-page';
 import { OverviewPage } from './pages/overview/overview-page';
 import { RequestDetailPage } from './pages/requests/request-detail-page';
 import { RequestsPage } from './pages/requests/requests-page';
@@ -55,7 +57,9 @@ const NAVIGATION = [
   { to: '/', label: 'Overview', section: '', shown: () => true },
   { to: '/teams', label: 'Teams & keys', section: 'teams', shown: () => true },
   { to: '/requests', label: 'Requests', section: 'requests', shown: () => true },
+  { to: '/alerts', label: 'Alerts', section: 'alerts', shown: () => true },
   { to: '/audit', label: 'Audit trail', section: 'audit', shown: (can: Abilities) => can.readAudit },
+  { to: '/config', label: 'Configuration', section: 'config', shown: (can: Abilities) => can.readConfig },
 ];
 
 function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
@@ -102,10 +106,12 @@ function Page({ path, query, can }: { path: string; query: URLSearchParams; can:
   if (matchPath('/requests', path)) return <RequestsPage query={query} />;
   const request = matchPath('/requests/:requestId', path);
   if (request) return <RequestDetailPage requestId={request.requestId} />;
+  if (matchPath('/alerts', path)) return <AlertsPage />;
   if (matchPath('/audit', path)) {
     if (can.readAudit) return <AuditPage />;
     return <Empty title="The audit trail is for owners and auditors.">It holds every team's events.</Empty>;
   }
+  if (matchPath('/config', path)) return can.readConfig ? <ConfigPage /> : <ConfigForbidden />;
   return (
     <Empty title="No such page">
       <Link to="/">Back to the overview</Link>

@@ -1,4 +1,13 @@
-import { budgetUsed, formatCount, formatMicroUsd, formatMs, formatUsd, formatUtc, utcMonthStart } from './format';
+import {
+  budgetUsed,
+  formatBytes,
+  formatCount,
+  formatMicroUsd,
+  formatMs,
+  formatUsd,
+  formatUtc,
+  utcMonthStart,
+} from './format';
 
 // Node's default locale here is en-US, as in a browser set to it.
 describe('console formatting', () => {
@@ -20,6 +29,12 @@ describe('console formatting', () => {
     expect(formatMs(850.4)).toBe('850 ms');
     expect(formatMs(1250)).toBe('1.25 s');
     expect(formatMs(125_000)).toBe('2 min 5 s');
+  });
+
+  it('writes sizes in binary units, as the body limit is set', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(20 * 1024 * 1024)).toBe('20 MiB');
   });
 
   it('gives the exact UTC time for the hover text', () => {

@@ -52,6 +52,14 @@ export function formatMs(ms: number | null | undefined): string {
   return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }
 
+/** A size in bytes: `512 B`, `64 KiB`, `20 MiB` (binary units, as the limits are set). */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return MISSING;
+  if (bytes < 1024) return `${countFormat.format(bytes)} B`;
+  if (bytes < 1024 * 1024) return `${countFormat.format(Math.round((bytes / 1024) * 10) / 10)} KiB`;
+  return `${countFormat.format(Math.round((bytes / 1024 / 1024) * 10) / 10)} MiB`;
+}
+
 const percentFormat = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 1 });
 
 export function formatPercent(ratio: number | null | undefined): string {

@@ -2,10 +2,14 @@ import { AdminApiError, AdminClient, Query } from './client';
 import type {
   AccessEvent,
   AdminToken,
+  Alert,
+  AlertKind,
   AuditEvent,
   Balance,
   BudgetPeriod,
   ChainVerification,
+  ConfigReload,
+  ConfigSummary,
   Environment,
   GatewayKey,
   IssuedKey,
@@ -100,9 +104,14 @@ export interface RequestFilter extends Query {
   team_id?: string;
   project_id?: string;
   key_id?: string;
+  /** The key's owner when the request was made. */
+  owner?: string;
   model?: string;
   api?: string;
+  /** An exact status (`429`) or a class (`5xx`). */
   status?: string;
+  /** `true`: the route moved on to a fallback model (served by it or failed there too); `false`: it did not. */
+  fallback?: string;
   error_code?: string;
   /** ISO timestamps; `since` included, `until` excluded. */
   since?: string;
@@ -136,3 +145,19 @@ export interface AccessFilter extends Query {
 export const listAccessEvents = (api: AdminClient, filter: AccessFilter, cursor?: number | null) =>
   api.get<Page<AccessEvent, number>>('/admin/access-events', { ...filter, limit: 50, cursor });
 export const verifyAccessChain = (api: AdminClient) => api.get<ChainVerification>('/admin/access-events/verify');
+
+export const getConfig = (api: AdminClient) => api.get<ConfigSummary>('/admin/config');
+/** A rejected file answers 400 with the validation message; the catalog in use keeps serving. */
+export const reloadConfig = (api: AdminClient) => api.post<ConfigReload>('/admin/config/reload');
+
+export interface AlertFilter extends Query {
+  kind?: AlertKind | '';
+  /** `false`: those still to look at. */
+  acknowledged?: 'true' | 'false' | '';
+}
+
+export const listAlerts = (api: AdminClient, filter: AlertFilter, limit = 100) =>
+  api.get<List<Alert>>('/admin/alerts', { ...filter, limit });
+/** Answers the alert without its delivery state; acknowledging it again keeps the first acknowledgement. */
+export const acknowledgeAlert = (api: AdminClient, id: string) =>
+  api.post<Omit<Alert, 'delivered_at' | 'delivery_failing' | 'deliveries'>>(`/admin/alerts/${id}/ack`);

@@ -120,7 +120,10 @@ export interface AttemptRecord {
   duration_ms: number;
 }
 
-export const INBOUND_APIS = ['chat', 'embeddings', 'messages', 'count_tokens', 'responses'] as const;
+export const INBOUND_APIS = ['chat', 'embeddings', 'messages', 'count_tokens', 'responses', 'images'] as const;
+
+/** The status classes the evidence search filters by (besides exact statuses). */
+export const STATUS_CLASSES = ['2xx', '3xx', '4xx', '5xx'] as const;
 
 export interface RequestRecord {
   id: string;
@@ -128,6 +131,8 @@ export interface RequestRecord {
   request_id: string;
   key_id: string | null;
   masked_key: string | null;
+  /** The key's owner (a person or service) when the request was made. */
+  owner: string | null;
   team_id: string | null;
   project_id: string | null;
   environment: Environment | null;
@@ -204,4 +209,125 @@ export interface AdminToken {
   name: string;
   role: Role;
   team_ids: string[];
+}
+
+/** A price of the catalog, in USD as the config file states it: per million tokens, or per image by size. */
+export type CatalogPrice = { effective_from: string | null } & (
+  | { input_per_mtok: number; output_per_mtok: number; cached_input_per_mtok: number | null }
+  | { per_image: Record<string, number> }
+);
+
+export interface CatalogProvider {
+  id: string;
+  type: string;
+  /** Scheme, host and path only. */
+  base_url: string | null;
+  /** Never the key itself; null for a provider type that takes none. */
+  api_key: 'configured' | 'missing' | null;
+  /** Header names only. */
+  headers: string[];
+  max_sockets: number;
+}
+
+export interface CatalogModel {
+  name: string;
+  aliases: string[];
+  tier: string | null;
+  kind: string;
+  max_output_tokens: number;
+  pricing: CatalogPrice[] | null;
+  deployments: Array<{
+    provider: string;
+    model: string;
+    weight: number;
+    priority: number;
+    pricing: CatalogPrice[] | null;
+  }>;
+  fallbacks: string[];
+  timeouts: { connect_ms: number; ttfb_ms: number; idle_ms: number; total_ms: number };
+  retry: { max_attempts: number; base_delay_ms: number; max_delay_ms: number };
+  health: { failure_threshold: number; cooldown_ms: number; max_cooldown_ms: number };
+}
+
+/** Requests and tokens per minute; null means no limit. */
+export interface PerMinute {
+  rpm: number | null;
+  tpm: number | null;
+}
+
+/** `GET /admin/config`: the catalog that serves and this instance's effective limits, without secrets. */
+export interface ConfigSummary {
+  catalog: {
+    source: string;
+    generation: number;
+    loaded_at: string;
+    retry_budget: { ratio: number; min_retries: number; window_ms: number };
+    providers: CatalogProvider[];
+    models: CatalogModel[];
+    alerts: {
+      webhooks: Array<{ origin: string }>;
+      budget_thresholds: number[];
+      anomaly: { window_s: number; factor: number; min_requests: number };
+    };
+  };
+  limits: {
+    requests: {
+      body_limit_bytes: number;
+      request_timeout_ms: number;
+      client_stall_timeout_ms: number;
+      overload_max_in_flight: number | null;
+      overload_max_lag_ms: number | null;
+      max_streams_per_key: number | null;
+    };
+    rate_limits: {
+      store: 'redis' | 'memory';
+      redis: string | null;
+      on_redis_failure: 'open' | 'closed';
+      instances: number;
+      redis_timeout_ms: number;
+      defaults: { key: PerMinute; project: PerMinute; team: PerMinute };
+    };
+    budgets: {
+      lease_chunk_usd: number;
+      reservation_ttl_ms: number;
+      flush_interval_ms: number;
+      policy_cache_ms: number;
+    };
+    database: { store: 'external' | 'embedded'; outage_grace_ms: number };
+    evidence: { retention_days: number };
+    auth: { key_cache_ms: number };
+  };
+}
+
+/** `POST /admin/config/reload`. */
+export interface ConfigReload {
+  trigger: string;
+  accepted: boolean;
+  models: number;
+  error: string | null;
+}
+
+export const ALERT_KINDS = ['budget_threshold', 'spend_anomaly', 'auth_failures', 'new_ip', 'new_model'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+/** `GET /admin/alerts`: an alert, its delivery to the configured webhooks and its acknowledgement. */
+export interface Alert {
+  id: string;
+  kind: AlertKind;
+  created_at: string;
+  subject: { type: 'team' | 'project' | 'key'; id: string };
+  /** Figures and ids about the condition, by kind (e.g. threshold_percent, limit_usd, spent_usd). */
+  details: Record<string, unknown>;
+  /** When every configured webhook had it; null while one has not (or when none is configured). */
+  delivered_at: string | null;
+  delivery_failing: boolean;
+  deliveries: Array<{
+    webhook_id: string;
+    attempts: number;
+    delivered_at: string | null;
+    next_attempt_at: string | null;
+    last_error: string | null;
+  }>;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
 }

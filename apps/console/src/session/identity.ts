@@ -26,6 +26,10 @@ export interface Abilities {
   createTeams: boolean;
   /** The audit trail and the access log hold every team's events: owners and auditors only. */
   readAudit: boolean;
+  /** The configuration summary describes the whole gateway: owners and auditors only. */
+  readConfig: boolean;
+  /** Make the gateway re-read its catalog file: owners only. */
+  reloadConfig: boolean;
 }
 
 export function abilitiesOf(identity: Identity): Abilities {
@@ -33,6 +37,8 @@ export function abilitiesOf(identity: Identity): Abilities {
     write: identity.role !== 'auditor',
     createTeams: identity.role === 'owner',
     readAudit: identity.role !== 'team_admin',
+    readConfig: identity.role !== 'team_admin',
+    reloadConfig: identity.role === 'owner',
   };
 }
 

@@ -1,5 +1,6 @@
 import { BudgetsSection } from './budgets-section';
 import { MonthSection } from './month-section';
+import { RecentAlertsSection } from './recent-alerts-section';
 import { TopCostsSection } from './top-costs-section';
 import { TrafficSection } from './traffic-section';
 
@@ -14,13 +15,7 @@ export function OverviewPage() {
       <BudgetsSection />
       <TrafficSection />
       <TopCostsSection />
-      <section class="card" aria-labelledby="alerts-title">
-        <h2 id="alerts-title">Recent alerts</h2>
-        <div class="state state-empty">
-          <strong>No alerts endpoint yet.</strong>
-          <p>The gateway does not raise alerts yet; budget use above is the early warning for now.</p>
-        </div>
-      </section>
+      <RecentAlertsSection />
     </>
   );
 }

@@ -1,10 +1,10 @@
-import type { ComponentChildren } from 'preact';
 import { getRequest } from '../../api/admin-api';
 import type { RequestRecord } from '../../api/types';
 import { formatCount, formatMicroUsd, formatMs } from '../../format';
 import { Link } from '../../router';
 import { useSession } from '../../session/session';
 import { EnvironmentBadge, StatusBadge } from '../../ui/badges';
+import { Fact, Facts } from '../../ui/facts';
 import { Async, useResource } from '../../ui/resource';
 import { Time } from '../../ui/time';
 import { Directory, loadDirectory } from '../directory';
@@ -134,6 +134,7 @@ function RecordDetail({ record, directory }: { record: RequestRecord; directory:
           <Fact label="Key">
             <code>{record.masked_key ?? '—'}</code> {key?.name}
           </Fact>
+          <Fact label="Owner">{record.owner ?? '—'}</Fact>
           <Fact label="Environment">
             <EnvironmentBadge environment={record.environment} />
           </Fact>
@@ -163,18 +164,5 @@ function RecordDetail({ record, directory }: { record: RequestRecord; directory:
         )}
       </section>
     </div>
-  );
-}
-
-function Facts({ children }: { children: ComponentChildren }) {
-  return <dl class="facts">{children}</dl>;
-}
-
-function Fact({ label, children }: { label: string; children: ComponentChildren }) {
-  return (
-    <>
-      <dt>{label}</dt>
-      <dd>{children}</dd>
-    </>
   );
 }

@@ -7,9 +7,11 @@ export const FILTER_FIELDS = [
   'team_id',
   'project_id',
   'key_id',
+  'owner',
   'model',
   'api',
   'status',
+  'fallback',
   'error_code',
   'request_id',
 ] as const;

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { listRequests, RequestFilter } from '../../api/admin-api';
-import { INBOUND_APIS, RequestRecord } from '../../api/types';
+import { INBOUND_APIS, RequestRecord, STATUS_CLASSES } from '../../api/types';
 import { formatCount, formatMicroUsd, formatMs } from '../../format';
 import { Link, navigate } from '../../router';
 import { useSession } from '../../session/session';
@@ -13,6 +13,7 @@ import { Time } from '../../ui/time';
 import { Directory, loadDirectory } from '../directory';
 import { ExportButtons } from './export-button';
 import { filterFromQuery, queryFromFilter } from './request-filter';
+import { Select } from '../../ui/select';
 
 const PAGE_SIZE = 50;
 
@@ -49,11 +50,19 @@ function FilterForm({ filter, directory }: { filter: RequestFilter; directory: D
       (!projectId || key.project_id === projectId) &&
       (!teamId || directory.project(key.project_id)?.team_id === teamId),
   );
+  const owners = [...new Set(directory.keys.map((key) => key.owner).filter((owner) => owner !== null))].sort();
+  // One `status` filter, two controls: an exact status typed in wins over the class picked.
+  const statusClass = STATUS_CLASSES.find((value) => value === filter.status) ?? '';
+  const statusCode = statusClass ? '' : (filter.status ?? '');
   const submit = (event: Event) => {
-    const fields = formFields(event);
-    navigate(
-      `/requests${queryFromFilter({ ...fields, since: localInputToIso(fields.since), until: localInputToIso(fields.until) })}`,
-    );
+    const { status_class: chosenClass, status_code: chosenCode, ...fields } = formFields(event);
+    const chosen = {
+      ...fields,
+      status: chosenCode || chosenClass,
+      since: localInputToIso(fields.since),
+      until: localInputToIso(fields.until),
+    };
+    navigate(`/requests${queryFromFilter(chosen)}`);
   };
   return (
     <form class="card filters" onSubmit={submit} aria-label="Filters">
@@ -89,14 +98,23 @@ function FilterForm({ filter, directory }: { filter: RequestFilter; directory: D
       </label>
       <label>
         Key
-        <select name="key_id" defaultValue={filter.key_id ?? ''}>
+        <Select name="key_id" initial={filter.key_id ?? ''}>
           <option value="">Any</option>
           {keys.map((key) => (
             <option key={key.id} value={key.id}>
               {key.name} ({key.masked_key})
             </option>
           ))}
-        </select>
+        </Select>
+      </label>
+      <label>
+        Owner
+        <input name="owner" list="key-owners" placeholder="e.g. alice@example.com" defaultValue={filter.owner ?? ''} />
+        <datalist id="key-owners">
+          {owners.map((owner) => (
+            <option key={owner} value={owner} />
+          ))}
+        </datalist>
       </label>
       <label>
         Model (requested or served)
@@ -104,25 +122,37 @@ function FilterForm({ filter, directory }: { filter: RequestFilter; directory: D
       </label>
       <label>
         API
-        <select name="api" defaultValue={filter.api ?? ''}>
+        <Select name="api" initial={filter.api ?? ''}>
           <option value="">Any</option>
           {INBOUND_APIS.map((api) => (
             <option key={api} value={api}>
               {api}
             </option>
           ))}
-        </select>
+        </Select>
       </label>
       <label>
-        Status
-        <input
-          name="status"
-          type="number"
-          min="100"
-          max="599"
-          placeholder="e.g. 429"
-          defaultValue={filter.status ?? ''}
-        />
+        Status class
+        <Select name="status_class" initial={statusClass}>
+          <option value="">Any</option>
+          {STATUS_CLASSES.map((value) => (
+            <option key={value} value={value}>
+              {value} {STATUS_CLASS_NAMES[value]}
+            </option>
+          ))}
+        </Select>
+      </label>
+      <label>
+        Exact status
+        <input name="status_code" type="number" min="100" max="599" placeholder="e.g. 429" defaultValue={statusCode} />
+      </label>
+      <label>
+        Fallback
+        <Select name="fallback" initial={filter.fallback ?? ''}>
+          <option value="">Any</option>
+          <option value="true">Fallback used</option>
+          <option value="false">No fallback</option>
+        </Select>
       </label>
       <label>
         Error code
@@ -143,6 +173,13 @@ function FilterForm({ filter, directory }: { filter: RequestFilter; directory: D
     </form>
   );
 }
+
+const STATUS_CLASS_NAMES: Record<(typeof STATUS_CLASSES)[number], string> = {
+  '2xx': 'success',
+  '3xx': 'redirect',
+  '4xx': 'client error',
+  '5xx': 'server error',
+};
 
 function Results({ filter, directory }: { filter: RequestFilter; directory: Directory }) {
   const { api } = useSession();
