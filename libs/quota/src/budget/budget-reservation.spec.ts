@@ -24,6 +24,7 @@ function reservation(leases: BudgetLease[]) {
   const returned: Array<readonly BudgetLease[]> = [];
   const settledAt = new Date(5);
   const sink: LedgerSink = {
+    holder: 'host/1/ab',
     record: (entry) => recorded.push(entry),
     returnChange: async (l) => void returned.push(l),
     now: () => settledAt,
@@ -54,7 +55,8 @@ describe('BudgetReservation', () => {
         keyId: 'k',
         admittedAt: new Date(1),
         settledAt,
-        charges: leases.map((lease) => ({ lease, amount: 30n })),
+        holder: 'host/1/ab',
+        charges: leases.map((lease) => ({ budgetId: lease.policy.id, periodStart: new Date(0), amount: 30n })),
       },
     ]);
     expect(leases.map((lease) => [lease.held, lease.unflushed])).toEqual([
@@ -87,7 +89,7 @@ describe('BudgetReservation', () => {
     const charged = await r.settle({ ...outcome, costMicros: 250n });
     expect(charged).toEqual({ ...outcome, costMicros: 250n, costStatus: 'over_reservation' });
     expect(recorded[0]).toMatchObject({ costMicros: 250n, costStatus: 'over_reservation' });
-    expect(recorded[0].charges).toEqual([{ lease, amount: 250n }]);
+    expect(recorded[0].charges).toEqual([{ budgetId: 'a', periodStart: new Date(0), amount: 250n }]);
     expect([lease.held, lease.unflushed]).toEqual([0n, 250n]);
   });
 
@@ -109,7 +111,7 @@ describe('BudgetReservation', () => {
       costStatus: 'usage_invalid',
       usage: null,
     });
-    expect(recorded[0].charges).toEqual([{ lease, amount: 100n }]);
+    expect(recorded[0].charges).toEqual([{ budgetId: 'a', periodStart: new Date(0), amount: 100n }]);
     expect(lease.unflushed).toBe(100n);
   });
 });

@@ -1,6 +1,6 @@
 import type { Principal } from '@app/common';
 import type { BudgetLease } from './budget-lease';
-import type { LedgerEntry, SpendOutcome } from './ledger-entry';
+import type { LedgerCharge, LedgerEntry, SpendOutcome } from './ledger-entry';
 
 export interface BudgetHold {
   lease: BudgetLease;
@@ -16,6 +16,8 @@ export interface AdmittedRequest {
 
 /** Where settled requests go: the instance's ledger buffer and its leases. */
 export interface LedgerSink {
+  /** The instance whose leases hold the reservations (`BudgetLeases.holder`). */
+  readonly holder: string;
   record(entry: LedgerEntry): void;
   /** Hands unused headroom of leases near their limit back to the budget. */
   returnChange(leases: readonly BudgetLease[]): Promise<void>;
@@ -47,11 +49,12 @@ export class BudgetReservation {
     this.open = false;
     const charged = boundedCharge(outcome, this.maxCostMicros);
     const cost = charged.costMicros ?? 0n;
-    const charges = new Array<{ lease: BudgetLease; amount: bigint }>(this.holds.length);
+    // The entry is built once, as the row the ledger writes (or spills to disk).
+    const charges = new Array<LedgerCharge>(this.holds.length);
     for (let i = 0; i < this.holds.length; i++) {
       const { lease, amount } = this.holds[i];
       lease.settle(amount, cost);
-      charges[i] = { lease, amount: cost };
+      charges[i] = { budgetId: lease.policy.id, periodStart: lease.periodStart, amount: cost };
     }
     const { principal, requestId, admittedAt } = this.admitted;
     this.ledger.record({
@@ -67,6 +70,7 @@ export class BudgetReservation {
       keyId: principal.keyId,
       admittedAt,
       settledAt: this.ledger.now(),
+      holder: this.ledger.holder,
       charges,
     });
     await this.returnChange();

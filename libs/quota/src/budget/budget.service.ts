@@ -10,7 +10,6 @@ import { QuotaStats } from '../quota-stats';
 import { BudgetLeases } from './budget-leases';
 import { BudgetHold, BudgetReservation, LedgerSink } from './budget-reservation';
 import { BudgetStore, LedgerRow } from './budget.store';
-import type { LedgerEntry } from './ledger-entry';
 import type { SettledBudgetsListener } from './settled-budget';
 
 /** Reservation ids drawn from one buffer of random bytes, refilled every this many ids. */
@@ -156,9 +155,10 @@ export class BudgetService implements OnModuleInit, BeforeApplicationShutdown {
 
   /** Where every reservation settles: one object for all of them. */
   private readonly ledger: LedgerSink = {
+    holder: this.leases.holder,
     record: (entry) => {
       if (entry.costStatus === 'unpriced') this.stats.unpricedRequests++;
-      this.pending.push(ledgerRow(entry, this.leases.holder));
+      this.pending.push(entry);
       if (this.pending.length > this.settings.ledgerBufferMaxRows) {
         this.spillBacklog(this.settings.ledgerBufferMaxRows);
       }
@@ -254,18 +254,4 @@ export class BudgetService implements OnModuleInit, BeforeApplicationShutdown {
       }
     }
   }
-}
-
-/** The entry as it waits for Postgres: its charges named by lease holder, budget and period, so that it can wait on disk. */
-function ledgerRow(entry: LedgerEntry, holder: string): LedgerRow {
-  const { charges, ...columns } = entry;
-  return {
-    ...columns,
-    holder,
-    charges: charges.map(({ lease, amount }) => ({
-      budgetId: lease.policy.id,
-      periodStart: lease.periodStart,
-      amount,
-    })),
-  };
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { QuotaStats } from '../quota-stats';
-import type { LedgerEntry } from './ledger-entry';
+import type { LedgerCharge, LedgerEntry } from './ledger-entry';
 import type { SettledBudget } from './settled-budget';
 
 /** The ledger's columns with their Postgres types: the INSERT and its JSON recordset follow this list. */
@@ -24,19 +24,8 @@ const LEDGER_COLUMNS = [
 const LEDGER_COLUMN_LIST = LEDGER_COLUMNS.map(([name]) => name).join(', ');
 const LEDGER_RECORDSET_DEFINITION = LEDGER_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ');
 
-/** A settled cost to move from this instance's lease to its budget's spent. */
-export interface LedgerCharge {
-  budgetId: string;
-  periodStart: Date;
-  amount: bigint;
-}
-
-/**
- * A ledger row waiting to be written: a settled entry's columns, and its charges named by budget and period
- * (rather than by lease object) with the instance whose leases hold them, so that it can wait on disk and
- * be replayed by another process.
- */
-export type LedgerRow = Omit<LedgerEntry, 'charges'> & { holder: string; charges: readonly LedgerCharge[] };
+/** A ledger row waiting to be written: the settled entry as the reservation built it. */
+export type LedgerRow = LedgerEntry;
 
 /** A budget row as a failed lease statement saw it: enough to explain a 402. */
 export interface BudgetState {

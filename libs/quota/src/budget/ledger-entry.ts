@@ -1,5 +1,4 @@
 import type { TokenUsage } from '@app/common';
-import type { BudgetLease } from './budget-lease';
 
 /** How a settled cost was arrived at. */
 export type CostStatus =
@@ -29,7 +28,18 @@ export interface SpendOutcome {
   deployment: string | null;
 }
 
-/** One settled request: a row of `ledger_entries`, and the leases its cost is charged to. */
+/** A settled cost to move from this instance's lease to its budget's spent. */
+export interface LedgerCharge {
+  budgetId: string;
+  periodStart: Date;
+  amount: bigint;
+}
+
+/**
+ * One settled request: a row of `ledger_entries`, and its charges named by budget and period (rather than by
+ * lease object) with the instance whose leases hold them, so that it can wait in memory or on disk and be
+ * replayed by another process. Built once, at settlement, and written as it is.
+ */
 export interface LedgerEntry extends SpendOutcome {
   /** The reservation's id: unique per admitted request (client request ids need not be). */
   id: string;
@@ -39,5 +49,7 @@ export interface LedgerEntry extends SpendOutcome {
   keyId: string;
   admittedAt: Date;
   settledAt: Date;
-  charges: ReadonlyArray<{ lease: BudgetLease; amount: bigint }>;
+  /** The instance whose leases held the request (`BudgetLeases.holder`). */
+  holder: string;
+  charges: readonly LedgerCharge[];
 }

@@ -19,7 +19,12 @@ function spend(usage: TokenUsage | undefined, price: () => PricePoint | null = (
     RESERVED,
     { principal: { keyId: 'k', projectId: 'p', teamId: 't' } as Principal, requestId: 'req_1', admittedAt: new Date() },
     [],
-    { record: (entry) => void entries.push(entry), returnChange: async () => undefined, now: () => new Date() },
+    {
+      holder: 'host/1/ab',
+      record: (entry) => void entries.push(entry),
+      returnChange: async () => undefined,
+      now: () => new Date(),
+    },
   );
   const context: RequestContext = {
     requestId: 'req_1',
