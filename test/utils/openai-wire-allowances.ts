@@ -23,6 +23,16 @@ export const NOT_OPENAI_ROUTES: ReadonlyArray<{ route: RegExp; why: string }> = 
  */
 export const CHAT_STREAM_ERROR_EVENT = { schema: 'ErrorResponse' } as const;
 
+/**
+ * Cut streams. A stream must end with its ending (`data: [DONE]` or the error event for chat; `response.completed`,
+ * `response.incomplete` or `response.failed` for Responses) and carry nothing after it; the wire checks fail any
+ * other end. A test that cuts a stream on purpose (a gateway destroyed under it, a connection torn down by a
+ * proxy) declares it in its body with `wire.allowCutStreams(why)`, which holds until the test ends and counts
+ * each such stream under its reason. A stream the reader cancels or aborts is the reader's cut and not checked.
+ * The gateway itself never ends a stream without its ending: an upstream that breaks off, stalls or sends a
+ * broken event gets the error event (chat) or `response.failed` (Responses), so no declaration covers that.
+ */
+
 /** Single schema violations accepted at one JSON path, when the value there passes `accepts`. */
 export interface ToleratedViolation {
   schema: string;

@@ -110,7 +110,7 @@ describe('wire checks against OpenAI’s OpenAPI document', () => {
 
 describe('WireCheck.fetch: every received body checked, unchanged for the caller', () => {
   /** What the planted server answers, by path. */
-  const answers: Record<string, { status?: number; type?: string; body: string }> = {};
+  const answers: Record<string, { status?: number; type?: string; body: string; keepOpen?: boolean }> = {};
   let server: Server;
   let baseUrl: string;
 
@@ -118,13 +118,17 @@ describe('WireCheck.fetch: every received body checked, unchanged for the caller
     server = createServer((request, response) => {
       const answer = answers[new URL(request.url!, 'http://x').pathname] ?? { status: 404, body: '' };
       response.writeHead(answer.status ?? 200, { 'content-type': answer.type ?? 'application/json' });
-      response.end(answer.body);
+      if (answer.keepOpen) response.write(answer.body);
+      else response.end(answer.body);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
 
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
 
   const sse = (...events: string[]) => events.map((data) => `data: ${data}\n\n`).join('');
 
@@ -159,6 +163,66 @@ describe('WireCheck.fetch: every received body checked, unchanged for the caller
       /POST \/v1\/chat\/completions → 200, event 1: CreateChatCompletionStreamResponse \/choices\/0\/delta\/role: must be equal to one of/,
     );
     expect(check.checked.get('chat stream event')).toBe(2);
+  });
+
+  it('refuses a chat stream that ends without [DONE] or an error event, or goes on after one', async () => {
+    const check = new WireCheck();
+    const client = new OpenAI({ apiKey: 'k', baseURL: `${baseUrl}/v1`, maxRetries: 0, fetch: check.fetch });
+    const readAll = async () => {
+      const stream = await client.chat.completions.create({ model: 'gpt-test', messages: [], stream: true });
+      for await (const _chunk of stream);
+    };
+    answers['/v1/chat/completions'] = { type: 'text/event-stream', body: sse(JSON.stringify(chunk())) };
+    await readAll(); // the SDK takes the cut stream for a whole one
+    const error = JSON.stringify({
+      error: { message: 'Upstream failed', type: 'upstream_error', param: null, code: null },
+    });
+    answers['/v1/chat/completions'] = { type: 'text/event-stream', body: sse(error, JSON.stringify(chunk())) };
+    await expect(readAll()).rejects.toThrow('Upstream failed');
+    answers['/v1/chat/completions'] = { type: 'text/event-stream', body: sse(JSON.stringify(chunk()), error) };
+    await expect(readAll()).rejects.toThrow('Upstream failed');
+    expect(check.takeViolations()).toEqual([
+      'POST /v1/chat/completions → 200: the stream ended after 1 events without [DONE] or an error event',
+      'POST /v1/chat/completions → 200, event 1: after an error event, which ends the stream',
+    ]);
+  });
+
+  it('refuses a Responses stream that ends without its terminal event, unless the test declared the cut', async () => {
+    const check = new WireCheck();
+    const event = (type: string) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: 0 })}\n\n`;
+    answers['/v1/responses'] = { type: 'text/event-stream', body: event('response.in_progress') };
+    await (await check.fetch(`${baseUrl}/v1/responses`, { method: 'POST', body: '{}' })).text();
+    expect(check.takeViolations()).toContain(
+      'POST /v1/responses → 200: the stream ended after 1 events without response.completed or response.incomplete or response.failed',
+    );
+    check.allowCutStreams('the upstream dies mid-stream');
+    await (await check.fetch(`${baseUrl}/v1/responses`, { method: 'POST', body: '{}' })).text();
+    expect(check.takeViolations().filter((violation) => violation.includes('the stream ended'))).toEqual([]);
+    expect(check.checked.get('cut stream (declared: the upstream dies mid-stream)')).toBe(1);
+    check.endTest(); // the declaration lasts until the test ends
+    await (await check.fetch(`${baseUrl}/v1/responses`, { method: 'POST', body: '{}' })).text();
+    expect(check.takeViolations()).toContain(
+      'POST /v1/responses → 200: the stream ended after 1 events without response.completed or response.incomplete or response.failed',
+    );
+  });
+
+  it('does not hold a stream its reader stopped reading, or aborted, to the ending rule', async () => {
+    const check = new WireCheck();
+    answers['/v1/chat/completions'] = { type: 'text/event-stream', body: sse(JSON.stringify(chunk())) };
+    const response = await check.fetch(`${baseUrl}/v1/chat/completions`, { method: 'POST', body: '{}' });
+    await response.body!.cancel();
+    answers['/v1/chat/completions'] = { type: 'text/event-stream', body: sse(JSON.stringify(chunk())), keepOpen: true };
+    const aborting = new AbortController();
+    const aborted = await check.fetch(`${baseUrl}/v1/chat/completions`, {
+      method: 'POST',
+      body: '{}',
+      signal: aborting.signal,
+    });
+    const reader = aborted.body!.getReader();
+    await reader.read();
+    aborting.abort();
+    await expect(reader.read()).rejects.toThrow();
+    expect(check.takeViolations()).toEqual([]);
   });
 
   it('checks error bodies as ErrorResponse, and refuses a body that is not JSON or has no schema', async () => {

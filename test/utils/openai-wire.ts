@@ -18,13 +18,26 @@ import {
  *   not the SDK's parsed objects — and fails the test that received a violation.
  */
 
+type StreamKind = 'chat' | 'responses';
+
 /** A gateway route's bodies, by the spec's schema names. */
 interface WireContract {
   /** The schema of a 2xx JSON body. */
   body: string;
   /** The schema of each event of a 2xx `text/event-stream` answer, if the route streams. */
-  stream?: 'chat' | 'responses';
+  stream?: StreamKind;
 }
+
+/**
+ * How a stream ends, a rule of the protocol that the schemas cannot express: a chat stream with `data: [DONE]`,
+ * or with the error event (`CHAT_STREAM_ERROR_EVENT`) in its place; a Responses stream with one of its terminal
+ * events. Nothing may follow. A stream that stops otherwise was cut, and its client cannot tell a whole answer
+ * from a truncated one: the SDKs end such a stream silently, as if it were complete.
+ */
+const STREAM_ENDINGS: Record<StreamKind, readonly string[]> = {
+  chat: ['[DONE]', 'an error event'],
+  responses: ['response.completed', 'response.incomplete', 'response.failed'],
+};
 
 const CONTRACTS: ReadonlyArray<{ method: string; route: RegExp; contract: WireContract }> = [
   {
@@ -75,8 +88,14 @@ export function wireViolations(schemaName: string, body: unknown): string[] {
 
 /** The violations of one chat stream event's JSON (a chunk, or the documented error event). */
 export function chatStreamEventViolations(event: unknown): string[] {
-  const isError = typeof event === 'object' && event !== null && 'error' in event;
-  return wireViolations(isError ? CHAT_STREAM_ERROR_EVENT.schema : 'CreateChatCompletionStreamResponse', event);
+  return wireViolations(
+    isErrorEvent(event) ? CHAT_STREAM_ERROR_EVENT.schema : 'CreateChatCompletionStreamResponse',
+    event,
+  );
+}
+
+function isErrorEvent(event: unknown): boolean {
+  return typeof event === 'object' && event !== null && 'error' in event;
 }
 
 /** The violations of one Responses stream event, against the member of `ResponseStreamEvent` its `type` names. */
@@ -134,11 +153,14 @@ function valueAt(body: unknown, pointer: string): unknown {
  */
 export class WireCheck {
   private violations: string[] = [];
+  /** Why the running test cuts streams on purpose, when it said so (`allowCutStreams`). */
+  private cutStreamsAllowed: string | undefined;
   readonly checked = new Map<string, number>();
 
   readonly fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
     const path = new URL(input instanceof Request ? input.url : input).pathname;
+    const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
     const response = await fetch(input, init);
     if (NOT_OPENAI_ROUTES.some(({ route }) => route.test(path))) {
       this.count(`not OpenAI's: ${path}`);
@@ -148,7 +170,7 @@ export class WireCheck {
     const contentType = response.headers.get('content-type') ?? '';
     const contract = CONTRACTS.find((entry) => entry.method === method && entry.route.test(path))?.contract;
     if (response.ok && contentType.startsWith('text/event-stream') && response.body) {
-      if (contract?.stream) return this.checkedStream(response, contract.stream, label);
+      if (contract?.stream) return this.checkedStream(response, contract.stream, label, signal);
       this.violations.push(`${label}: a stream, and OpenAI's document has none here`);
       return response;
     }
@@ -160,6 +182,23 @@ export class WireCheck {
     } else this.checkJson(schema, text, label);
     return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
+
+  /**
+   * Declares that the running test cuts streams on purpose (an upstream that dies mid-stream, a gateway shut
+   * down under a stream), `why` saying how: until the test ends, a stream that stops without its ending
+   * (`STREAM_ENDINGS`) is counted as "cut stream (declared: why)" instead of failing it. Its events are still
+   * checked, and nothing may follow an ending.
+   */
+  allowCutStreams(why: string): void {
+    if (!why.trim()) throw new Error('allowCutStreams: say why the test cuts its streams');
+    this.cutStreamsAllowed = why;
+  }
+
+  /** Ends a test: its declarations are forgotten, and it fails with every violation it received. */
+  endTest(): void {
+    this.cutStreamsAllowed = undefined;
+    this.expectClean();
+  }
 
   /** The violations found since the last call; they are forgotten. */
   takeViolations(): string[] {
@@ -186,36 +225,76 @@ export class WireCheck {
     this.violations.push(...check(body).map((violation) => `${label}: ${violation}`));
   }
 
-  /** Passes the stream on unchanged, checking each event as it goes by (so by the time the reader is done). */
-  private checkedStream(response: Response, kind: 'chat' | 'responses', label: string): Response {
+  /**
+   * Passes the stream on unchanged, checking each event as it goes by (so by the time the reader is done) and,
+   * when the body ends or breaks off, that its last event is one that ends a stream of its kind
+   * (`STREAM_ENDINGS`) with nothing after it. A reader that stops reading, or aborts its request, chose the
+   * cut: its stream is not held to the rule.
+   */
+  private checkedStream(response: Response, kind: StreamKind, label: string, signal?: AbortSignal | null): Response {
     const parser = new SseParser();
     let events = 0;
-    let done = false;
+    /** The event that ended the stream, once one did. */
+    let ending: string | undefined;
     const checkEvent = (name: string | undefined, data: string) => {
       const where = `${label}, event ${events++}`;
-      if (done) this.violations.push(`${where}: after [DONE]`);
+      if (ending) this.violations.push(`${where}: after ${ending}, which ends the stream`);
       if (kind === 'chat') {
         if (data === '[DONE]') {
-          done = true;
+          ending = '[DONE]';
           return;
         }
-        this.checkJson('chat stream event', data, where, chatStreamEventViolations);
+        this.checkJson('chat stream event', data, where, (event) => {
+          if (isErrorEvent(event)) ending = 'an error event';
+          return chatStreamEventViolations(event);
+        });
         return;
       }
       this.checkJson('Responses stream event', data, where, (event) => {
         const type = (event as { type?: unknown }).type;
+        if (STREAM_ENDINGS.responses.includes(type as string)) ending = String(type);
         const misnamed =
           name === type ? [] : [`event: ${String(name)} names another type than its data's ${String(type)}`];
         return [...misnamed, ...responsesEventViolations(event)];
       });
     };
-    const checking = new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        for (const event of parser.push(Buffer.from(chunk))) checkEvent(event.event, event.data);
-        controller.enqueue(chunk);
+    /** The reader cancelled the stream: it chose the cut. */
+    let cancelled = false;
+    const endedWithout = (how: string) => {
+      if (ending || cancelled) return;
+      if (this.cutStreamsAllowed) {
+        this.count(`cut stream (declared: ${this.cutStreamsAllowed})`);
+        return;
+      }
+      this.violations.push(
+        `${label}: the stream ${how} after ${events} events without ${STREAM_ENDINGS[kind].join(' or ')}`,
+      );
+    };
+    const reader = response.body!.getReader();
+    const checked = new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        let read: Awaited<ReturnType<typeof reader.read>>;
+        try {
+          read = await reader.read();
+        } catch (error) {
+          if (!signal?.aborted) endedWithout('broke off');
+          controller.error(error);
+          return;
+        }
+        if (read.done) {
+          endedWithout('ended');
+          controller.close();
+          return;
+        }
+        for (const event of parser.push(Buffer.from(read.value))) checkEvent(event.event, event.data);
+        controller.enqueue(read.value);
+      },
+      cancel: (reason) => {
+        cancelled = true;
+        return reader.cancel(reason);
       },
     });
-    return new Response(response.body!.pipeThrough(checking), {
+    return new Response(checked, {
       status: response.status,
       statusText: response.statusText,
       headers: response.headers,
@@ -235,7 +314,7 @@ export class WireCheck {
 export function wireCheck(name = ''): WireCheck {
   const check = new WireCheck();
   beforeAll(compileAll);
-  afterEach(() => check.expectClean());
+  afterEach(() => check.endTest());
   afterAll(() => {
     if (process.env.WIRE_SUMMARY) {
       const file = expect.getState().testPath?.split('/').slice(-2).join('/');
