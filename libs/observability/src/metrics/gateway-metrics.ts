@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { CompletedRequest, RequestContext } from '@app/common';
+import { LabelledCounter, LabelledHistogram } from './label-series';
 import { operationName } from './operation-name';
 
 /** One deployment's passive health, read at scrape time. */
@@ -45,96 +46,90 @@ const NO_API = 'none';
  * The gateway's Prometheus metrics, one registry per app. Names follow the OpenTelemetry GenAI semantic
  * conventions where one exists (dots become underscores, the unit a suffix); the rest are `switchyard_*`.
  * Labels hold only bounded values: the inbound API (INBOUND_APIS or `none`), catalog model names, deployments,
- * status codes and error codes — never a key, a key id, a team or a client-chosen string.
+ * status codes and error codes — never a key, a key id, a team or a client-chosen string. The per-request
+ * metrics are `LabelledCounter`/`LabelledHistogram` (label values in `labelNames` order): a request's updates
+ * find their series without building a label object or a key.
  */
 @Injectable()
 export class GatewayMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter;
-  private readonly duration: Histogram;
-  private readonly timeToFirstToken: Histogram;
-  private readonly overhead: Histogram;
-  private readonly tokens: Histogram;
-  private readonly cost: Counter;
-  private readonly images: Counter;
-  private readonly attempts: Counter;
-  private readonly fallbacks: Counter;
-  private readonly quotaRejections: Counter;
+  private readonly requests: LabelledCounter;
+  private readonly duration: LabelledHistogram;
+  private readonly timeToFirstToken: LabelledHistogram;
+  private readonly overhead: LabelledHistogram;
+  private readonly tokens: LabelledHistogram;
+  private readonly cost: LabelledCounter;
+  private readonly images: LabelledCounter;
+  private readonly attempts: LabelledCounter;
+  private readonly fallbacks: LabelledCounter;
+  private readonly quotaRejections: LabelledCounter;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
-    const registers = [this.registry];
-    this.requests = new Counter({
-      name: 'switchyard_requests_total',
-      help: 'Requests to /v1 (and unknown paths) by inbound API, operation, model, deployment, status and error code.',
-      labelNames: [
-        'api',
-        'gen_ai_operation_name',
-        'gen_ai_request_model',
-        'deployment',
-        'http_response_status_code',
-        'error_type',
-      ],
-      registers,
-    });
-    this.duration = new Histogram({
-      name: 'gen_ai_server_request_duration_seconds',
-      help: 'Time from request arrival to the end of the response; for streams, the end of the stream.',
-      labelNames: ['api', 'gen_ai_operation_name', 'gen_ai_request_model', 'error_type'],
-      buckets: DURATION_BUCKETS,
-      registers,
-    });
-    this.timeToFirstToken = new Histogram({
-      name: 'gen_ai_server_time_to_first_token_seconds',
-      help: 'Time from request arrival to the first streamed event sent to the client.',
-      labelNames: ['api', 'gen_ai_operation_name', 'gen_ai_request_model'],
-      buckets: TTFT_BUCKETS,
-      registers,
-    });
-    this.overhead = new Histogram({
-      name: 'switchyard_gateway_overhead_seconds',
-      help: 'Time the gateway added: until the response (streams: the first event), minus the time spent in upstream calls.',
-      labelNames: ['api', 'gen_ai_operation_name'],
-      buckets: OVERHEAD_BUCKETS,
-      registers,
-    });
-    this.tokens = new Histogram({
-      name: 'gen_ai_client_token_usage',
-      help: 'Tokens per request, by type (input, output), as reported by the upstream or estimated.',
-      labelNames: ['api', 'gen_ai_operation_name', 'gen_ai_request_model', 'gen_ai_token_type'],
-      buckets: TOKEN_BUCKETS,
-      registers,
-    });
-    this.cost = new Counter({
-      name: 'switchyard_cost_micro_usd_total',
-      help: 'Cost of served requests in micro-USD, where known.',
-      labelNames: ['api', 'gen_ai_request_model'],
-      registers,
-    });
-    this.images = new Counter({
-      name: 'switchyard_images_generated_total',
-      help: 'Images returned by image models (what image requests are charged for).',
-      labelNames: ['gen_ai_request_model'],
-      registers,
-    });
-    this.attempts = new Counter({
-      name: 'switchyard_upstream_attempts_total',
-      help: 'Upstream calls by deployment, upstream status and error code.',
-      labelNames: ['deployment', 'http_response_status_code', 'error_type'],
-      registers,
-    });
-    this.fallbacks = new Counter({
-      name: 'switchyard_fallbacks_total',
-      help: 'Requests served by a fallback model instead of the one requested, by what ended the requested model’s turn.',
-      labelNames: ['gen_ai_request_model', 'gen_ai_response_model', 'reason'],
-      registers,
-    });
-    this.quotaRejections = new Counter({
-      name: 'switchyard_quota_rejections_total',
-      help: 'Requests refused by the gateway’s own rate limits (rate_limit_exceeded) or budgets (insufficient_quota).',
-      labelNames: ['reason'],
-      registers,
-    });
+    this.requests = new LabelledCounter(
+      'switchyard_requests_total',
+      'Requests to /v1 (and unknown paths) by inbound API, operation, model, deployment, status and error code.',
+      ['api', 'gen_ai_operation_name', 'gen_ai_request_model', 'deployment', 'http_response_status_code', 'error_type'],
+      this.registry,
+    );
+    this.duration = new LabelledHistogram(
+      'gen_ai_server_request_duration_seconds',
+      'Time from request arrival to the end of the response; for streams, the end of the stream.',
+      ['api', 'gen_ai_operation_name', 'gen_ai_request_model', 'error_type'],
+      DURATION_BUCKETS,
+      this.registry,
+    );
+    this.timeToFirstToken = new LabelledHistogram(
+      'gen_ai_server_time_to_first_token_seconds',
+      'Time from request arrival to the first streamed event sent to the client.',
+      ['api', 'gen_ai_operation_name', 'gen_ai_request_model'],
+      TTFT_BUCKETS,
+      this.registry,
+    );
+    this.overhead = new LabelledHistogram(
+      'switchyard_gateway_overhead_seconds',
+      'Time the gateway added: until the response (streams: the first event), minus the time spent in upstream calls.',
+      ['api', 'gen_ai_operation_name'],
+      OVERHEAD_BUCKETS,
+      this.registry,
+    );
+    this.tokens = new LabelledHistogram(
+      'gen_ai_client_token_usage',
+      'Tokens per request, by type (input, output), as reported by the upstream or estimated.',
+      ['api', 'gen_ai_operation_name', 'gen_ai_request_model', 'gen_ai_token_type'],
+      TOKEN_BUCKETS,
+      this.registry,
+    );
+    this.cost = new LabelledCounter(
+      'switchyard_cost_micro_usd_total',
+      'Cost of served requests in micro-USD, where known.',
+      ['api', 'gen_ai_request_model'],
+      this.registry,
+    );
+    this.images = new LabelledCounter(
+      'switchyard_images_generated_total',
+      'Images returned by image models (what image requests are charged for).',
+      ['gen_ai_request_model'],
+      this.registry,
+    );
+    this.attempts = new LabelledCounter(
+      'switchyard_upstream_attempts_total',
+      'Upstream calls by deployment, upstream status and error code.',
+      ['deployment', 'http_response_status_code', 'error_type'],
+      this.registry,
+    );
+    this.fallbacks = new LabelledCounter(
+      'switchyard_fallbacks_total',
+      'Requests served by a fallback model instead of the one requested, by what ended the requested model’s turn.',
+      ['gen_ai_request_model', 'gen_ai_response_model', 'reason'],
+      this.registry,
+    );
+    this.quotaRejections = new LabelledCounter(
+      'switchyard_quota_rejections_total',
+      'Requests refused by the gateway’s own rate limits (rate_limit_exceeded) or budgets (insufficient_quota).',
+      ['reason'],
+      this.registry,
+    );
   }
 
   /** Records one finished request in every metric it touches. */
@@ -148,53 +143,35 @@ export class GatewayMetrics {
     const upstreamMs = trace?.attempts.reduce((sum, attempt) => sum + attempt.durationMs, 0) ?? 0;
     const respondedAt = context.firstByteAt ?? completed.endedAt;
 
-    this.requests.inc({
+    this.requests.inc(
+      1,
       api,
-      gen_ai_operation_name: operation,
-      gen_ai_request_model: model,
-      deployment: trace?.deployment ?? trace?.attempts.at(-1)?.deployment ?? '',
-      http_response_status_code: completed.status,
-      error_type: errorType,
-    });
-    this.duration.observe(
-      { api, gen_ai_operation_name: operation, gen_ai_request_model: model, error_type: errorType },
-      seconds(completed.endedAt - context.receivedAt),
+      operation,
+      model,
+      trace?.deployment ?? trace?.attempts.at(-1)?.deployment ?? '',
+      completed.status,
+      errorType,
     );
+    this.duration.observe(seconds(completed.endedAt - context.receivedAt), api, operation, model, errorType);
     if (completed.stream && context.firstByteAt !== undefined) {
-      this.timeToFirstToken.observe(
-        { api, gen_ai_operation_name: operation, gen_ai_request_model: model },
-        seconds(context.firstByteAt - context.receivedAt),
-      );
+      this.timeToFirstToken.observe(seconds(context.firstByteAt - context.receivedAt), api, operation, model);
     }
     if (trace && trace.attempts.length > 0) {
-      this.overhead.observe(
-        { api, gen_ai_operation_name: operation },
-        Math.max(0, seconds(respondedAt - context.receivedAt - upstreamMs)),
-      );
+      this.overhead.observe(Math.max(0, seconds(respondedAt - context.receivedAt - upstreamMs)), api, operation);
     }
     for (const attempt of trace?.attempts ?? []) {
-      this.attempts.inc({
-        deployment: attempt.deployment,
-        http_response_status_code: attempt.status ?? '',
-        error_type: attempt.errorCode ?? '',
-      });
+      this.attempts.inc(1, attempt.deployment, attempt.status ?? '', attempt.errorCode ?? '');
     }
     if (trace?.fallbackReason) {
-      this.fallbacks.inc({
-        gen_ai_request_model: trace.modelRequested,
-        gen_ai_response_model: trace.modelServed ?? '',
-        reason: trace.fallbackReason,
-      });
+      this.fallbacks.inc(1, trace.modelRequested, trace.modelServed ?? '', trace.fallbackReason);
     }
     if (context.usage) {
-      const labels = { api, gen_ai_operation_name: operation, gen_ai_request_model: model };
-      this.tokens.observe({ ...labels, gen_ai_token_type: 'input' }, context.usage.promptTokens);
-      this.tokens.observe({ ...labels, gen_ai_token_type: 'output' }, context.usage.completionTokens);
+      this.tokens.observe(context.usage.promptTokens, api, operation, model, 'input');
+      this.tokens.observe(context.usage.completionTokens, api, operation, model, 'output');
     }
-    if (context.costMicroUsd !== null) this.cost.inc({ api, gen_ai_request_model: model }, context.costMicroUsd);
-    if (context.images) this.images.inc({ gen_ai_request_model: model }, context.images.count);
-    if (context.error && QUOTA_REJECTIONS.has(context.error.code))
-      this.quotaRejections.inc({ reason: context.error.code });
+    if (context.costMicroUsd !== null) this.cost.inc(context.costMicroUsd, api, model);
+    if (context.images) this.images.inc(context.images.count, model);
+    if (context.error && QUOTA_REJECTIONS.has(context.error.code)) this.quotaRejections.inc(1, context.error.code);
   }
 
   /** Publishes whether this instance is ready (1) or not (0: database, catalog or draining), asked at each scrape. */
