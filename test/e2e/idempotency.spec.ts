@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '@app/common';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { eventually, recordsOf } from '../utils/evidence';
+import { wireCheck } from '../utils/openai-wire';
 import { sampleValue } from '../utils/prometheus';
 import { TcpProxy } from '../utils/tcp-proxy';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
@@ -30,6 +31,8 @@ interface Answer {
  * answers a retry may change (5xx) not kept; expiry and purge by the injected Clock.
  */
 describe('Idempotency-Key on /v1', () => {
+  // Every body received, replays included, is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
   const upstream = new FakeOpenAiServer(PROVIDER_KEY);
   let gateway: TestGateway;
   /**
@@ -125,7 +128,11 @@ describe('Idempotency-Key on /v1', () => {
     const headers: Record<string, string> = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
     if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
     if (requestId) headers['x-request-id'] = requestId;
-    const response = await fetch(`${on.baseUrl}/v1/${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+    const response = await wire.fetch(`${on.baseUrl}/v1/${path}`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+    });
     return { status: response.status, headers: response.headers, text: await response.text() };
   }
 
@@ -183,7 +190,12 @@ describe('Idempotency-Key on /v1', () => {
 
   it('images, through the same pipeline with no code of their own: the SDK repeat is one generation and one charge', async () => {
     const caller = await gateway.createKey();
-    const client = new OpenAI({ apiKey: caller.key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
+    const client = new OpenAI({
+      apiKey: caller.key,
+      baseURL: `${gateway.baseUrl}/v1`,
+      maxRetries: 0,
+      fetch: wire.fetch,
+    });
     const options = { headers: { 'Idempotency-Key': newIdempotencyKey() } };
     const before = upstream.calls('/images/generations').length;
 
@@ -202,7 +214,12 @@ describe('Idempotency-Key on /v1', () => {
 
   it('the openai SDK: a repeat with the same Idempotency-Key gets the same completion and no second call', async () => {
     const caller = await gateway.createKey();
-    const client = new OpenAI({ apiKey: caller.key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
+    const client = new OpenAI({
+      apiKey: caller.key,
+      baseURL: `${gateway.baseUrl}/v1`,
+      maxRetries: 0,
+      fetch: wire.fetch,
+    });
     const options = { headers: { 'Idempotency-Key': newIdempotencyKey() } };
     const before = chatCalls();
 
@@ -321,7 +338,12 @@ describe('Idempotency-Key on /v1', () => {
     expect(first.status).toBe(200);
     expect(first.text).toMatch(/data: \[DONE\]\n\n$/);
 
-    const client = new OpenAI({ apiKey: caller.key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
+    const client = new OpenAI({
+      apiKey: caller.key,
+      baseURL: `${gateway.baseUrl}/v1`,
+      maxRetries: 0,
+      fetch: wire.fetch,
+    });
     const { data: stream, response } = await client.chat.completions
       .create(chatBody('stream me', true) as never, { headers: { 'Idempotency-Key': idempotencyKey } })
       .withResponse();

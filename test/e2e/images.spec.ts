@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { FAKE_IMAGE_URL_PREFIX, FAKE_PNG_BASE64 } from '../fakes/fake-openai-images';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { eventually, recordsOf } from '../utils/evidence';
+import { wireCheck } from '../utils/openai-wire';
 import { openApiSchemas } from '../utils/openapi-schema';
 import { sampleValue } from '../utils/prometheus';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
@@ -15,6 +16,8 @@ const DALL_E_3_PRICES = { '1024x1024': 0.04, '1792x1024': 0.08, default: 0.04 };
 const PROMPT = 'A lighthouse keeper feeding a very small whale';
 
 describe('images: POST /v1/images/generations as a priced, high-cost API', () => {
+  // Every body received (402 and 400 included) is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
   let openai: FakeOpenAiServer;
   let azure: FakeOpenAiServer;
   let flaky: FakeOpenAiServer;
@@ -74,7 +77,7 @@ describe('images: POST /v1/images/generations as a priced, high-cost API', () =>
       },
     });
     caller = await gateway.createKey();
-    client = new OpenAI({ apiKey: caller.key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
+    client = new OpenAI({ apiKey: caller.key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0, fetch: wire.fetch });
   });
 
   afterAll(async () => {
@@ -206,7 +209,12 @@ describe('images: POST /v1/images/generations as a priced, high-cost API', () =>
       (await gateway.admin('PUT', `/admin/projects/${poor.projectId}/budget`, { limit_usd: 0.1, period: 'monthly' }))
         .status,
     ).toBe(200);
-    const poorClient = new OpenAI({ apiKey: poor.key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
+    const poorClient = new OpenAI({
+      apiKey: poor.key,
+      baseURL: `${gateway.baseUrl}/v1`,
+      maxRetries: 0,
+      fetch: wire.fetch,
+    });
     const callsBefore = openai.calls('/images/generations').length;
 
     // 3 × $0.04 = $0.12 > $0.10: refused whole, nothing sent upstream.

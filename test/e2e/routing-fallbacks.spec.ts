@@ -1,7 +1,10 @@
 import { postChat, ROUTING_PROVIDER_KEY, startUpstreams, Upstreams } from '../utils/routing-harness';
+import { wireCheck } from '../utils/openai-wire';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 
 describe('routing: fallbacks', () => {
+  // Every body received is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
   let upstreams: Upstreams;
   let gateway: TestGateway;
   let key: string;
@@ -9,6 +12,7 @@ describe('routing: fallbacks', () => {
   beforeAll(async () => {
     upstreams = await startUpstreams('a1', 'a2', 'b', 'c');
     gateway = await startTestGateway({
+      fetch: wire.fetch,
       catalog: {
         providers: upstreams.providers,
         defaults: { retry: { base_delay_ms: 10, max_delay_ms: 50 } },

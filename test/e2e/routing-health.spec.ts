@@ -1,10 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { postChat, startUpstreams, Upstreams } from '../utils/routing-harness';
+import { wireCheck } from '../utils/openai-wire';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 
 const COOLDOWN_MS = 1_500;
 
 describe('routing: deployment health', () => {
+  // Every body received is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
   let upstreams: Upstreams;
   let gateway: TestGateway;
   let key: string;
@@ -12,6 +15,7 @@ describe('routing: deployment health', () => {
   beforeAll(async () => {
     upstreams = await startUpstreams('flaky', 'steady');
     gateway = await startTestGateway({
+      fetch: wire.fetch,
       catalog: {
         providers: upstreams.providers,
         retry_budget: { min_retries: 1_000 },

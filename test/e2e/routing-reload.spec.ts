@@ -3,9 +3,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { CatalogReloadEvent, ModelCatalogService, routingConfig } from '@app/routing';
 import { openChat, postChat, readSse, startUpstreams, Upstreams } from '../utils/routing-harness';
+import { wireCheck } from '../utils/openai-wire';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 
 describe('routing: hot reload of the catalog', () => {
+  // Every body received is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
   let upstreams: Upstreams;
   let gateway: TestGateway;
   let key: string;
@@ -49,7 +52,7 @@ describe('routing: hot reload of the catalog', () => {
 
   beforeAll(async () => {
     upstreams = await startUpstreams('blue', 'green');
-    gateway = await startTestGateway({ catalog: catalogFor('blue', 0) });
+    gateway = await startTestGateway({ catalog: catalogFor('blue', 0), fetch: wire.fetch });
     key = (await gateway.createKey()).key;
     catalog = gateway.gateway.app.get(ModelCatalogService);
     configPath = gateway.gateway.app.get<{ configPath: string }>(routingConfig.KEY).configPath;
@@ -132,7 +135,7 @@ describe('routing: hot reload of the catalog', () => {
     const listed = async () =>
       (
         (await (
-          await fetch(`${gateway.baseUrl}/v1/models`, { headers: { authorization: `Bearer ${key}` } })
+          await wire.fetch(`${gateway.baseUrl}/v1/models`, { headers: { authorization: `Bearer ${key}` } })
         ).json()) as any
       ).data.map((m: any) => m.id);
     let since = reloads.length;

@@ -1,9 +1,12 @@
 import OpenAI from 'openai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openChat, postChat, readSse, startUpstreams, streamError, Upstreams } from '../utils/routing-harness';
+import { wireCheck } from '../utils/openai-wire';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 
 describe('routing: retries', () => {
+  // Every body received is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
   let upstreams: Upstreams;
   let gateway: TestGateway;
   let key: string;
@@ -12,6 +15,7 @@ describe('routing: retries', () => {
   beforeAll(async () => {
     upstreams = await startUpstreams('solo', 'primary', 'secondary');
     gateway = await startTestGateway({
+      fetch: wire.fetch,
       catalog: {
         providers: upstreams.providers,
         models: [
@@ -27,7 +31,7 @@ describe('routing: retries', () => {
       },
     });
     key = (await gateway.createKey()).key;
-    client = new OpenAI({ apiKey: key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
+    client = new OpenAI({ apiKey: key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0, fetch: wire.fetch });
   });
 
   afterAll(async () => {

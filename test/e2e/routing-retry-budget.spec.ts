@@ -1,11 +1,14 @@
 import OpenAI from 'openai';
 import { startUpstreams, Upstreams } from '../utils/routing-harness';
+import { wireCheck } from '../utils/openai-wire';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 
 const CLIENT_REQUESTS = 200;
 const CONCURRENCY = 10;
 
 describe('routing: the retry budget', () => {
+  // Every body received is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
   let upstreams: Upstreams;
   let gateway: TestGateway;
   let client: OpenAI;
@@ -13,6 +16,7 @@ describe('routing: the retry budget', () => {
   beforeAll(async () => {
     upstreams = await startUpstreams('down');
     gateway = await startTestGateway({
+      fetch: wire.fetch,
       catalog: {
         providers: upstreams.providers,
         // Built-in budget (20 % of first attempts, at least 10 retries per 10 s); fast backoff to keep the run short.
@@ -25,7 +29,12 @@ describe('routing: the retry budget', () => {
         ],
       },
     });
-    client = new OpenAI({ apiKey: (await gateway.createKey()).key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
+    client = new OpenAI({
+      apiKey: (await gateway.createKey()).key,
+      baseURL: `${gateway.baseUrl}/v1`,
+      maxRetries: 0,
+      fetch: wire.fetch,
+    });
   });
 
   afterAll(async () => {

@@ -1,8 +1,11 @@
 import OpenAI from 'openai';
 import { postChat, startUpstreams, Upstreams } from '../utils/routing-harness';
+import { wireCheck } from '../utils/openai-wire';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 
 describe('routing: deployment selection', () => {
+  // Every body received is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
   let upstreams: Upstreams;
   let gateway: TestGateway;
   let key: string;
@@ -10,6 +13,7 @@ describe('routing: deployment selection', () => {
   beforeAll(async () => {
     upstreams = await startUpstreams('east', 'west', 'backup');
     gateway = await startTestGateway({
+      fetch: wire.fetch,
       catalog: {
         providers: upstreams.providers,
         models: [
@@ -76,7 +80,7 @@ describe('routing: deployment selection', () => {
     const reply = await postChat(gateway, key, 'cheap');
     expect(reply.status).toBe(200);
     expect(reply.headers.get('x-switchyard-model')).toBe('balanced');
-    const client = new OpenAI({ apiKey: key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
+    const client = new OpenAI({ apiKey: key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0, fetch: wire.fetch });
     const ids = [];
     for await (const model of client.models.list()) ids.push(model.id);
     expect(ids.sort()).toEqual(['balanced', 'cheap', 'fast', 'prioritised']);

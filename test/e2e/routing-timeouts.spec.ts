@@ -1,4 +1,5 @@
 import { openChat, postChat, readSse, startUpstreams, streamError, Upstreams } from '../utils/routing-harness';
+import { wireCheck } from '../utils/openai-wire';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 
 /**
@@ -13,6 +14,8 @@ function expectWithinTolerance(measuredMs: number, settingMs: number): void {
 }
 
 describe('routing: timeouts', () => {
+  // Every body received is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
   let upstreams: Upstreams;
   let gateway: TestGateway;
   let key: string;
@@ -21,6 +24,7 @@ describe('routing: timeouts', () => {
     upstreams = await startUpstreams('slow');
     const deployments = [{ provider: 'slow', model: 'gpt-slow' }];
     gateway = await startTestGateway({
+      fetch: wire.fetch,
       catalog: {
         providers: upstreams.providers,
         models: [

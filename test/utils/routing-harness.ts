@@ -66,7 +66,7 @@ export async function postChat(
 }
 
 export function openChat(gateway: TestGateway, key: string, body: object): Promise<Response> {
-  return fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+  return gateway.fetch(`${gateway.baseUrl}/v1/chat/completions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),

@@ -18,6 +18,8 @@ export interface TestGatewayOptions {
   database?: TestDatabase;
   /** Runs on the initialised gateway before it listens: the last moment routes can still be added. */
   beforeListen?: (gateway: Gateway) => void;
+  /** How the harnesses call this gateway's `/v1` routes: a `WireCheck`'s fetch checks what it answers. */
+  fetch?: typeof fetch;
 }
 
 /** A whole gateway on a real socket, a fresh Postgres database, and every log line it wrote. */
@@ -25,6 +27,8 @@ export interface TestGateway {
   baseUrl: string;
   gateway: Gateway;
   database: TestDatabase;
+  /** The `fetch` of the options (by default the global one), for the harnesses' `/v1` calls. */
+  fetch: typeof fetch;
   /**
    * Every log line of this test file's gateways. nestjs-pino keeps one application logger per process
    * (the first app's), so the gateways of one file share their capture; request lines are per gateway.
@@ -98,6 +102,7 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
     baseUrl,
     gateway,
     database,
+    fetch: options.fetch ?? fetch,
     logs: fileLogs,
     admin,
     createKey,
