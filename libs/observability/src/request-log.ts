@@ -2,14 +2,16 @@ import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/com
 import { ConfigType } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import pino, { DestinationStream, Logger } from 'pino';
+import { LineBatch } from './line-batch';
 import { observabilityConfig } from './observability.config';
 import { requestLogLine } from './request-logging';
 
 /** Where log lines go when not stdout (tests capture them). */
 export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
 
-function bufferedStdout(): DestinationStream {
-  return pino.destination({ dest: 1, sync: false, minLength: 4_096, periodicFlush: 200 });
+/** Request lines to stdout in writes of at least 4 KiB or every 200 ms, whichever comes first. */
+function bufferedStdout(): LineBatch {
+  return new LineBatch(1, 4_096, 200);
 }
 
 /**
@@ -19,21 +21,24 @@ function bufferedStdout(): DestinationStream {
 @Injectable()
 export class RequestLog implements OnApplicationShutdown {
   private readonly logger: Logger;
+  private readonly batch?: LineBatch;
 
   constructor(
     @Inject(observabilityConfig.KEY) settings: ConfigType<typeof observabilityConfig>,
     @Optional() @Inject(LOG_DESTINATION) destination?: DestinationStream,
   ) {
     // Asynchronous to stdout, in writes of at least 4 KiB or every 200 ms, whichever comes first (a write per
-    // request cost ~4 % of the gateway's CPU under load). pino flushes the buffer when the process exits; a
-    // crash loses at most the last 200 ms of lines (evidence records are written separately). No redaction
+    // request cost ~4 % of the gateway's CPU under load). The batch is flushed at shutdown and when the process
+    // exits; a crash loses at most the last 200 ms of lines (evidence records are written separately). No redaction
     // paths: a request line is built from named fields only (never headers or bodies), and pino's redaction
     // would clone every line to look for paths that cannot be there.
-    this.logger = pino({ level: settings.logLevel }, destination ?? bufferedStdout());
+    if (!destination) this.batch = bufferedStdout();
+    this.logger = pino({ level: settings.logLevel }, destination ?? this.batch);
   }
 
   onApplicationShutdown(): void {
-    this.logger.flush();
+    if (this.batch) this.batch.close();
+    else this.logger.flush();
   }
 
   /** Writes the request's line; called once its response has closed. */
