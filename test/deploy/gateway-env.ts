@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { inspect, isDeepStrictEqual } from 'node:util';
 import { CatalogConfig, loadCatalog } from '@app/routing';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -24,6 +25,46 @@ export function gatewayEnvNames(): Set<string> {
     for (const name of namesReadBy(() => factory())) names.add(name);
   }
   return names;
+}
+
+/**
+ * Whether `value` is the default of the setting `name`: every settings factory that reads `name` must give the
+ * same settings with `name` set to `value` as with it unset. Answers undefined when it is, else what differs.
+ */
+export function defaultDiffers(name: string, value: string): string | undefined {
+  for (const factory of settingsFactories()) {
+    if (!namesReadBy(() => factory()).has(name)) continue;
+    const unset = settingsUnder({}, factory);
+    let set: unknown;
+    try {
+      set = settingsUnder({ [name]: value }, factory);
+    } catch (error) {
+      return `${factory.KEY} refuses ${name}=${value}: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    if (!isDeepStrictEqual(unset, set)) return `${factory.KEY} reads ${name}=${value} as ${changes(unset, set)}`;
+  }
+  return undefined;
+}
+
+/** The fields of two settings objects that differ, as `field: <with it set> (unset: <default>)`. */
+function changes(unset: unknown, set: unknown): string {
+  const fields = (value: unknown) => (typeof value === 'object' && value !== null ? value : { value });
+  const before = fields(unset) as Record<string, unknown>;
+  const after = fields(set) as Record<string, unknown>;
+  return Object.keys({ ...before, ...after })
+    .filter((key) => !isDeepStrictEqual(before[key], after[key]))
+    .map((key) => `${key}: ${inspect(after[key])} (unset: ${inspect(before[key])})`)
+    .join(', ');
+}
+
+function settingsUnder(env: NodeJS.ProcessEnv, read: () => unknown): unknown {
+  const saved = process.env;
+  process.env = env;
+  try {
+    return read();
+  } finally {
+    process.env = saved;
+  }
 }
 
 /** A catalog file, validated as the gateway loads it, and every `${NAME}` it reads from the environment. */

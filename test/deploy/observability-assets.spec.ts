@@ -1,10 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { RouteInventory } from '../../apps/gateway/src/http/route-inventory';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { eventually } from '../utils/evidence';
 import { sampleValue } from '../utils/prometheus';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
+import { metricProblems } from './docs-metrics';
+import { documentedRoutes, normalisedRoute, routeProblems } from './docs-routes';
+import { DocText, readDoc, section } from './docs-text';
 import { ROOT } from './gateway-env';
 
 const PROVIDER_KEY = 'sk-observability-provider-key-5c1d';
@@ -62,11 +66,18 @@ function scrapedSeries(text: string): Map<string, Set<string>> {
   return series;
 }
 
-describe('deploy/grafana and deploy/prometheus use only what /metrics serves', () => {
+/** The README and every page of docs/: what they say about /metrics must hold. */
+function docsAboutMetrics(): DocText[] {
+  const pages = readdirSync(join(ROOT, 'docs')).filter((file) => file.endsWith('.md'));
+  return [readDoc('README.md'), ...pages.map((page) => readDoc(`docs/${page}`))];
+}
+
+describe('deploy/grafana, deploy/prometheus, the README and docs/ use only what the gateway serves', () => {
   let fake: FakeOpenAiServer;
   let down: FakeOpenAiServer;
   let gateway: TestGateway;
   let series: Map<string, Set<string>>;
+  let scrape: string;
 
   /**
    * A short run that makes every kind of series appear: chat and stream, a fallback, an ejection, a rate
@@ -119,6 +130,7 @@ describe('deploy/grafana and deploy/prometheus use only what /metrics serves', (
       async () => (await fetch(`${gateway.baseUrl}/metrics`)).text(),
       (scraped) => sampleValue(scraped, 'switchyard_requests_total', { api: 'chat' }) === 6,
     );
+    scrape = text;
     series = scrapedSeries(text);
   });
 
@@ -177,6 +189,65 @@ describe('deploy/grafana and deploy/prometheus use only what /metrics serves', (
       });
       check(`deploy/prometheus/alerts.yml ${rule.alert}`, rule.expr);
     }
+  });
+
+  it('the README and docs/ name only metrics /metrics serves, and describe every one of ours', () => {
+    const [readme, ...pages] = docsAboutMetrics();
+    const describing = [section(readme, 'Metrics and health'), ...pages];
+    expect(metricProblems(scrape, [readme, ...pages], describing)).toEqual([]);
+  });
+
+  it('the metric check fails on a name /metrics does not serve and on a metric nobody describes', () => {
+    const [readme, ...pages] = docsAboutMetrics();
+    const planted = { where: readme.where, text: `${readme.text}\n| \`switchyard_bogus_total\` | | planted |\n` };
+    expect(metricProblems(scrape, [planted], [])).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^README.md mentions switchyard_bogus_total, which \/metrics does not serve/),
+        expect.stringMatching(/^switchyard_requests_total is served by \/metrics but not described in /),
+      ]),
+    );
+    const metricsTable = section(readme, 'Metrics and health');
+    const withoutReady = { ...metricsTable, text: metricsTable.text.replace(/^\| `switchyard_ready` .*$/m, '') };
+    expect(metricProblems(scrape, [], [withoutReady, ...pages])).toEqual([
+      expect.stringMatching(
+        /^switchyard_ready is served by \/metrics but not described in README.md "Metrics and health" or /,
+      ),
+    ]);
+  });
+
+  const mountedRoutes = () =>
+    gateway.gateway.app
+      .get(RouteInventory)
+      .routes.filter(({ method }) => method !== 'HEAD')
+      .map(({ method, url }) => normalisedRoute(method, url));
+  const endpointTables = (readme = readDoc('README.md'), operations = readDoc('docs/operations.md')) => ({
+    listed: documentedRoutes(section(readme, 'Endpoints')),
+    reference: documentedRoutes(section(operations, 'The HTTP API in full')),
+  });
+
+  it('the endpoint tables list only mounted routes, and docs/operations.md lists every /v1 and /admin route', () => {
+    const { listed, reference } = endpointTables();
+    expect(listed.length).toBeGreaterThan(40);
+    expect(routeProblems(mountedRoutes(), listed, reference)).toEqual([]);
+  });
+
+  it('the route check fails on a route not mounted and on a mounted route left out of the reference', () => {
+    const operations = readDoc('docs/operations.md');
+    const edited = {
+      ...operations,
+      text: operations.text
+        .replace(/^\| `GET \/admin\/usage.*$/m, (row) => `${row}\n| \`DELETE /admin/usage/{id}\` | owner | planted |`)
+        .replace(/^\| `POST \/admin\/config\/reload` .*$/m, ''),
+    };
+    const { listed, reference } = endpointTables(undefined, edited);
+    expect(routeProblems(mountedRoutes(), listed, reference)).toEqual([
+      expect.stringMatching(
+        /^docs\/operations.md "The HTTP API in full" lists DELETE \/admin\/usage\/\{\} .* but the gateway mounts no such route/,
+      ),
+      expect.stringMatching(
+        /^POST \/admin\/config\/reload is mounted but docs\/operations.md "The HTTP API in full" leaves it out/,
+      ),
+    ]);
   });
 
   it('reads PromQL the way the checks above assume', () => {
