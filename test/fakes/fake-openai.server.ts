@@ -51,6 +51,11 @@ export interface OpenAiReply extends WireOptions {
   rawBody?: () => AsyncIterable<Buffer>;
   /** Report this as `usage` (any JSON, malformed on purpose); `null`: report none. Default: counted. */
   usage?: unknown;
+  /**
+   * Non-stream chat: leave out the fields OpenAI sends as null (`message.refusal`, a `message.content` of null
+   * beside tool calls, `choices[].logprobs`), as vLLM and some proxies do.
+   */
+  omitNullFields?: boolean;
 }
 
 const UPSTREAM_MODEL_SUFFIX = '-2025-04-14';
@@ -118,7 +123,8 @@ export class FakeOpenAiServer extends FakeHttpServer {
     }
     const answer = answerFor(body, reply, this.dialect);
     if (!body.stream) {
-      const json = JSON.stringify(completion(answer, this.dialect));
+      const body = completion(answer, this.dialect);
+      const json = JSON.stringify(reply.omitNullFields ? withoutNullFields(body) : body);
       res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req_fake', ...reply.headers });
       // DeepSeek keeps slow non-stream requests alive with blank lines before the JSON.
       res.end(this.dialect === 'deepseek' ? `\n\n${json}` : json);
@@ -278,6 +284,15 @@ function completion(answer: Answer, dialect: OpenAiDialect) {
     service_tier: 'default',
     system_fingerprint: 'fp_fake',
   };
+}
+
+/** The completion as vLLM answers: its choices without the fields that are null. */
+function withoutNullFields(body: ReturnType<typeof completion>) {
+  const choices = body.choices.map(({ logprobs: _logprobs, message, ...choice }) => {
+    const { refusal: _refusal, content, ...rest } = message;
+    return { ...choice, message: content === null ? rest : { ...rest, content } };
+  });
+  return { ...body, choices };
 }
 
 function streamEvents(answer: Answer, includeUsage: boolean, dialect: OpenAiDialect): object[] {

@@ -24,6 +24,7 @@ import type {
   UpstreamCallContext,
 } from '../provider.types';
 import { servesImages } from '../image-providers';
+import { withRequiredChoiceFields } from './openai-completion.mapper';
 import { baseProviderSchema, httpProviderFields } from '../provider-config';
 import { sseEvents } from '../sse/sse-parser';
 
@@ -43,8 +44,9 @@ export type OpenAiEndpoint = 'chat/completions' | 'embeddings' | 'images/generat
 /**
  * OpenAI Chat Completions and everything that speaks it (DeepSeek, vLLM, Ollama, Gemini's compatibility
  * endpoint). The client's body is forwarded with only `model` (and for streams `stream_options`) changed,
- * so new OpenAI parameters work without a gateway release; streamed chunks are forwarded byte-for-byte
- * (re-serialised only when the upstream split one over several `data:` lines).
+ * so new OpenAI parameters work without a gateway release; a non-stream answer gets the null fields OpenAI's
+ * spec requires and some compatible servers leave out (`withRequiredChoiceFields`); streamed chunks are
+ * forwarded byte-for-byte (re-serialised only when the upstream split one over several `data:` lines).
  */
 export class OpenAiAdapter implements ProviderAdapter {
   readonly id: string;
@@ -93,7 +95,7 @@ export class OpenAiAdapter implements ProviderAdapter {
     );
     const received = await this.endpoint.completion<ChatCompletion>(response);
     if (!Array.isArray(received?.choices)) throw this.endpoint.invalid('a chat completion without "choices"');
-    const body = this.adaptCompletion(received);
+    const body = this.adaptCompletion(withRequiredChoiceFields(received));
     return { body, usage: body.usage ?? undefined, droppedParams: [] };
   }
 
