@@ -9,6 +9,8 @@ export * from './util/clock';
 export * from './util/precise-time';
 export * from './util/secrets';
 export * from './util/json-in-turns';
+export { JsonBodies, type JsonBodyLimits, type JsonSyntax } from './util/json-body';
+export { JsonTooDeepError } from './util/json-outline';
 export * from './config/config-error';
 export * from './config/yaml-config';
 export * from './config/alerts-config.schema';

@@ -1,4 +1,4 @@
-import { stringifyInTurns, type GatewayError } from '@app/common';
+import { JsonBodies, JsonTooDeepError, stringifyInTurns, type GatewayError } from '@app/common';
 import { createAgents, UpstreamAgents } from './upstream-agents';
 import { upstreamInvalidResponse } from './upstream-errors';
 import type { UpstreamHttpService, UpstreamResponse } from './upstream-http.service';
@@ -15,6 +15,17 @@ export interface EndpointConfig {
 export type FailureMapper = (status: number, headers: Record<string, string | undefined>, body: string) => GatewayError;
 
 const MAX_ERROR_BODY = 1024 * 1024;
+/**
+ * Answers are parsed as request bodies are: above 1 MiB in slices, yielding every 10 ms (a 16 MiB answer of
+ * small objects, logprobs say, takes ~100 ms in one JSON.parse). Their nesting is bounded too, as the gateway
+ * serialises and translates them again, recursively; no answer shape comes near 128 levels (tool arguments
+ * are strings, and Gemini's and Anthropic's argument objects follow a tool's schema).
+ */
+const MAX_ANSWER_DEPTH = 128;
+const ANSWERS = new JsonBodies(
+  { parse: (text) => JSON.parse(text) as unknown, malformed: () => new SyntaxError('not JSON') },
+  { maxDepth: MAX_ANSWER_DEPTH, slicedAbove: 1024 * 1024, sliceChars: 256 * 1024, turnMs: 10 },
+);
 /** Unless a provider's configured headers say otherwise. (No accept-encoding: upstream bodies come uncompressed.) */
 const USER_AGENT = 'switchyard';
 
@@ -76,8 +87,9 @@ export class UpstreamEndpoint {
     if (response.status >= 400) throw await this.failure(response);
     const text = await response.text(limitBytes);
     try {
-      return JSON.parse(text) as T;
-    } catch {
+      return (ANSWERS.isLong(text) ? await ANSWERS.parseSliced(text) : ANSWERS.parse(text)) as T;
+    } catch (error) {
+      if (error instanceof JsonTooDeepError) throw this.invalid(`a body nested deeper than ${MAX_ANSWER_DEPTH} levels`);
       throw this.invalid('a body that is not JSON');
     }
   }

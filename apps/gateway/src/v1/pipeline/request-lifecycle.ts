@@ -1,13 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyBodyParser, FastifyInstance, FastifyRequest } from 'fastify';
-import { GatewayError, InboundApiName, requestContext } from '@app/common';
+import {
+  GatewayError,
+  InboundApiName,
+  JsonBodies,
+  JsonBodyLimits,
+  JsonSyntax,
+  JsonTooDeepError,
+  requestContext,
+} from '@app/common';
 import { RequestLog, serverTimingHook } from '@app/observability';
 import { RequestEvidence } from '../../evidence/request-evidence';
 import { noteRequestBody } from '../idempotency/idempotency-key';
 import { V1_ROUTES } from '../v1-routes';
 import { checkIdentifiers } from './body-checks';
-import { JsonBodies, JsonBodyLimits, JsonSyntax } from './json-body';
-import { JsonTooDeepError } from './json-outline';
 
 /**
  * Request bodies: nested at most 64 deep (JSON.stringify and the translators recurse), and parsed in slices

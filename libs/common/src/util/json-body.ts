@@ -27,10 +27,11 @@ const QUOTE = 0x22;
 const NOT_BLANK = /[^ \t\n\r]/g;
 
 /**
- * JSON request bodies, parsed without letting one of them hold the event loop: the depth is checked before
- * parsing (JsonOutline), a short body is parsed in one go, and a long one in runs of at most `sliceChars`
- * handed to the native parser, yielding to other requests every `turnMs`. The native parser does all the
- * parsing, so slicing costs little more than one JSON.parse; it only cuts the work into turns.
+ * JSON bodies (client requests, upstream answers), parsed without letting one of them hold the event loop:
+ * the depth is checked before parsing (JsonOutline), a short body is parsed in one go, and a long one in runs
+ * of at most `sliceChars` handed to the native parser, yielding to other requests every `turnMs`. The native
+ * parser does all the parsing, so slicing costs little more than one JSON.parse; it only cuts the work into
+ * turns.
  */
 export class JsonBodies {
   constructor(
@@ -83,7 +84,7 @@ class SlicedParse {
     }
     const start = this.skipBlank(this.text.charCodeAt(0) === BYTE_ORDER_MARK ? 1 : 0);
     const value = await this.value(start, this.trimmedEnd(this.text.length));
-    // The request goes on in a turn of its own, not at the end of the last slice's.
+    // The caller goes on in a turn of its own, not at the end of the last slice's.
     await nextTurn();
     return value;
   }
