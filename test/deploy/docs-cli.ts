@@ -129,12 +129,13 @@ export function resolveCommand(program: Command, line: string): { command?: Comm
  */
 export function cliProblems(program: Command, shown: DocumentedCommand[], reference: DocumentedCommand[]): string[] {
   const problems: string[] = [];
-  const documented = new Set<Command>();
-  for (const { line, where } of [...shown, ...reference]) {
+  const resolve = ({ line, where }: DocumentedCommand) => {
     const { command, problem } = resolveCommand(program, line);
     if (problem) problems.push(`${where} shows "switchyard ${line}": ${problem}`);
-    if (command && reference.some((entry) => entry.line === line)) documented.add(command);
-  }
+    return command;
+  };
+  shown.forEach(resolve);
+  const documented = new Set(reference.map(resolve));
   const referenceWhere = reference[0]?.where ?? 'the CLI reference table';
   for (const command of leaves(program)) {
     if (!documented.has(command))

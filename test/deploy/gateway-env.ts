@@ -32,8 +32,8 @@ export function gatewayEnvNames(): Set<string> {
  * same settings with `name` set to `value` as with it unset. Answers undefined when it is, else what differs.
  */
 export function defaultDiffers(name: string, value: string): string | undefined {
-  for (const factory of settingsFactories()) {
-    if (!namesReadBy(() => factory()).has(name)) continue;
+  for (const { factory, names } of (readers ??= readersOfSettings())) {
+    if (!names.has(name)) continue;
     const unset = settingsUnder({}, factory);
     let set: unknown;
     try {
@@ -44,6 +44,12 @@ export function defaultDiffers(name: string, value: string): string | undefined 
     if (!isDeepStrictEqual(unset, set)) return `${factory.KEY} reads ${name}=${value} as ${changes(unset, set)}`;
   }
   return undefined;
+}
+
+let readers: Array<{ factory: SettingsFactory; names: Set<string> }> | undefined;
+
+function readersOfSettings() {
+  return settingsFactories().map((factory) => ({ factory, names: namesReadBy(() => factory()) }));
 }
 
 /** The fields of two settings objects that differ, as `field: <with it set> (unset: <default>)`. */
