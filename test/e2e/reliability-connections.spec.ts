@@ -4,6 +4,7 @@ import { connect, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { eventually, recordsOf } from '../utils/evidence';
+import { expectWireBody, wireCheck } from '../utils/openai-wire';
 import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gateway';
 
 const PROVIDER_KEY = 'sk-provider-reliability-connections';
@@ -151,6 +152,9 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
+// Every /v1 body received through fetch is checked against OpenAI's published OpenAPI document.
+const wire = wireCheck();
+
 describe('connection hygiene: slow, silent and vanishing clients are cut at their limits', () => {
   let fake: FakeOpenAiServer;
   /** The upstream of `gpt-endless`: streams for as long as it is read. */
@@ -190,7 +194,7 @@ describe('connection hygiene: slow, silent and vanishing clients are cut at thei
   });
 
   const chat = (body: object, headers: Record<string, string> = {}) =>
-    fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+    wire.fetch(`${gateway.baseUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }], ...body }),
@@ -205,6 +209,7 @@ describe('connection hygiene: slow, silent and vanishing clients are cut at thei
     );
     expect(client.received).toMatch(/^HTTP\/1\.1 408 /);
     expect(JSON.parse(client.received.split('\r\n\r\n')[1]).error).toMatchObject({ code: 'request_timeout' });
+    expectWireBody('ErrorResponse', JSON.parse(client.received.split('\r\n\r\n')[1]));
     // The limit, plus at most the server's connection check interval (a quarter of it) and scheduling.
     expect(closedAt - started).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 50);
     expect(closedAt - started).toBeLessThan(REQUEST_TIMEOUT_MS * 2.5);
@@ -292,7 +297,7 @@ describe('connection hygiene: slow, silent and vanishing clients are cut at thei
       expect(((await oneTooMany.json()) as any).error).toMatchObject({ code: 'rate_limit_exceeded' });
       // Another key's streams, and this key's non-stream calls, do not count.
       const other = await gateway.createKey();
-      const otherStream = await fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+      const otherStream = await wire.fetch(`${gateway.baseUrl}/v1/chat/completions`, {
         method: 'POST',
         headers: { authorization: `Bearer ${other.key}`, 'content-type': 'application/json' },
         body: JSON.stringify({ model: 'gpt-test', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
@@ -360,7 +365,7 @@ describe('other clients while slow-body and non-reading clients hold connections
     const worker = async () => {
       while (latencies.length < requests) {
         const started = performance.now();
-        const response = await fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+        const response = await wire.fetch(`${gateway.baseUrl}/v1/chat/completions`, {
           method: 'POST',
           headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
           body: JSON.stringify({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] }),
@@ -457,7 +462,7 @@ describe('overload: shed new /v1 requests with 503 and retry-after, keep answeri
   };
 
   const chat = (authorization = `Bearer ${key}`) =>
-    fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+    wire.fetch(`${gateway.baseUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] }),

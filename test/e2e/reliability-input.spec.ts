@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { eventually, recordsOf } from '../utils/evidence';
+import { wireCheck } from '../utils/openai-wire';
 import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gateway';
 
 /** `{"a":{"a":…}}` nested `depth` objects deep (the outermost included). */
@@ -15,6 +16,8 @@ const nestedArrays = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)
  * fields, admin numbers past their columns, and keys pasted where the gateway keeps or logs the value.
  */
 describe('request input bounds and secrets by shape', () => {
+  // Every body received is checked against OpenAI's published OpenAPI document (Messages bodies are Anthropic's).
+  const wire = wireCheck();
   let fake: FakeOpenAiServer;
   let drain: DrainUpstream;
   let gateway: TestGateway;
@@ -44,7 +47,7 @@ describe('request input bounds and secrets by shape', () => {
   });
 
   const post = async (path: string, body: string, headers: Record<string, string> = {}) => {
-    const response = await fetch(gateway.baseUrl + path, {
+    const response = await wire.fetch(gateway.baseUrl + path, {
       method: 'POST',
       headers: { authorization: `Bearer ${caller.key}`, 'content-type': 'application/json', ...headers },
       body,

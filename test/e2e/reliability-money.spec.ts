@@ -4,6 +4,7 @@ import { FakeAnthropicServer } from '../fakes/fake-anthropic.server';
 import { FakeGeminiServer } from '../fakes/fake-gemini.server';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { eventually, recordsOf } from '../utils/evidence';
+import { wireCheck } from '../utils/openai-wire';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 
 const PROVIDER_KEY = 'sk-money-provider';
@@ -136,6 +137,8 @@ const GEMINI_HIDDEN_NEGATIVE: UsageCase = {
  * its counts came from, and the ledger adds up to what the budget says was spent.
  */
 describe('reliability: money no upstream usage report can corrupt', () => {
+  // Every body received is checked against OpenAI's published OpenAPI document (Messages bodies are Anthropic's).
+  const wire = wireCheck();
   const openai = new FakeOpenAiServer(PROVIDER_KEY);
   const anthropic = new FakeAnthropicServer(PROVIDER_KEY);
   const gemini = new FakeGeminiServer({ apiKey: PROVIDER_KEY });
@@ -202,7 +205,7 @@ describe('reliability: money no upstream usage report can corrupt', () => {
 
   async function send(path: string, body: object): Promise<{ requestId: string; status: number; text: string }> {
     const requestId = `money-${++sequence}-${Date.now()}`;
-    const response = await fetch(`${gateway.baseUrl}/v1/${path}`, {
+    const response = await wire.fetch(`${gateway.baseUrl}/v1/${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${caller.key}`, 'content-type': 'application/json', 'x-request-id': requestId },
       body: JSON.stringify(body),

@@ -7,6 +7,7 @@ import { RequestRecordWriter } from '@app/audit';
 import { BudgetService } from '@app/quota';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { eventually } from '../utils/evidence';
+import { wireCheck } from '../utils/openai-wire';
 import { TcpProxy } from '../utils/tcp-proxy';
 import { createTestDatabase, TestDatabase } from '../utils/test-database';
 import { openAiCatalog, startTestGateway, TEST_ADMIN_KEY, TestGateway } from '../utils/test-gateway';
@@ -37,6 +38,8 @@ interface Sent {
  * Keys the instance never verified, and admin writes, get 503 + retry-after; readiness is 503 meanwhile.
  */
 describe('reliability: a Postgres outage under steady traffic', () => {
+  // Every body received, during the outage too, is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
   let fake: FakeOpenAiServer;
   let database: TestDatabase;
   let proxy: TcpProxy;
@@ -161,7 +164,7 @@ describe('reliability: a Postgres outage under steady traffic', () => {
   async function call(key: string): Promise<{ status: number; headers: Headers; body: string; requestId: string }> {
     const requestId = `outage-${sequence++}`;
     const stream = sequence % 2 === 0;
-    const response = await fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+    const response = await wire.fetch(`${gateway.baseUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-request-id': requestId },
       body: JSON.stringify({

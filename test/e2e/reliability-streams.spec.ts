@@ -10,6 +10,7 @@ import {
   HostileUpstream,
   startHostileUpstream,
 } from '../fakes/hostile-upstream';
+import { wireCheck } from '../utils/openai-wire';
 import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gateway';
 
 /**
@@ -119,6 +120,8 @@ function eventData(body: string): string[] {
 }
 
 describe('reliability: hostile upstream streams', () => {
+  // Every body and stream event received is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
   let fake: FakeOpenAiServer;
   let hostile: HostileUpstream;
   let gateway: TestGateway;
@@ -158,7 +161,7 @@ describe('reliability: hostile upstream streams', () => {
   });
 
   function chat(model: string, stream: boolean): Promise<Response> {
-    return fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+    return wire.fetch(`${gateway.baseUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model, stream, messages: [{ role: 'user', content: 'hello there' }] }),

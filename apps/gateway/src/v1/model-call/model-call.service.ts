@@ -26,6 +26,7 @@ import {
 } from '@app/routing';
 import { routeHeaders } from '../../http/route-headers';
 import type { GatewayCall } from '../pipeline/gateway-call';
+import { correctedChatUsage, correctedEmbeddingsUsage } from './client-usage';
 import type { RequestSpend } from './request-spend';
 import { SpendService } from './spend.service';
 import { chatEstimate, embeddingsEstimate, generatedChars, messagesEstimate, promptChars } from './usage-estimate';
@@ -96,7 +97,8 @@ export class ModelCallService {
     const plan = this.plan(call, request.model);
     const spend = await this.reserve(call, plan, request);
     const result = await spend.releaseOnFailure(this.router.chat(plan, request, this.routeCall(call)));
-    call.context.usage = providerUsage(result.usage) ?? chatEstimate(request, result.body);
+    const usage = (call.context.usage = providerUsage(result.usage) ?? chatEstimate(request, result.body));
+    if (usage.source === 'clamped') result.body.usage = correctedChatUsage(usage);
     await spend.settle();
     return { value: result, headers: this.routeHeaders(call, [...dropped, ...result.droppedParams]) };
   }
@@ -105,7 +107,8 @@ export class ModelCallService {
     const plan = this.plan(call, request.model, 'embedding');
     const spend = await this.reserve(call, plan, request);
     const result = await spend.releaseOnFailure(this.router.embeddings(plan, request, this.routeCall(call)));
-    call.context.usage = providerUsage(result.body.usage) ?? embeddingsEstimate(request);
+    const usage = (call.context.usage = providerUsage(result.body.usage) ?? embeddingsEstimate(request));
+    if (usage.source !== 'provider') result.body.usage = correctedEmbeddingsUsage(usage);
     await spend.settle();
     return { value: result.body, headers: routeHeaders(call.context.trace) };
   }
