@@ -10,6 +10,7 @@ import { budgetExhausted } from './budget-exhausted';
 import { BudgetLease } from './budget-lease';
 import { periodStart } from './budget-period';
 import { BudgetStore } from './budget.store';
+import { LeaseTable } from './lease-table';
 
 /** An instance never leases more than this share of a budget's remaining headroom at once. */
 const HEADROOM_SHARE = 10n;
@@ -27,7 +28,7 @@ export class BudgetLeases {
   private readonly logger = new Logger(BudgetLeases.name);
   /** Names this instance's lease rows; a new one per process. */
   readonly holder = `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
-  private readonly leases = new Map<string, BudgetLease>();
+  private readonly leases = new LeaseTable();
 
   constructor(
     private readonly store: BudgetStore,
@@ -81,18 +82,18 @@ export class BudgetLeases {
    * is never dropped, so a ledger entry's charges find the lease object they were held in.
    */
   leaseAt(budgetId: string, periodStart: Date): BudgetLease | undefined {
-    return this.leases.get(leaseKey(budgetId, periodStart));
+    return this.leases.get(budgetId, periodStart.getTime());
   }
 
   /** Postgres's view of every lease this instance holds: extends them, and corrects local figures. */
   async renew(): Promise<void> {
-    if (![...this.leases.values()].some((lease) => lease.granted > 0n)) return;
+    if (![...this.leases].some((lease) => lease.granted > 0n)) return;
     const now = this.clock.now();
     const rows = await this.store.renew(this.holder, this.expiresAt(now));
     const amounts = new Map(rows.map((row) => [leaseKey(row.budgetId, row.periodStart), row.amountMicros]));
-    for (const [key, lease] of this.leases) {
+    for (const lease of this.leases) {
       // A lease with a statement in flight is confirmed by that statement instead.
-      if (!lease.busy) lease.confirm(amounts.get(key) ?? 0n, now.getTime());
+      if (!lease.busy) lease.confirm(amounts.get(leaseKey(lease.policy.id, lease.periodStart)) ?? 0n, now.getTime());
     }
   }
 
@@ -114,22 +115,22 @@ export class BudgetLeases {
    */
   async giveBackUnused(idleMs: number, all = false): Promise<void> {
     const now = this.clock.now();
-    for (const [key, lease] of this.leases) {
+    for (const lease of this.leases) {
       if (lease.busy) continue;
       const current = lease.periodStart.getTime() === periodStart(lease.policy.period, now).getTime();
       const idle = lease.idle && now.getTime() - lease.lastUsedAt >= idleMs;
       if (lease.available > 0n && (all || idle || !current)) await this.giveBack(lease);
-      if (lease.granted === 0n && lease.idle && !lease.busy && (idle || !current)) this.leases.delete(key);
+      if (lease.granted === 0n && lease.idle && !lease.busy && (idle || !current))
+        this.leases.delete(lease.policy.id, lease);
     }
   }
 
   private leaseFor(policy: BudgetPolicy, now: Date): BudgetLease {
     const start = periodStart(policy.period, now);
-    const key = leaseKey(policy.id, start);
-    let lease = this.leases.get(key);
+    let lease = this.leases.get(policy.id, start.getTime());
     if (!lease) {
       lease = new BudgetLease(policy, start);
-      this.leases.set(key, lease);
+      this.leases.set(policy.id, lease);
     } else if (lease.policy.limitMicros !== policy.limitMicros) {
       // A changed limit applies to headroom leased from now on: hand back what was leased under the old one.
       lease.policy = policy;
@@ -215,7 +216,7 @@ function budgetUnavailable(policy: BudgetPolicy, cause?: unknown): GatewayError 
   );
 }
 
-/** One lease per budget and period start (as epoch ms: cheaper per request than an ISO string). */
+/** A lease's key in Postgres's answer to a renewal (once per flush interval, not per request). */
 function leaseKey(budgetId: string, start: Date): string {
   return `${budgetId}/${start.getTime()}`;
 }

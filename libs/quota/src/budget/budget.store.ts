@@ -171,20 +171,9 @@ export class BudgetStore {
         [JSON.stringify(rows.map(ledgerRow))],
       );
       const written = new Set(inserted.map((row) => row.id));
-      // One charge per lease (holder, budget and period), whatever the number of entries in the batch.
-      const charges = new Map<string, LedgerCharge & { holder: string }>();
-      for (const row of rows) {
-        if (!written.has(row.id)) continue;
-        for (const { budgetId, periodStart, amount } of row.charges) {
-          const key = `${row.holder}/${budgetId}/${periodStart.getTime()}`;
-          const charge = charges.get(key);
-          if (charge) charge.amount += amount;
-          else charges.set(key, { holder: row.holder, budgetId, periodStart, amount });
-        }
-      }
+      const list = leaseCharges(rows, written);
       let budgets: SettledBudget[] = [];
-      if (charges.size > 0) {
-        const list = [...charges.values()];
+      if (list.length > 0) {
         // Budgets before leases, as the lease statement locks them: the opposite order can deadlock with a
         // top-up of the same budget (as when a backlog is written while requests resume after an outage).
         await manager.query('SELECT 1 FROM budgets WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [
@@ -252,6 +241,34 @@ export class BudgetStore {
 }
 
 /** A ledger row as the INSERT's JSON parameter carries it (one `JSON.stringify` per batch, not 14 arrays). */
+type HeldCharge = LedgerCharge & { holder: string };
+
+/**
+ * One charge per lease (holder, budget and period) for the written rows, whatever the number of entries in the
+ * batch; summed in maps by holder, budget and period start rather than by a key string built per charge.
+ */
+function leaseCharges(rows: readonly LedgerRow[], written: ReadonlySet<string>): HeldCharge[] {
+  const list: HeldCharge[] = [];
+  const byHolder = new Map<string, Map<string, Map<number, HeldCharge>>>();
+  for (const row of rows) {
+    if (!written.has(row.id)) continue;
+    let byBudget = byHolder.get(row.holder);
+    if (!byBudget) byHolder.set(row.holder, (byBudget = new Map<string, Map<number, HeldCharge>>()));
+    for (const { budgetId, periodStart, amount } of row.charges) {
+      let byPeriod = byBudget.get(budgetId);
+      if (!byPeriod) byBudget.set(budgetId, (byPeriod = new Map<number, HeldCharge>()));
+      const charge = byPeriod.get(periodStart.getTime());
+      if (charge) charge.amount += amount;
+      else {
+        const added = { holder: row.holder, budgetId, periodStart, amount };
+        byPeriod.set(periodStart.getTime(), added);
+        list.push(added);
+      }
+    }
+  }
+  return list;
+}
+
 function ledgerRow(e: LedgerRow): Record<(typeof LEDGER_COLUMNS)[number][0], string | number | null> {
   return {
     id: e.id,
