@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { Clock } from '@app/common';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { FakeWebhookReceiver } from '../fakes/webhook-receiver';
+import { wireCheck } from '../utils/openai-wire';
 import { sampleValue } from '../utils/prometheus';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 
@@ -30,6 +31,8 @@ interface AlertRow {
 }
 
 describe('alerts: budget thresholds', () => {
+  // Every body received is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
   let upstream: FakeOpenAiServer;
   let receiver: FakeWebhookReceiver;
   let a: TestGateway;
@@ -64,7 +67,7 @@ describe('alerts: budget thresholds', () => {
   });
 
   const chat = (gateway: TestGateway, key: string) =>
-    fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+    wire.fetch(`${gateway.baseUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }], max_tokens: 100 }),

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AnomalySuspension } from '../../apps/gateway/src/alerts/detectors/anomaly-suspension';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
+import { wireCheck } from '../utils/openai-wire';
 import { TcpProxy } from '../utils/tcp-proxy';
 import { createTestDatabase, TestDatabase } from '../utils/test-database';
 import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gateway';
@@ -10,6 +11,8 @@ import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gate
  * outage lets the gateway keep serving from, carries the suspension instead of being forgotten or kept stale.
  */
 describe('anomaly suspension through a Postgres outage', () => {
+  // Every body received (403 key_suspended included) is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
   const CACHE_TTL_MS = 200;
   let fake: FakeOpenAiServer;
   let database: TestDatabase;
@@ -39,7 +42,7 @@ describe('anomaly suspension through a Postgres outage', () => {
   });
 
   const chat = (key: string) =>
-    fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+    wire.fetch(`${gateway.baseUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
       body: JSON.stringify({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] }),

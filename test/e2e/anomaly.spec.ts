@@ -6,6 +6,7 @@ import { Clock } from '@app/common';
 import { AnomalyDetectors } from '../../apps/gateway/src/alerts/detectors/anomaly-detectors';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { runCliInProcess } from '../utils/cli';
+import { wireCheck } from '../utils/openai-wire';
 import { openAiCatalog, startTestGateway, TEST_ADMIN_KEY, TestGateway } from '../utils/test-gateway';
 
 /**
@@ -13,6 +14,8 @@ import { openAiCatalog, startTestGateway, TEST_ADMIN_KEY, TestGateway } from '..
  * down a key's history (one-minute windows), and `checkNow` stands for the timer's next turn.
  */
 describe('anomaly detection and on_anomaly: suspend', () => {
+  // Every body received (403 key_suspended included) is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
   const WINDOW_MS = 60_000;
   let fake: FakeOpenAiServer;
   let gateway: TestGateway;
@@ -65,7 +68,7 @@ describe('anomaly detection and on_anomaly: suspend', () => {
   });
 
   const chat = (key: string, model = 'gpt-test', headers: Record<string, string> = {}, baseUrl = gateway.baseUrl) =>
-    fetch(`${baseUrl}/v1/chat/completions`, {
+    wire.fetch(`${baseUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers },
       body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
@@ -178,7 +181,7 @@ describe('anomaly detection and on_anomaly: suspend', () => {
     const [alert] = await alertsOf('spend_anomaly', key.id);
     expect(alert.details).toMatchObject({ on_anomaly: 'suspend', suspended_keys: [{ id: key.id }] });
 
-    const openai = new OpenAI({ apiKey: key.key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
+    const openai = new OpenAI({ apiKey: key.key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0, fetch: wire.fetch });
     const refused = await openai.chat.completions
       .create({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] })
       .catch((error: unknown) => error);

@@ -1,9 +1,12 @@
 import { DataSource } from 'typeorm';
 import { Clock } from '@app/common';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
+import { wireCheck } from '../utils/openai-wire';
 import { openAiCatalog, startTestGateway, TEST_ADMIN_KEY, TestGateway } from '../utils/test-gateway';
 
 describe('gateway keys and the admin key', () => {
+  // Every /v1 body received (the 401s included) is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
   let fake: FakeOpenAiServer;
   let gateway: TestGateway;
 
@@ -21,7 +24,7 @@ describe('gateway keys and the admin key', () => {
   });
 
   const chat = (headers: Record<string, string>) =>
-    fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+    wire.fetch(`${gateway.baseUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] }),

@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import { Client } from 'pg';
 import { errorEnvelope, FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { recordsOf } from '../utils/evidence';
+import { wireCheck } from '../utils/openai-wire';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 
 /** Not shaped like any known key format: only scrubbing of the configured provider keys can catch it. */
@@ -13,6 +14,8 @@ const PROVIDER_CANARY = 'canary-provider-Zq8v3KfP2mWx7Ry4Tb';
  * after revocation — and must then appear nowhere: not in the logs, any table, any error body or the metrics.
  */
 describe('evidence never holds a key', () => {
+  // Every body received is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
   let fake: FakeOpenAiServer;
   let gateway: TestGateway;
   let canary: { key: string; id: string };
@@ -38,7 +41,7 @@ describe('evidence never holds a key', () => {
   });
 
   const call = async (path: string, init: { key?: string; headers?: Record<string, string>; body?: object } = {}) => {
-    const response = await fetch(gateway.baseUrl + path, {
+    const response = await wire.fetch(gateway.baseUrl + path, {
       method: init.body ? 'POST' : 'GET',
       headers: {
         authorization: `Bearer ${init.key ?? canary.key}`,
@@ -96,7 +99,12 @@ describe('evidence never holds a key', () => {
     });
     expect((await call('/v1/chat/completions', { body: chatBody() })).status).toBe(502);
 
-    const client = new OpenAI({ apiKey: canary.key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
+    const client = new OpenAI({
+      apiKey: canary.key,
+      baseURL: `${gateway.baseUrl}/v1`,
+      maxRetries: 0,
+      fetch: wire.fetch,
+    });
     expect((await client.chat.completions.create(chatBody() as any)).choices[0].message.content).toBe('Echo: hello');
     expect((await gateway.admin('POST', `/admin/keys/${canary.id}/revoke`)).status).toBe(200);
     const revoked = await call('/v1/chat/completions', {

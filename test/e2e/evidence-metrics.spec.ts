@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { eventually } from '../utils/evidence';
+import { wireCheck } from '../utils/openai-wire';
 import { sampleValue } from '../utils/prometheus';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 
@@ -8,6 +9,8 @@ const PROVIDER_KEY = 'sk-metrics-provider-key-77aa';
 const METRICS_TOKEN = 'metrics-scrape-token-0123456789';
 
 describe('metrics and health', () => {
+  // Every body received is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
   let fake: FakeOpenAiServer;
   let down: FakeOpenAiServer;
   let gateway: TestGateway;
@@ -35,7 +38,12 @@ describe('metrics and health', () => {
       },
       env: { METRICS_TOKEN },
     });
-    client = new OpenAI({ apiKey: (await gateway.createKey()).key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
+    client = new OpenAI({
+      apiKey: (await gateway.createKey()).key,
+      baseURL: `${gateway.baseUrl}/v1`,
+      maxRetries: 0,
+      fetch: wire.fetch,
+    });
   });
 
   afterAll(async () => {
@@ -100,7 +108,8 @@ describe('metrics and health', () => {
   it('labels requests with the inbound API they were sent to, and none for other calls', async () => {
     const embedding = await client.embeddings.create({ model: 'embed-test', input: 'label me' });
     expect(
-      (await fetch(`${gateway.baseUrl}/v1/models`, { headers: { authorization: `Bearer ${client.apiKey}` } })).status,
+      (await wire.fetch(`${gateway.baseUrl}/v1/models`, { headers: { authorization: `Bearer ${client.apiKey}` } }))
+        .status,
     ).toBe(200);
     const embeddings = { api: 'embeddings', gen_ai_operation_name: 'embeddings', gen_ai_request_model: 'embed-test' };
     const observed = (scraped: string) =>

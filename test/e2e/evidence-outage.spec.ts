@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { RequestRecordWriter, requestRecordFrom } from '@app/audit';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { eventually } from '../utils/evidence';
+import { wireCheck } from '../utils/openai-wire';
 import { sampleValue } from '../utils/prometheus';
 import { TcpProxy } from '../utils/tcp-proxy';
 import { createTestDatabase, TestDatabase } from '../utils/test-database';
@@ -10,6 +11,8 @@ import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gate
 
 /** Postgres goes away while traffic flows: records wait in memory and are all written, once, when it is back. */
 describe('evidence survives a database outage', () => {
+  // Every body received is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
   let fake: FakeOpenAiServer;
   let database: TestDatabase;
   let proxy: TcpProxy;
@@ -31,7 +34,7 @@ describe('evidence survives a database outage', () => {
       env: { AUTH_CACHE_TTL_MS: '300000', EVIDENCE_FLUSH_INTERVAL_MS: '50' },
     });
     caller = await gateway.createKey();
-    client = new OpenAI({ apiKey: caller.key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
+    client = new OpenAI({ apiKey: caller.key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0, fetch: wire.fetch });
   });
 
   afterAll(async () => {

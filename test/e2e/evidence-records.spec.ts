@@ -3,12 +3,15 @@ import { RequestRecordWriter, requestRecordFrom } from '@app/audit';
 import { INBOUND_APIS } from '@app/common';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { recordsOf } from '../utils/evidence';
+import { wireCheck } from '../utils/openai-wire';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 
 const PROVIDER_KEY = 'sk-evidence-provider-key-3c9d';
 
 /** Each request gets one evidence record with the facts support and compliance ask for; read back through the admin API. */
 describe('evidence: one record per request', () => {
+  // Every body received is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
   let fake: FakeOpenAiServer;
   let flaky: FakeOpenAiServer;
   let gateway: TestGateway;
@@ -45,7 +48,7 @@ describe('evidence: one record per request', () => {
       env: { EVIDENCE_FLUSH_INTERVAL_MS: '50', QUOTA_POLICY_CACHE_MS: '0' },
     });
     caller = await gateway.createKey({ environment: 'production' });
-    client = new OpenAI({ apiKey: caller.key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
+    client = new OpenAI({ apiKey: caller.key, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0, fetch: wire.fetch });
   });
 
   afterAll(async () => {
@@ -110,7 +113,7 @@ describe('evidence: one record per request', () => {
 
   it('a 401: the model asked for and the failure, with no key to attribute it to', async () => {
     const requestId = nextRequestId();
-    const response = await fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+    const response = await wire.fetch(`${gateway.baseUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: {
         authorization: 'Bearer sy-test-not-a-real-key',
@@ -221,7 +224,7 @@ describe('evidence: one record per request', () => {
     const requestId = nextRequestId();
     fake.script({ eventDelayMs: 200 });
     const controller = new AbortController();
-    const response = await fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+    const response = await wire.fetch(`${gateway.baseUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${caller.key}`, 'content-type': 'application/json', 'x-request-id': requestId },
       body: JSON.stringify({ model: 'gpt-test', stream: true, messages }),
@@ -246,7 +249,7 @@ describe('evidence: one record per request', () => {
   it('a stream that failed upstream mid-way: status 200 was sent, the error that ended it is recorded', async () => {
     const requestId = nextRequestId();
     fake.script({ errorAfterEvents: 3 });
-    const response = await fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+    const response = await wire.fetch(`${gateway.baseUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${caller.key}`, 'content-type': 'application/json', 'x-request-id': requestId },
       body: JSON.stringify({ model: 'gpt-test', stream: true, messages }),
@@ -259,7 +262,7 @@ describe('evidence: one record per request', () => {
 
   it('a base-URL mistake is recorded under the path that was called', async () => {
     const requestId = nextRequestId();
-    const response = await fetch(`${gateway.baseUrl}/chat/completions?api-version=1`, {
+    const response = await wire.fetch(`${gateway.baseUrl}/chat/completions?api-version=1`, {
       method: 'POST',
       headers: { authorization: `Bearer ${caller.key}`, 'content-type': 'application/json', 'x-request-id': requestId },
       body: JSON.stringify({ model: 'gpt-test', messages }),
@@ -292,7 +295,7 @@ describe('evidence: one record per request', () => {
 
   it('a model list is recorded with its key but no inbound API: it is not a model call', async () => {
     const requestId = nextRequestId();
-    const response = await fetch(`${gateway.baseUrl}/v1/models`, {
+    const response = await wire.fetch(`${gateway.baseUrl}/v1/models`, {
       headers: { authorization: `Bearer ${caller.key}`, 'x-request-id': requestId },
     });
     expect(response.status).toBe(200);
@@ -368,7 +371,7 @@ describe('evidence: one record per request', () => {
     ).toBe(200);
     const send = async (key: string, model: string) => {
       const requestId = nextRequestId();
-      const response = await fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+      const response = await wire.fetch(`${gateway.baseUrl}/v1/chat/completions`, {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-request-id': requestId },
         body: JSON.stringify({ model, messages }),
@@ -411,7 +414,7 @@ describe('evidence: one record per request', () => {
 
   it('replies sent whole carry server-timing with the gateway and upstream shares', async () => {
     const requestId = nextRequestId();
-    const response = await fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+    const response = await wire.fetch(`${gateway.baseUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${caller.key}`, 'content-type': 'application/json', 'x-request-id': requestId },
       body: JSON.stringify({ model: 'gpt-test', messages }),

@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { eventually } from '../utils/evidence';
 import { GatewayProcess, spawnGateway } from '../utils/gateway-process';
+import { wireCheck } from '../utils/openai-wire';
 import { createTestDatabase, TestDatabase } from '../utils/test-database';
 import { openAiCatalog, TEST_ADMIN_KEY } from '../utils/test-gateway';
 
@@ -13,6 +14,8 @@ const STREAMS = 200;
 
 /** SIGTERM while streams are in flight: readiness fails first, every stream finishes, every record is written, exit 0. */
 describe('graceful shutdown', () => {
+  // Every stream received is checked against OpenAI's published OpenAPI document, its ending included.
+  const wire = wireCheck();
   let fake: FakeOpenAiServer;
   let database: TestDatabase;
   let gateway: GatewayProcess;
@@ -54,7 +57,7 @@ describe('graceful shutdown', () => {
 
     const streams = await Promise.all(
       Array.from({ length: STREAMS }, async () => {
-        const response = await fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+        const response = await wire.fetch(`${gateway.baseUrl}/v1/chat/completions`, {
           method: 'POST',
           headers: { authorization: `Bearer ${key.key}`, 'content-type': 'application/json' },
           body: JSON.stringify({ model: 'gpt-test', stream: true, messages: [{ role: 'user', content: 'hi' }] }),

@@ -1,5 +1,6 @@
 import { RouteInventory } from '../../apps/gateway/src/http/route-inventory';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
+import { wireCheck } from '../utils/openai-wire';
 import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gateway';
 
 /**
@@ -27,6 +28,9 @@ const PUBLIC_ROUTES = [
 
 const SOME_ID = '00000000-0000-4000-8000-000000000000';
 
+// Every /v1 401 body received is checked against OpenAI's published OpenAPI document.
+const wire = wireCheck();
+
 /**
  * Every route the gateway mounted, however it was mounted (Nest controllers, the /v1 pipeline, Fastify's
  * own HEAD routes), called without a key: each route that is not listed as public and does not answer 401.
@@ -36,7 +40,8 @@ async function unguardedRoutes(gateway: TestGateway): Promise<string[]> {
   for (const { method, url } of gateway.gateway.app.get(RouteInventory).routes) {
     const route = `${method} ${url}`;
     if (PUBLIC_ROUTES.includes(route)) continue;
-    const response = await fetch(gateway.baseUrl + url.replace(/:[a-z_]+/gi, SOME_ID), {
+    const send = url.startsWith('/v1/') ? wire.fetch : fetch;
+    const response = await send(gateway.baseUrl + url.replace(/:[a-z_]+/gi, SOME_ID), {
       method,
       headers: { 'content-type': 'application/json' },
       body: method === 'GET' || method === 'HEAD' ? undefined : '{}',
@@ -105,6 +110,10 @@ describe('route access', () => {
     });
     try {
       expect(await unguardedRoutes(planted)).toEqual(['POST /v1/planted → 200']);
+      // The planted route's body is no OpenAI body, and the wire check says so.
+      expect(wire.takeViolations()).toEqual([
+        "POST /v1/planted → 200: no schema of OpenAI's document is mapped to this route",
+      ]);
     } finally {
       await planted.close();
     }

@@ -162,6 +162,8 @@ export class WireCheck {
     const path = new URL(input instanceof Request ? input.url : input).pathname;
     const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
     const response = await fetch(input, init);
+    // An answer to HEAD has its status and headers only: there is no body to check.
+    if (method === 'HEAD') return response;
     if (NOT_OPENAI_ROUTES.some(({ route }) => route.test(path))) {
       this.count(`not OpenAI's: ${path}`);
       return response;
