@@ -1,7 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { randomBytes } from 'node:crypto';
-import { Clock, Principal } from '@app/common';
+import { Clock, newId, Principal } from '@app/common';
 import { DatabaseAvailability, DatabaseUnavailableError, SpillDirectory, SpillFile } from '@app/persistence';
 import { formatUsd } from '../money/micros';
 import { QuotaPolicyService } from '../policy/quota-policy.service';
@@ -11,24 +10,6 @@ import { BudgetLeases } from './budget-leases';
 import { BudgetHold, BudgetReservation, LedgerSink } from './budget-reservation';
 import { BudgetStore, LedgerRow } from './budget.store';
 import type { SettledBudgetsListener } from './settled-budget';
-
-/** Reservation ids drawn from one buffer of random bytes, refilled every this many ids. */
-const IDS_PER_REFILL = 256;
-const ID_BYTES = 12;
-let idPool = Buffer.alloc(0);
-let idOffset = 0;
-
-/**
- * `spend_` and 24 random hex digits, as `newId('spend_')` makes them, but from a pooled random buffer: one
- * CSPRNG call per 256 ids instead of one per request.
- */
-function reservationId(): string {
-  if (idOffset === idPool.length) {
-    idPool = randomBytes(ID_BYTES * IDS_PER_REFILL);
-    idOffset = 0;
-  }
-  return `spend_${idPool.toString('hex', idOffset, (idOffset += ID_BYTES))}`;
-}
 
 /** Ledger rows per INSERT. */
 const FLUSH_BATCH = 2_000;
@@ -145,7 +126,7 @@ export class BudgetService implements OnModuleInit, BeforeApplicationShutdown {
       if (holds.length > 0 && local) this.stats.budgetChecksFromLease++;
     }
     return new BudgetReservation(
-      reservationId(),
+      newId('spend_'),
       maxCostMicros,
       { principal, requestId, admittedAt },
       holds,
