@@ -15,6 +15,13 @@ const KEY_SHAPES = [
   'AKIAABCDEFGHIJKLMNOP',
   'ghp_Abcdefghijklmnop0123456789Abcdefghij',
   'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36',
+  'r8_Abcdefghijklmnop0123456789',
+  'ASIAABCDEFGHIJKLMNOP',
+  'gho_Abcdefghijklmnop0123456789Abcdefghij',
+  'github_pat_Abcdefghijklmnop0123456789Abcd',
+  'Bearer abcdefghijkl0123',
+  'api_key: abcdefghijkl0123',
+  'API-KEY= abcdefghijkl0123',
 ];
 
 describe('secrets by shape', () => {

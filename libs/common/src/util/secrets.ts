@@ -16,11 +16,18 @@ const SECRET_PATTERNS: RegExp[] = [
   /\b(?:bearer|api[-_ ]?key[:=]?)\s+[A-Za-z0-9._*-]{12,}/gi,
 ];
 
+/**
+ * What every pattern above starts with, case aside. Text with none of these has nothing to scrub: most text
+ * (every request's URL and model name, for its log line) is then checked in one pass instead of ten.
+ */
+const SECRET_PREFIX = /sy-|sk-|aiza|ya29\.|gsk_|hf_|r8_|xai-|akia|asia|gh[pousr]_|github_pat_|eyj|bearer|api/i;
+
 export function scrubSecrets(text: string, knownSecrets: Iterable<string> = []): string {
   let out = text;
   for (const secret of knownSecrets) {
     if (secret.length >= 8) out = out.split(secret).join('[redacted]');
   }
+  if (!SECRET_PREFIX.test(out)) return out;
   for (const pattern of SECRET_PATTERNS) out = out.replace(pattern, '[redacted]');
   return out;
 }
