@@ -306,6 +306,33 @@ describe('reliability: money no upstream usage report can corrupt', () => {
     expect(records[0]).toMatchObject({ usage_source: 'clamped', prompt_tokens: 11, cost_micro_usd: CHAT_RESERVATION });
   });
 
+  it.each([
+    ['OpenAI', 'gpt-priced', () => openai.script({ usage: { prompt_tokens: 10.5, completion_tokens: 'NaN' } })],
+    [
+      'Anthropic',
+      'claude-priced',
+      () => anthropic.script({ usage: { input_tokens: 11, output_tokens: 'NaN' } as object }),
+    ],
+  ])(
+    '%s: the client gets the corrected counts of a broken report, in a body and in a stream it asked usage of',
+    async (_name, model, misreport) => {
+      const corrected = { prompt_tokens: 11, completion_tokens: 0, total_tokens: 11 };
+      misreport();
+      const whole = await send('chat/completions', chatBody(model, false));
+      expect(JSON.parse(whole.text).usage).toMatchObject(corrected);
+      misreport();
+      const streamed = await send('chat/completions', {
+        ...chatBody(model, true),
+        stream_options: { include_usage: true },
+      });
+      const chunks = streamed.text
+        .split('\n\n')
+        .filter((event) => event.startsWith('data: {'))
+        .map((event) => JSON.parse(event.slice('data: '.length)));
+      expect(chunks.at(-1).usage).toMatchObject(corrected);
+    },
+  );
+
   describe('OpenAI embeddings', () => {
     for (const kase of OPENAI_EMBEDDINGS_CASES) {
       it(`${kase.name}: answered, charged ${kase.charged} micro-USD (${kase.costStatus}), recorded as ${kase.source}`, async () => {

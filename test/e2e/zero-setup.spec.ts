@@ -5,10 +5,13 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import OpenAI from 'openai';
 import { createGateway, Gateway } from '../../apps/gateway/src/bootstrap';
+import { wireCheck } from '../utils/openai-wire';
 import { withEnv } from '../utils/test-gateway';
 
 /** `npm start` on a fresh machine: no DATABASE_URL, no admin key, the shipped demo config. */
 describe('zero-setup start on the embedded database', () => {
+  // Every body and stream event received is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
   const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-zero-'));
   const logs: string[] = [];
   const logDestination = new Writable({ write: (chunk, _e, done) => (logs.push(String(chunk)), done()) });
@@ -36,7 +39,12 @@ describe('zero-setup start on the embedded database', () => {
     expect(credentials.adminKey).toMatch(/^sy-admin-/);
 
     const ask = async (baseUrl: string) => {
-      const client = new OpenAI({ apiKey: credentials.demoKey, baseURL: `${baseUrl}/v1`, maxRetries: 0 });
+      const client = new OpenAI({
+        apiKey: credentials.demoKey,
+        baseURL: `${baseUrl}/v1`,
+        maxRetries: 0,
+        fetch: wire.fetch,
+      });
       const reply = await client.chat.completions.create({
         model: 'demo-chat',
         messages: [{ role: 'user', content: 'Hello' }],

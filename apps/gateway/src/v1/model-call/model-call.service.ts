@@ -61,14 +61,22 @@ export type OpenedMessagesStream =
 /** How a relay reads its events: the usage they report and the characters generated (for an estimate). */
 interface EventReading<E> {
   usage(event: E): Usage | undefined;
+  /** The event as the client gets it when its usage report had to be corrected (`clamped`). */
+  withCorrectedUsage(event: E, usage: TokenUsage): E;
   generatedChars(event: E): number;
 }
 
-const CHAT_EVENTS: EventReading<StreamEvent> = { usage: (event) => event.chunk.usage ?? undefined, generatedChars };
+const CHAT_EVENTS: EventReading<StreamEvent> = {
+  usage: (event) => event.chunk.usage ?? undefined,
+  withCorrectedUsage: (event, usage) => ({ chunk: { ...event.chunk, usage: correctedChatUsage(usage) } }),
+  generatedChars,
+};
 const NATIVE_MESSAGES_EVENTS: EventReading<NativeMessagesEvent> = {
   // Only message_delta's usage is final: message_start reports one output token, so a stream cut after it would
   // otherwise be charged as if the answer had been one token long, instead of in full (usage unknown).
   usage: (event) => (event.event === 'message_delta' ? event.usage : undefined),
+  // Anthropic's own events go to an Anthropic client byte for byte, as the upstream sent them.
+  withCorrectedUsage: (event) => event,
   // Content events' JSON: an over-estimate of the text, used only when the stream never reported usage.
   generatedChars: (event) => (event.content ? event.data.length : 0),
 };
@@ -213,9 +221,13 @@ export class ModelCallService {
   ): Promise<void> {
     let streamedChars = 0;
     try {
-      for await (const event of events) {
-        const usage = reading.usage(event);
-        if (usage) call.context.usage = providerUsage(usage);
+      for await (const received of events) {
+        let event: E = received;
+        const reported = reading.usage(event);
+        if (reported) {
+          const usage = (call.context.usage = providerUsage(reported));
+          if (usage?.source === 'clamped') event = reading.withCorrectedUsage(event, usage);
+        }
         streamedChars += reading.generatedChars(event);
         await sink.event(event);
       }
