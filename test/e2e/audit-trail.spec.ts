@@ -4,12 +4,15 @@ import { DataSource } from 'typeorm';
 import { ModelCatalogService, routingConfig } from '@app/routing';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { eventually } from '../utils/evidence';
+import { wireCheck } from '../utils/openai-wire';
 import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gateway';
 
 const ACTOR = 'env:SWITCHYARD_ADMIN_KEY';
 
 /** Every admin change leaves a hash-chained audit event, written in the same transaction as the change. */
 describe('admin audit trail', () => {
+  // Every body received is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
   let fake: FakeOpenAiServer;
   let gateway: TestGateway;
   let second: TestGateway;
@@ -29,7 +32,7 @@ describe('admin audit trail', () => {
 
   const events = async (query = '') => (await gateway.admin('GET', `/admin/audit-events${query}`)).body;
   const chat = (key: string) =>
-    fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+    wire.fetch(`${gateway.baseUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] }),

@@ -1,4 +1,5 @@
 import { recordsOf } from '../utils/evidence';
+import { wireCheck } from '../utils/openai-wire';
 import { startUpstreams, Upstreams } from '../utils/routing-harness';
 import { startTestGateway, TEST_ADMIN_KEY, TestGateway } from '../utils/test-gateway';
 
@@ -8,12 +9,14 @@ import { startTestGateway, TEST_ADMIN_KEY, TestGateway } from '../utils/test-gat
  * a fallback that served, a fallback that failed too, and a client error.
  */
 describe('GET /admin/requests: status class and fallback filters', () => {
+  // Every body received is checked against OpenAI's published OpenAPI document.
+  const wire = wireCheck();
   let upstreams: Upstreams;
   let gateway: TestGateway;
   let caller: { key: string; id: string };
 
   const chat = async (model: string, requestId: string) => {
-    const response = await fetch(`${gateway.baseUrl}/v1/chat/completions`, {
+    const response = await wire.fetch(`${gateway.baseUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${caller.key}`, 'content-type': 'application/json', 'x-request-id': requestId },
       body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hello' }] }),
