@@ -216,7 +216,12 @@ describe('GeminiAdapter against the fake Gemini server', () => {
         context(),
       );
       expect(result.body.choices).toEqual([
-        { index: 0, message: { role: 'assistant', content: null }, logprobs: null, finish_reason: 'content_filter' },
+        {
+          index: 0,
+          message: { role: 'assistant', content: null, refusal: null },
+          logprobs: null,
+          finish_reason: 'content_filter',
+        },
       ]);
     });
 
