@@ -1,19 +1,14 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AxiosError, AxiosInstance, AxiosResponse } from 'axios';
-import type http from 'node:http';
-import type https from 'node:https';
 import type { Readable } from 'node:stream';
 import { GatewayError } from '@app/common';
 import type { UpstreamCallContext } from '../provider.types';
 import { providersConfig, type ProvidersSettings } from '../providers.config';
 import type { SseParserOptions } from '../sse/sse-parser';
-import {
-  DecompressionLimitExceeded,
-  nodeHttpAdapter,
-  UpstreamAxiosConfig,
-  UpstreamExchange,
-} from './node-http-adapter';
+import { DecompressionLimitExceeded } from './response-decoding';
+import { undiciAdapter, UpstreamAxiosConfig, UpstreamExchange } from './undici-adapter';
+import type { UpstreamAgents } from './upstream-agents';
 
 export interface UpstreamRequest {
   providerId: string;
@@ -22,7 +17,7 @@ export interface UpstreamRequest {
   headers: Record<string, string>;
   /** Already serialised: the body is sent as-is, never re-encoded. */
   body?: string;
-  agents: { http: http.Agent; https: https.Agent };
+  agents: UpstreamAgents;
   context: UpstreamCallContext;
 }
 
@@ -51,6 +46,7 @@ export interface UpstreamBody extends AsyncIterable<Buffer> {
   readonly sseOptions: SseParserOptions;
 }
 
+/** Failures named by their code; others (undici's "other side closed", say) by their message. */
 const CONNECTION_ERRORS = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -73,8 +69,8 @@ const NOT_SENT_ERRORS = new Set([
 const DEFAULT_BODY_LIMIT = 64 * 1024 * 1024;
 
 /**
- * The one way adapters reach an upstream: axios (through @nestjs/axios) with an adapter on Node's own
- * `http.request` over keep-alive agents, bodies as Node streams (no fetch, no web streams), with
+ * The one way adapters reach an upstream: axios (through @nestjs/axios) with an adapter on undici's
+ * keep-alive pools (one per upstream origin), bodies as Node streams (no fetch, no web streams), with
  * time-to-first-byte and idle timeouts and client-abort propagation. Transport failures come out as
  * `GatewayError`s with `upstream_*` codes.
  */
@@ -112,7 +108,7 @@ export class UpstreamHttpService {
  * body stream and transforms nothing.
  */
 function upstreamInstance(client: AxiosInstance): AxiosInstance {
-  const instance = client.create({ adapter: nodeHttpAdapter });
+  const instance = client.create({ adapter: undiciAdapter });
   const defaults = instance.defaults as unknown as Record<string, unknown>;
   for (const key of Object.keys(defaults)) if (key !== 'adapter') delete defaults[key];
   return instance;
@@ -160,7 +156,7 @@ class UpstreamCall implements UpstreamResponse {
   }
 
   get headers(): Record<string, string | undefined> {
-    return this.exchange.response!.headers as Record<string, string | undefined>;
+    return this.exchange.headers as Record<string, string | undefined>;
   }
 
   get body(): UpstreamBody {
@@ -205,6 +201,9 @@ class UpstreamCall implements UpstreamResponse {
     this.status = response.status;
     const stream = (this.stream = response.data);
     this.timer = setTimeout(idleExpired, this.context.idleMs, this);
+    // The body's reader (text() or the chunks) hears its errors; a body destroyed before anyone reads it (the
+    // caller aborted in between) must not take the process down with an unheard 'error'.
+    stream.on('error', ignore);
     stream.on('close', () => {
       clearTimeout(this.timer);
       this.context.signal.removeEventListener('abort', this.onAbort);
@@ -293,6 +292,8 @@ function idleExpired(call: UpstreamCall): void {
   call.onIdleExpired();
 }
 
+function ignore(): void {}
+
 function prematureClose(): Error {
   return Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
 }
@@ -313,11 +314,11 @@ async function* bodyChunks(call: UpstreamCall, body: Readable): AsyncGenerator<B
 
 function transportError(providerId: string, error: AxiosError): GatewayError {
   const code = error.code ?? (error.cause as { code?: string } | undefined)?.code ?? '';
-  if (code === 'ETIMEDOUT' || code === 'ECONNABORTED') {
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') {
     return new GatewayError('upstream_timeout', `Could not connect to upstream "${providerId}" in time.`, {
-      // ETIMEDOUT is the agents' connect timer (an established socket meets the ttfb or idle timer long before
-      // the OS gives up on it): nothing was sent.
-      notSent: code === 'ETIMEDOUT' || undefined,
+      // The pools' connect timer: nothing was sent. (ETIMEDOUT is the OS giving up on an established
+      // connection, through keep-alive probes, whose request may have left.)
+      notSent: code === 'UND_ERR_CONNECT_TIMEOUT' || undefined,
       cause: error,
     });
   }
