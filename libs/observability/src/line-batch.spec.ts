@@ -1,6 +1,7 @@
-import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { LineBatch, LineSink } from './line-batch';
 
 /** A sink that remembers each write it was handed. */
@@ -58,16 +59,20 @@ describe('LineBatch', () => {
     expect(sink.flushes).toBe(2);
   });
 
-  it('reaches its file through pino’s destination when no sink is given', async () => {
+  it('reaches its file through pino’s asynchronous destination, all of it once the destination has ended', async () => {
     jest.useRealTimers();
     const file = join(mkdtempSync(join(tmpdir(), 'line-batch-')), 'out.log');
     const fd = openSync(file, 'w');
-    const batch = new LineBatch(fd, 4_096, 200);
+    const destination = pino.destination({ dest: fd, sync: false });
+    const batch = new LineBatch(fd, 4_096, 200, destination);
     batch.write(line(1));
     batch.write(line(2));
-    await new Promise<void>((resolve) => batch.flush(() => resolve()));
     batch.close();
-    closeSync(fd);
+    // Ending waits for the write under way, then closes the file.
+    await new Promise((resolve) => {
+      destination.once('close', resolve);
+      destination.end();
+    });
     expect(readFileSync(file, 'utf8')).toBe(line(1) + line(2));
   });
 });
