@@ -7,6 +7,7 @@ export * from './util/ids';
 export * from './util/cancel-signal';
 export * from './util/clock';
 export * from './util/precise-time';
+export { PeriodicJob } from './util/periodic-job';
 export * from './util/secrets';
 export * from './util/json-in-turns';
 export { JsonBodies, type JsonBodyLimits, type JsonSyntax } from './util/json-body';

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@ne
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestRecord } from '@app/audit';
 import { presentedKeyPrefix } from '@app/auth';
-import { AnomalyConfig, Clock } from '@app/common';
+import { AnomalyConfig, Clock, PeriodicJob } from '@app/common';
 import { DatabaseAvailability } from '@app/persistence';
 import { ModelCatalogService } from '@app/routing';
 import { AnomalyWindows } from './anomaly-windows';
@@ -27,8 +27,12 @@ const AUTH_FAILURES_KEPT_MS = 86_400_000;
 @Injectable()
 export class AnomalyDetectors implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(AnomalyDetectors.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly job = new PeriodicJob(
+    () => this.tick(),
+    (error) => this.failed('turn', error),
+  );
+  /** The next turn checks the windows even when no check is due (`checkNow`). */
+  private checkNext = false;
   private windows?: AnomalyWindows;
   private lastCheck = 0;
   private lastPurge = 0;
@@ -44,13 +48,11 @@ export class AnomalyDetectors implements OnModuleInit, BeforeApplicationShutdown
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.run(false), FLUSH_MS);
-    this.timer.unref();
+    this.job.start(FLUSH_MS);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.job.stop();
     await this.flush();
   }
 
@@ -74,16 +76,14 @@ export class AnomalyDetectors implements OnModuleInit, BeforeApplicationShutdown
   /** Writes the tallies and checks the windows now (the timer does this by itself; tests call it). */
   async checkNow(): Promise<void> {
     // A timer turn under way may skip the check (not due yet): wait for it, then run one that checks.
-    while (this.running) await this.running;
-    await this.run(true);
+    await this.job.idle();
+    this.checkNext = true;
+    await this.job.runNow();
   }
 
-  private run(force: boolean): Promise<void> {
-    this.running ??= this.tick(force).finally(() => (this.running = undefined));
-    return this.running;
-  }
-
-  private async tick(force: boolean): Promise<void> {
+  private async tick(): Promise<void> {
+    const force = this.checkNext;
+    this.checkNext = false;
     if (!this.database.reachable) return;
     await this.flush();
     const now = this.clock.now();

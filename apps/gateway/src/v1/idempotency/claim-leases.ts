@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Clock } from '@app/common';
+import { Clock, PeriodicJob } from '@app/common';
 import { IdempotencyStore } from './idempotency.store';
 
 /**
@@ -14,7 +14,11 @@ const RENEW_EVERY_MS = 10_000;
 export class ClaimLeases implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ClaimLeases.name);
   private readonly held = new Set<string>();
-  private timer?: NodeJS.Timeout;
+  private readonly renewal = new PeriodicJob(
+    () => this.renew(),
+    // The next tick retries; a lease that runs out meanwhile frees its pair for a repeat.
+    (error) => this.logger.warn({ error: (error as Error).message }, 'could not renew idempotency claims'),
+  );
 
   constructor(
     private readonly store: IdempotencyStore,
@@ -22,12 +26,12 @@ export class ClaimLeases implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.renew(), RENEW_EVERY_MS);
-    this.timer.unref();
+    this.renewal.start(RENEW_EVERY_MS);
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  /** After the HTTP server has closed: streams still draining before then keep their claims. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.renewal.stop();
   }
 
   /** When a claim taken now stops holding its pair unless renewed. */
@@ -44,12 +48,6 @@ export class ClaimLeases implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async renew(): Promise<void> {
-    if (this.held.size === 0) return;
-    try {
-      await this.store.renew([...this.held], this.leaseFromNow());
-    } catch (error) {
-      // The next tick retries; a lease that runs out meanwhile frees its pair for a repeat.
-      this.logger.warn({ error: (error as Error).message }, 'could not renew idempotency claims');
-    }
+    if (this.held.size > 0) await this.store.renew([...this.held], this.leaseFromNow());
   }
 }

@@ -1,5 +1,5 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Clock } from '@app/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Clock, PeriodicJob } from '@app/common';
 import { IdempotencyStore } from './idempotency.store';
 
 const EVERY_TEN_MINUTES_MS = 600_000;
@@ -10,9 +10,14 @@ const MAX_BATCHES = 100;
 
 /** Deletes stored Idempotency-Key answers past their expiry (IDEMPOTENCY_TTL_HOURS): at start-up, then every 10 min. */
 @Injectable()
-export class IdempotencyPurge implements OnApplicationBootstrap, OnApplicationShutdown {
+export class IdempotencyPurge implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(IdempotencyPurge.name);
-  private timer?: NodeJS.Timeout;
+  private readonly job = new PeriodicJob(
+    () => this.run(),
+    // Left to the next run.
+    (error) => this.logger.warn({ error: (error as Error).message }, 'could not purge expired idempotency records'),
+  );
+  private stopping = false;
 
   constructor(
     private readonly store: IdempotencyStore,
@@ -20,29 +25,29 @@ export class IdempotencyPurge implements OnApplicationBootstrap, OnApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.run();
-    this.timer = setInterval(() => void this.run(), EVERY_TEN_MINUTES_MS);
-    this.timer.unref();
+    void this.job.runNow();
+    this.job.start(EVERY_TEN_MINUTES_MS);
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  /** Before the database pool closes: waits for the batch under way, and starts no other. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.job.stop();
   }
 
-  /** One purge; returns how many rows it deleted. Failures are logged and left to the next run. */
+  /** One purge; returns how many rows it deleted. */
   async run(): Promise<number> {
     let deleted = 0;
+    const now = this.clock.now();
     try {
-      const now = this.clock.now();
-      for (let batch = 0; batch < MAX_BATCHES; batch++) {
+      for (let batch = 0; batch < MAX_BATCHES && !this.stopping; batch++) {
         const count = await this.store.purgeExpired(now, BATCH);
         deleted += count;
         if (count < BATCH) break;
       }
-    } catch (error) {
-      this.logger.warn({ error: (error as Error).message }, 'could not purge expired idempotency records');
+    } finally {
+      if (deleted > 0) this.logger.log({ deleted }, 'purged expired idempotency records');
     }
-    if (deleted > 0) this.logger.log({ deleted }, 'purged expired idempotency records');
     return deleted;
   }
 }
