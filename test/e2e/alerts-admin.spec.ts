@@ -154,4 +154,29 @@ describe('alerts: admin API', () => {
       after: { acknowledged_at: acked.body.acknowledged_at },
     });
   });
+
+  it('two admins acknowledging at once: one acknowledgement, one audit event, and both see the first', async () => {
+    const alerts = gateway.gateway.app.get(AlertsService);
+    const raced: string[] = [];
+    for (let n = 0; n < 5; n++) {
+      const alert: NewAlert = {
+        kind: 'new_model',
+        subject: { type: 'key', id: b.id },
+        details: { model: `race-${n}` },
+        dedupe_key: `new_model:${b.id}:race-${n}`,
+      };
+      expect(await alerts.raise(alert)).toBe('raised');
+      raced.push((await list(TEST_ADMIN_KEY, `?subject_id=${b.id}&kind=new_model`))[0].id);
+    }
+    for (const id of raced) {
+      const answers = await Promise.all(
+        [TEST_ADMIN_KEY, TEST_ADMIN_KEY, TEST_ADMIN_KEY].map((token) => call(token, 'POST', `/admin/alerts/${id}/ack`)),
+      );
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
+      expect(new Set(answers.map((answer) => answer.body.acknowledged_at)).size).toBe(1);
+      const events = (await gateway.admin('GET', `/admin/audit-events?action=alert.acknowledge&target_id=${id}`)).body
+        .data;
+      expect(events).toHaveLength(1);
+    }
+  });
 });

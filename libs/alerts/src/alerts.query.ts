@@ -47,7 +47,7 @@ export class AlertsQuery {
     return this.alerts.get(id, manager);
   }
 
-  /** Acknowledges the alert in the caller's transaction (a repeat keeps the first); null if there is none. */
+  /** Acknowledges the alert in the caller's transaction; null if there is none or it was acknowledged already. */
   acknowledge(id: string, by: string, manager: EntityManager): Promise<Alert | null> {
     return this.alerts.acknowledge(id, by, this.clock.now(), manager);
   }

@@ -119,14 +119,23 @@ export class AlertStore {
     return rows[0] ? alertFrom(rows[0]) : null;
   }
 
-  /** Marks the alert acknowledged (once: a repeated ack keeps the first time and admin); the alert as it is now. */
+  /**
+   * Marks the alert acknowledged if nobody has (a repeated ack keeps the first time and admin): the alert as
+   * this call acknowledged it, or null when it did not (unknown, or acknowledged already, perhaps by a
+   * concurrent call that committed while this one waited for the row).
+   */
   async acknowledge(id: string, by: string, at: Date, manager: EntityManager): Promise<Alert | null> {
     if (!UUID.test(id)) return null;
-    await manager.query(
-      `UPDATE alerts SET acknowledged_at = $2, acknowledged_by = $3 WHERE id = $1 AND acknowledged_at IS NULL`,
+    const rows: AlertRow[] = await manager.query(
+      // In a CTE: a bare UPDATE … RETURNING comes back from TypeORM as [rows, count].
+      `WITH acknowledged AS (
+         UPDATE alerts SET acknowledged_at = $2, acknowledged_by = $3 WHERE id = $1 AND acknowledged_at IS NULL
+         RETURNING *
+       )
+       SELECT a.*, NULL AS deliveries FROM acknowledged a`,
       [id, at, by],
     );
-    return this.get(id, manager);
+    return rows[0] ? alertFrom(rows[0]) : null;
   }
 }
 

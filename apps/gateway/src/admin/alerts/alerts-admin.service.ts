@@ -52,7 +52,9 @@ export class AlertsAdminService {
       const alert = await this.alerts.get(id, tx.manager);
       if (!alert || !seesTeam(actor, alert.teamId)) throw notFound('alert', id);
       if (alert.acknowledgedAt) return acknowledgementView(alert);
-      const acknowledged = (await this.alerts.acknowledge(id, actor.id, tx.manager))!;
+      const acknowledged = await this.alerts.acknowledge(id, actor.id, tx.manager);
+      // Another admin's acknowledgement committed since the read above: it stands, and is audited once (theirs).
+      if (!acknowledged) return acknowledgementView((await this.alerts.get(id, tx.manager))!);
       const after = acknowledgementView(acknowledged);
       await tx.record({
         action: 'alert.acknowledge',
