@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestRecord } from '@app/audit';
 import { presentedKeyPrefix } from '@app/auth';
@@ -25,7 +25,7 @@ const AUTH_FAILURES_KEPT_MS = 86_400_000;
  * section of the catalog that serves now.
  */
 @Injectable()
-export class AnomalyDetectors implements OnModuleInit, BeforeApplicationShutdown {
+export class AnomalyDetectors implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(AnomalyDetectors.name);
   private readonly job = new PeriodicJob(
     () => this.tick(),
@@ -51,7 +51,11 @@ export class AnomalyDetectors implements OnModuleInit, BeforeApplicationShutdown
     this.job.start(FLUSH_MS);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  /**
+   * After the HTTP server has closed, so the requests that ended during the drain are written too; before the
+   * database pool closes (PersistenceModule is global, and Nest shuts global modules down last).
+   */
+  async onApplicationShutdown(): Promise<void> {
     await this.job.stop();
     await this.flush();
   }
