@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull, Not } from 'typeorm';
 import { Clock, Environment, GatewayError, Principal } from '@app/common';
 import { DatabaseAvailability, DatabaseUnavailableError } from '@app/persistence';
 import { authConfig } from '../auth.config';
@@ -229,17 +229,18 @@ export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
     return suspended;
   }
 
-  /** Lifts a key's suspension (its project's is the project's to lift); this instance at once, others within the TTL. */
-  async resume(id: string, manager: EntityManager = this.dataSource.manager): Promise<ApiKeyEntity> {
+  /**
+   * Lifts a key's suspension (its project's is the project's to lift); this instance at once, others within the
+   * TTL. Returns the key it resumed, or null when the key was not suspended — also when a concurrent call
+   * lifted it first (the conditional UPDATE waits for that call's row and then matches nothing).
+   */
+  async resume(id: string, manager: EntityManager = this.dataSource.manager): Promise<ApiKeyEntity | null> {
     const key = await this.get(id, manager);
-    if (key.suspendedAt) {
-      const lifted = { suspendedAt: null, suspendedReason: null, suspendedBy: null, resumedAt: this.clock.now() };
-      await manager.getRepository(ApiKeyEntity).update({ id }, lifted);
-      Object.assign(key, lifted);
-    }
+    const lifted = { suspendedAt: null, suspendedReason: null, suspendedBy: null, resumedAt: this.clock.now() };
+    const { affected } = await manager.getRepository(ApiKeyEntity).update({ id, suspendedAt: Not(IsNull()) }, lifted);
     const cached = this.cache.getStale(key.keyHash);
     if (cached) cached.keySuspension = null;
-    return key;
+    return affected ? Object.assign(key, lifted) : null;
   }
 
   /** Applies a project's suspension (or its end) to the cached lookups of its keys, on this instance. */

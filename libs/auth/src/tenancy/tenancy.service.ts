@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull, Not, QueryFailedError } from 'typeorm';
 import { Clock, GatewayError } from '@app/common';
 import { OnAnomalyAction, ProjectEntity } from '../entities/project.entity';
 import { TeamEntity } from '../entities/team.entity';
@@ -139,16 +139,17 @@ export class TenancyService {
     return this.getProject(id, manager);
   }
 
-  /** Lifts the project's suspension (keys suspended on their own stay so); this instance at once, others within the TTL. */
-  async resumeProject(id: string, manager: EntityManager = this.dataSource.manager): Promise<ProjectEntity> {
+  /**
+   * Lifts the project's suspension (keys suspended on their own stay so); this instance at once, others within
+   * the TTL. Returns the project it resumed, or null when it was not suspended (or a concurrent call lifted it
+   * first), as `ApiKeyService.resume`.
+   */
+  async resumeProject(id: string, manager: EntityManager = this.dataSource.manager): Promise<ProjectEntity | null> {
     const project = await this.getProject(id, manager);
-    if (project.suspendedAt) {
-      const lifted = { suspendedAt: null, suspendedReason: null, suspendedBy: null, resumedAt: this.clock.now() };
-      await manager.getRepository(ProjectEntity).update({ id }, lifted);
-      Object.assign(project, lifted);
-    }
+    const lifted = { suspendedAt: null, suspendedReason: null, suspendedBy: null, resumedAt: this.clock.now() };
+    const { affected } = await manager.getRepository(ProjectEntity).update({ id, suspendedAt: Not(IsNull()) }, lifted);
     this.apiKeys.applyProjectSuspension(id, null);
-    return project;
+    return affected ? Object.assign(project, lifted) : null;
   }
 
   private async insertUnique<T>(insert: () => Promise<T>, conflictMessage: string): Promise<T> {
