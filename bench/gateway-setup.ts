@@ -26,7 +26,8 @@ export function catalogFile(upstreamUrl: string): string {
   return file;
 }
 
-export async function issueKey(gatewayUrl: string): Promise<string> {
+/** `name` names the team, project and key; team names are unique, so each call on one database needs its own. */
+export async function issueKey(gatewayUrl: string, name = 'bench'): Promise<string> {
   const admin = async (path: string, body: object, method = 'POST') => {
     const response = await fetch(gatewayUrl + path, {
       method,
@@ -36,9 +37,9 @@ export async function issueKey(gatewayUrl: string): Promise<string> {
     if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
     return (await response.json()) as { id: string; key: string };
   };
-  const team = await admin('/admin/teams', { name: 'bench' });
-  const project = await admin('/admin/projects', { name: 'bench', team_id: team.id });
-  const key = await admin('/admin/keys', { project_id: project.id, name: 'bench', environment: 'test' });
+  const team = await admin('/admin/teams', { name });
+  const project = await admin('/admin/projects', { name, team_id: team.id });
+  const key = await admin('/admin/keys', { project_id: project.id, name, environment: 'test' });
   // Every feature on: budgets at all three levels and rate limits, large enough never to refuse.
   for (const [scope, id] of [
     ['teams', team.id],

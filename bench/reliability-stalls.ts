@@ -89,8 +89,8 @@ export interface ReliabilityBenchOptions {
   adminKey: string;
   /** Starts a gateway with this environment added (the probe comes in through NODE_OPTIONS). */
   startGateway(env: NodeJS.ProcessEnv): Promise<BenchProcess>;
-  /** Issues a gateway key through the admin API. */
-  issueKey(gatewayUrl: string): Promise<string>;
+  /** Issues a gateway key through the admin API, under a team of that name (unique in the database). */
+  issueKey(gatewayUrl: string, name: string): Promise<string>;
 }
 
 interface Sample {
@@ -119,7 +119,12 @@ export async function reliabilityStalls(options: ReliabilityBenchOptions): Promi
       });
       try {
         renice(gateway);
-        await oneRound(gateway, upstreamUrl, await options.issueKey(`http://127.0.0.1:${gateway.port}`), samples);
+        await oneRound(
+          gateway,
+          upstreamUrl,
+          await options.issueKey(`http://127.0.0.1:${gateway.port}`, `bench-stalls-${round}`),
+          samples,
+        );
       } finally {
         await gateway.stop();
       }
@@ -148,7 +153,7 @@ async function oneRound(
   for (let i = 0; i < WARM_UP_REQUESTS; i++) await call('/v1/chat/completions', chat('normal', i % 2 === 0));
   const baseline = (await probe(gateway, 'start')) as MemoryFigures;
   await probe(gateway, 'stop');
-  for (const stall of CASES) {
+  for (const stall of selectedCases()) {
     for (const which of ['first', 'repeat']) {
       await probe(gateway, 'start');
       const started = performance.now();
@@ -171,6 +176,12 @@ async function oneRound(
       ]);
     }
   }
+}
+
+/** `BENCH_STALL_CASES=10 MB`: only the cases whose name contains that text (all of them by default). */
+function selectedCases(): StallCase[] {
+  const only = process.env.BENCH_STALL_CASES;
+  return only ? CASES.filter((stall) => stall.name.includes(only)) : CASES;
 }
 
 /**

@@ -10,6 +10,7 @@ export * from './util/precise-time';
 export { PeriodicJob } from './util/periodic-job';
 export * from './util/secrets';
 export * from './util/json-in-turns';
+export * from './util/work-in-turns';
 export { JsonBodies, type JsonBodyLimits, type JsonSyntax } from './util/json-body';
 export { JsonTooDeepError } from './util/json-outline';
 export * from './config/config-error';

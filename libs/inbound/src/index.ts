@@ -9,7 +9,11 @@ export type {
   MessagesStreamEvent,
   MessagesUsage,
 } from './messages/messages.types';
-export { parseMessagesRequest, parseCountTokensRequest } from './messages/messages-request';
+export {
+  parseMessagesRequest,
+  parseMessagesRequestInTurns,
+  parseCountTokensRequest,
+} from './messages/messages-request';
 export { messagesToChat, messagesToChatInTurns, type MessagesToChatResult } from './messages/messages-to-chat';
 export { chatToMessage, type MessagesIds } from './messages/chat-to-message';
 export { MessagesStreamEncoder } from './messages/messages-stream.encoder';

@@ -16,4 +16,11 @@ export {
 } from './rate-limit/rate-limit-admin.service';
 export { usdToMicros, microsToUsd } from './money/micros';
 export { priceAt, usageCostMicros, maxCostMicros, imageCostMicros } from './money/pricing';
-export { measurePrompt, promptTokenBound, requestedOutputTokens, choices, PromptSize } from './estimate/prompt-size';
+export {
+  measurePrompt,
+  measurePromptInTurns,
+  promptTokenBound,
+  requestedOutputTokens,
+  choices,
+  PromptSize,
+} from './estimate/prompt-size';

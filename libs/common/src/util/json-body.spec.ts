@@ -52,6 +52,26 @@ describe('JSON bodies', () => {
     }
   });
 
+  it('parses a long string in pieces, never cutting an escape, at every slice size', async () => {
+    const escapes = ['\\\\', '\\"', '\\u00e9', '\\ud83d\\ude00', '\\n', '😀', 'é', 'ab', '\\/', '\\\\\\u0041'];
+    let seed = 7;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const raw = Array.from({ length: 200 }, () => escapes[Math.floor(random() * escapes.length)]).join('');
+    for (const text of [`"${raw}"`, `{"content":"${raw}","n":1}`, `["${raw}",2]`]) {
+      for (let sliceChars = 1; sliceChars <= 16; sliceChars++) {
+        const bodies = new JsonBodies(syntax, { maxDepth: 8, slicedAbove: 0, sliceChars, turnMs: 0 });
+        expect([sliceChars, await bodies.parseSliced(text)]).toEqual([sliceChars, JSON.parse(text)]);
+      }
+    }
+  });
+
+  it.each(['"abcdefgh\\xij"', '"abcdefgh\\u00"', '"abcdefgh\nij"', '{"a":"abcdefgh\\u12G4ijkl"}'])(
+    'refuses the malformed long string %j',
+    async (text) => {
+      await expect(tiny.parseSliced(text)).rejects.toBeInstanceOf(Malformed);
+    },
+  );
+
   it('keeps the key order and the last of duplicate keys, as JSON.parse does', async () => {
     const text = '{"b":[1,2,3,4,5,6,7],"a":1,"b":[8,9,10,11,12,13]}';
     expect(Object.entries((await tiny.parseSliced(text)) as object)).toEqual(Object.entries(JSON.parse(text)));
@@ -129,11 +149,12 @@ describe('JSON bodies', () => {
     }
   });
 
-  it('gives other work turns of the event loop while it parses a long body', async () => {
+  it.each([
+    ['many small objects', { messages: Array.from({ length: 2_000 }, (_, i) => ({ role: 'user', content: `m${i}` })) }],
+    ['one long string', { messages: [{ role: 'user', content: 'Lorem ipsum "dolor" sit. '.repeat(2_000) }] }],
+  ])('gives other work turns of the event loop while it parses a long body of %s', async (_case, body) => {
     const bodies = new JsonBodies(syntax, { maxDepth: 8, slicedAbove: 0, sliceChars: 64, turnMs: 0 });
-    const text = JSON.stringify({
-      messages: Array.from({ length: 2_000 }, (_, i) => ({ role: 'user', content: `m${i}` })),
-    });
+    const text = JSON.stringify(body);
     // Another task that wants a turn of the event loop after each of its own.
     let turns = 0;
     let parsing = true;

@@ -23,6 +23,8 @@ const BYTE_ORDER_MARK = 0xfeff;
 const OPEN_ARRAY = 0x5b;
 const COLON = 0x3a;
 const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const LOWER_U = 0x75;
 /** JSON's own whitespace: not \s, which also skips Unicode spaces JSON.parse refuses. */
 const NOT_BLANK = /[^ \t\n\r]/g;
 
@@ -96,18 +98,63 @@ class SlicedParse {
       if (container.end !== end - 1) throw this.syntax.malformed();
       return this.text.charCodeAt(start) === OPEN_ARRAY ? this.array(start, container) : this.object(start, container);
     }
+    if (this.isLongString(start, end)) return this.longString(start, end);
     return this.syntax.parse(this.text.slice(start, end));
   }
 
-  /** True for a value parsed in slices of its own: a big container (a long string is parsed in one go). */
-  private isSliced(start: number): boolean {
-    return this.outline.big.has(start);
+  /** True for a value parsed in slices of its own: a big container or a long string. */
+  private isSliced(start: number, end: number): boolean {
+    return this.outline.big.has(start) || this.isLongString(start, end);
+  }
+
+  /** [start, end) is one string, longer than a slice (a base64 image, a pasted document). */
+  private isLongString(start: number, end: number): boolean {
+    return (
+      end - start > this.limits.sliceChars &&
+      this.text.charCodeAt(start) === QUOTE &&
+      closingQuote(this.text, start) === end - 1
+    );
+  }
+
+  /**
+   * A long string in pieces of at most `sliceChars`, each parsed as a string of its own and then joined: one
+   * native call for 10 MB of text takes ~9 ms, and the app's parser scans the whole text again for prototype
+   * poisoning. A piece never ends inside an escape (`\"`, `\\`, `\u00e9`); one that ends between the two
+   * halves of a surrogate pair parses to the same UTF-16 units once joined.
+   */
+  private async longString(start: number, end: number): Promise<string> {
+    const pieces: string[] = [];
+    const close = end - 1;
+    for (let from = start + 1; from < close;) {
+      const to = this.escapeFreeCut(from, Math.min(close, from + this.limits.sliceChars));
+      pieces.push(this.syntax.parse(`"${this.text.slice(from, to)}"`) as string);
+      from = to;
+      await this.pause();
+    }
+    return pieces.join('');
+  }
+
+  /** `cut`, or where the escape sequence it would fall inside starts (or ends, if that is `from`). */
+  private escapeFreeCut(from: number, cut: number): number {
+    // The backslash that opens an escape within the 5 characters before the cut (`\uXXXX` is the longest).
+    for (let at = cut - 1; at >= Math.max(from, cut - 6); at--) {
+      if (this.text.charCodeAt(at) !== BACKSLASH) continue;
+      let run = 1;
+      while (at - run >= from && this.text.charCodeAt(at - run) === BACKSLASH) run++;
+      // `at` ends a run of backslashes: pairs are escaped backslashes; an odd one out opens an escape.
+      if (run % 2 === 0) return cut;
+      const end = at + (this.text.charCodeAt(at + 1) === LOWER_U ? 6 : 2);
+      if (end <= cut) return cut;
+      // Cut before the escape, or, when the piece would be empty (a slice shorter than an escape), after it.
+      return at > from ? at : end;
+    }
+    return cut;
   }
 
   private async array(start: number, container: BigContainer): Promise<unknown[]> {
     const parts: unknown[][] = [];
     for (const [from, to, single] of this.runs(start, container)) {
-      if (single && this.isSliced(from)) parts.push([await this.value(from, to)]);
+      if (single && this.isSliced(from, to)) parts.push([await this.value(from, to)]);
       else parts.push(this.syntax.parse(`[${this.text.slice(from, to)}]`) as unknown[]);
       await this.pause();
     }
@@ -141,7 +188,7 @@ class SlicedParse {
     const colon = this.skipBlank(keyEnd + 1);
     if (this.text.charCodeAt(colon) !== COLON) return undefined;
     const valueStart = this.skipBlank(colon + 1);
-    if (valueStart >= to || !this.isSliced(valueStart)) return undefined;
+    if (valueStart >= to || !this.isSliced(valueStart, to)) return undefined;
     return { key: this.syntax.parse(this.text.slice(from, keyEnd + 1)) as string, valueStart };
   }
 

@@ -26,6 +26,14 @@ const BLOCK_SEPARATOR = '\n\n';
 export function conversationToChat(messages: readonly MessageParam[], dropped: Set<string>): ChatMessage[] {
   const chat: ChatMessage[] = [];
   for (const message of messages) {
+    // A plain-text user or assistant turn, the most common kind, maps straight to its chat message: no blocks
+    // built and joined first (a dozen short-lived objects per message, which a 200k-message request makes the
+    // collector pay for).
+    if (typeof message.content === 'string' && message.role !== 'system') {
+      if (message.role === 'user') chat.push({ role: 'user', content: message.content });
+      else if (message.content !== '') chat.push({ role: 'assistant', content: message.content });
+      continue;
+    }
     const blocks =
       typeof message.content === 'string'
         ? [{ type: 'text', text: message.content } as TextBlockParam]

@@ -1,5 +1,5 @@
 import { GatewayError } from '@app/common';
-import { parseCountTokensRequest, parseMessagesRequest } from './messages-request';
+import { parseCountTokensRequest, parseMessagesRequest, parseMessagesRequestInTurns } from './messages-request';
 
 const valid = () => ({
   model: 'claude-sonnet-4-5',
@@ -177,5 +177,49 @@ describe('parseCountTokensRequest', () => {
   it('checks the conversation as /v1/messages does', () => {
     const error = rejection({ model: 'm', messages: [] }, parseCountTokensRequest);
     expect(error.options.param).toBe('messages');
+  });
+});
+
+describe('parseMessagesRequestInTurns', () => {
+  const turns = { sliceItems: 2, turnMs: 0 };
+  const conversation = (length: number) =>
+    Array.from({ length }, (_, i) => ({
+      role: i % 2 ? 'assistant' : 'user',
+      content: i % 3 ? `message ${i}` : [{ type: 'text', text: `message ${i}` }],
+    }));
+
+  /** Whether other work (a setImmediate queued before the call) ran before the check was done. */
+  async function yielded(run: () => Promise<unknown>): Promise<boolean> {
+    let ran = false;
+    setImmediate(() => (ran = true));
+    await run().catch(() => undefined);
+    return ran;
+  }
+
+  it('checks a long conversation slice by slice, letting other work run, and returns the body', async () => {
+    const body = { ...valid(), system: 'Be brief.', messages: conversation(9), tools: [] };
+    let parsed: unknown;
+    expect(await yielded(async () => (parsed = await parseMessagesRequestInTurns(body, turns)))).toBe(true);
+    expect(parsed).toBe(body);
+  });
+
+  it('checks a conversation of up to one slice at once', async () => {
+    const body = { ...valid(), messages: conversation(2) };
+    expect(await yielded(() => parseMessagesRequestInTurns(body, turns))).toBe(false);
+  });
+
+  it.each([
+    ['a bad message in a later slice', { messages: [...conversation(7), { role: 'robot', content: 'x' }] }],
+    ['a bad block in a later slice', { messages: [...conversation(5), { role: 'user', content: [{ text: 'x' }] }] }],
+    ['a bad system prompt before the messages', { system: 7, messages: [...conversation(5), 'not a message'] }],
+    ['bad tools after good messages', { messages: conversation(5), tools: {} }],
+    ['no max_tokens after good messages', { messages: conversation(5), max_tokens: undefined }],
+  ])('refuses %s with the error of the check in one call', async (_case, fields) => {
+    const body = { ...valid(), ...fields };
+    const expected = rejection(body);
+    await expect(parseMessagesRequestInTurns(body, turns)).rejects.toEqual(expected);
+    expect((await parseMessagesRequestInTurns(body, turns).catch((error: GatewayError) => error)).options).toEqual(
+      expected.options,
+    );
   });
 });

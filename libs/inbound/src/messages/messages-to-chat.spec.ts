@@ -403,6 +403,33 @@ describe('messagesToChat', () => {
   });
 });
 
+describe('plain-text turns', () => {
+  it('translate as their one text block does, empty ones included', () => {
+    const texts: Array<[string, string]> = [
+      ['user', 'Hi'],
+      ['assistant', 'Hello'],
+      ['user', ''],
+      ['assistant', ''],
+      ['system', 'Rules.'],
+      ['system', ''],
+      ['user', 'Bye'],
+    ];
+    const asStrings = request({ messages: texts.map(([role, content]) => ({ role, content })) });
+    const asBlocks = request({
+      messages: texts.map(([role, text]) => ({ role, content: [{ type: 'text', text }] })),
+    });
+    expect(messagesToChat(asStrings)).toEqual(messagesToChat(asBlocks));
+    expect(messagesToChat(asStrings).chat.messages).toEqual([
+      { role: 'user', content: 'Hi' },
+      { role: 'assistant', content: 'Hello' },
+      { role: 'user', content: '' },
+      { role: 'system', content: 'Rules.' },
+      { role: 'system', content: '' },
+      { role: 'user', content: 'Bye' },
+    ]);
+  });
+});
+
 describe('messagesToChatInTurns', () => {
   /** Whether other work (a setImmediate queued before the call) ran before the translation was done. */
   async function yielded(run: () => Promise<unknown>): Promise<boolean> {
@@ -420,14 +447,14 @@ describe('messagesToChatInTurns', () => {
       top_k: 5,
     });
     let sliced: Awaited<ReturnType<typeof messagesToChatInTurns>> | undefined;
-    expect(
-      await yielded(async () => (sliced = await messagesToChatInTurns(long, { sliceMessages: 2, turnMs: 0 }))),
-    ).toBe(true);
+    expect(await yielded(async () => (sliced = await messagesToChatInTurns(long, { sliceItems: 2, turnMs: 0 })))).toBe(
+      true,
+    );
     expect(sliced).toEqual(messagesToChat(long));
   });
 
   it('translates a conversation of up to one slice at once', async () => {
     const short = request({ messages: claudeCodeTurn.messages });
-    expect(await yielded(() => messagesToChatInTurns(short, { sliceMessages: 1_000, turnMs: 0 }))).toBe(false);
+    expect(await yielded(() => messagesToChatInTurns(short, { sliceItems: 1_000, turnMs: 0 }))).toBe(false);
   });
 });

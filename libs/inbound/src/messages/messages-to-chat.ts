@@ -1,5 +1,11 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { ChatCompletionRequest, ChatMessage } from '@app/common';
+import {
+  forSlicesInTurns,
+  isLongList,
+  ITEM_TURNS,
+  type ChatCompletionRequest,
+  type ChatMessage,
+  type ItemTurns,
+} from '@app/common';
 import { conversationToChat, systemToChat } from './messages-conversation';
 import { toolsToChat } from './messages-tools';
 import type { MessagesRequest, OutputConfig, ThinkingConfig } from './messages.types';
@@ -36,39 +42,27 @@ export function messagesToChat(request: MessagesRequest): MessagesToChatResult {
   return withSettings(request, [...system, ...conversationToChat(request.messages, dropped)], dropped);
 }
 
-export interface TranslationTurns {
-  /** Messages translated between two looks at the clock. */
-  sliceMessages: number;
-  /** How long the translation may hold the event loop before it lets other work run. */
-  turnMs: number;
-}
-
-/** A slice of 1,000 ordinary messages translates in well under a millisecond; a turn ends after 10 ms. */
-const DEFAULT_TURNS: TranslationTurns = { sliceMessages: 1_000, turnMs: 10 };
-
 /**
- * `messagesToChat` without holding the event loop for long: a conversation of up to one slice of messages is
- * translated at once, as by `messagesToChat`; a longer one slice by slice, yielding to other requests every
- * `turnMs`, as the request body parser does (200k messages otherwise take ~100 ms in one call). Each message
- * translates on its own, so the result is the same.
+ * `messagesToChat` without holding the event loop for long: a conversation of up to one slice of messages
+ * (`ITEM_TURNS`, 1,000) is translated at once, as by `messagesToChat`; a longer one slice by slice, letting
+ * other requests run between turns (200k messages otherwise take ~100 ms in one call). Each message translates
+ * on its own, so the result is the same.
  */
 export async function messagesToChatInTurns(
   request: MessagesRequest,
-  turns: TranslationTurns = DEFAULT_TURNS,
+  turns: ItemTurns = ITEM_TURNS,
 ): Promise<MessagesToChatResult> {
   const messages = request.messages;
-  if (messages.length <= turns.sliceMessages) return messagesToChat(request);
+  if (!isLongList(messages.length, turns)) return messagesToChat(request);
   const dropped = new Set<string>();
   const conversation = systemToChat(request.system, dropped);
-  let turnStarted = performance.now();
-  for (let from = 0; from < messages.length; from += turns.sliceMessages) {
-    for (const message of conversationToChat(messages.slice(from, from + turns.sliceMessages), dropped))
-      conversation.push(message);
-    if (performance.now() - turnStarted >= turns.turnMs) {
-      await nextTurn();
-      turnStarted = performance.now();
-    }
-  }
+  await forSlicesInTurns(
+    messages.length,
+    (from, to) => {
+      for (const message of conversationToChat(messages.slice(from, to), dropped)) conversation.push(message);
+    },
+    turns,
+  );
   return withSettings(request, conversation, dropped);
 }
 

@@ -1,4 +1,10 @@
-import { measurePrompt, promptTokenBound, promptTokenEstimate, requestedOutputTokens } from './prompt-size';
+import {
+  measurePrompt,
+  measurePromptInTurns,
+  promptTokenBound,
+  promptTokenEstimate,
+  requestedOutputTokens,
+} from './prompt-size';
 
 describe('prompt size', () => {
   it('bounds chat text by its UTF-8 bytes plus framing, and estimates about four bytes a token', () => {
@@ -66,5 +72,61 @@ describe('prompt size', () => {
     expect(requestedOutputTokens({ max_completion_tokens: 50, max_tokens: 100, n: 3 })).toBe(150);
     expect(requestedOutputTokens({ max_tokens: null })).toBeUndefined();
     expect(requestedOutputTokens({})).toBeUndefined();
+  });
+});
+
+describe('measurePromptInTurns', () => {
+  const turns = { sliceItems: 2, turnMs: 0 };
+  const tools = [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }];
+
+  /** Whether other work (a setImmediate queued before the call) ran before the measure was done. */
+  async function yielded(run: () => Promise<unknown>): Promise<boolean> {
+    let ran = false;
+    setImmediate(() => (ran = true));
+    await run();
+    return ran;
+  }
+
+  it.each([
+    [
+      'chat messages with a system prompt and tools',
+      {
+        system: 'Be brief.',
+        tools,
+        messages: Array.from({ length: 9 }, (_, i) => ({
+          role: i % 2 ? 'assistant' : 'user',
+          content:
+            i % 3
+              ? `Grüß dich ${i}`
+              : [
+                  { type: 'text', text: 'é' },
+                  { type: 'image_url', image_url: {} },
+                ],
+          ...(i === 4 ? { name: 'n', tool_calls: [{ id: 'c', type: 'function' }] } : {}),
+        })),
+      },
+    ],
+    [
+      'Responses input items',
+      {
+        instructions: 'ab',
+        tools,
+        input: Array.from({ length: 7 }, (_, i) =>
+          i % 2
+            ? { role: 'user', content: `item ${i}` }
+            : { type: 'function_call_output', call_id: `c${i}`, output: 'x' },
+        ),
+      },
+    ],
+  ])('measures %s slice by slice, letting other work run, to the same size', async (_case, body) => {
+    let size: unknown;
+    expect(await yielded(async () => (size = await measurePromptInTurns(body, turns)))).toBe(true);
+    expect(size).toEqual(measurePrompt(body));
+  });
+
+  it('measures a request of up to one slice at once', async () => {
+    const body = { messages: [{ role: 'user', content: 'a' }], input: ['b', 'c'] };
+    expect(await yielded(() => measurePromptInTurns(body, turns))).toBe(false);
+    expect(await measurePromptInTurns(body, turns)).toEqual(measurePrompt(body));
   });
 });

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError, Principal, requestContext } from '@app/common';
-import { measurePrompt, promptTokenEstimate, requestedOutputTokens } from '../estimate/prompt-size';
+import { measurePromptInTurns, promptTokenEstimate, requestedOutputTokens } from '../estimate/prompt-size';
 import { QUOTA_LEVELS, scopeIdOf } from '../levels';
 import { QuotaPolicies, QuotaPolicyService } from '../policy/quota-policy.service';
 import { LimitCheck, RateDimension, setRateLimitHeaders } from './rate-limit-headers';
@@ -55,7 +55,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     const tokens =
       plan.tokens.length === 0
         ? 0
-        : promptTokenEstimate(measurePrompt(request.body)) + (requestedOutputTokens(request.body) ?? 0);
+        : promptTokenEstimate(await measurePromptInTurns(request.body)) + (requestedOutputTokens(request.body) ?? 0);
     const checks = tokens === 0 ? plan.requestsOnly : plan.withTokens(tokens);
     if (checks.length === 0) return true;
     const decision = await this.store.consume(checks);

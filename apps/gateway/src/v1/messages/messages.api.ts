@@ -6,7 +6,7 @@ import {
   messagesErrorBody,
   MessagesStreamEncoder,
   messagesToChatInTurns,
-  parseMessagesRequest,
+  parseMessagesRequestInTurns,
 } from '@app/inbound';
 import type { NativeMessagesEvent } from '@app/providers';
 import { EncoderSink } from '../model-call/encoder-sink';
@@ -27,7 +27,7 @@ export class MessagesApi implements V1Api {
   constructor(private readonly models: ModelCallService) {}
 
   async handle(request: FastifyRequest, reply: FastifyReply, call: GatewayCall): Promise<void> {
-    const messages = parseMessagesRequest(request.body);
+    const messages = await parseMessagesRequestInTurns(request.body);
     const { chat, dropped } = await messagesToChatInTurns(messages);
     const route = { native: messages as unknown as Record<string, unknown>, chat, headers: anthropicHeaders(request) };
     if (!messages.stream) {

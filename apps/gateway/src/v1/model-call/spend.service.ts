@@ -13,7 +13,7 @@ import {
   choices,
   imageCostMicros,
   maxCostMicros,
-  measurePrompt,
+  measurePromptInTurns,
   priceAt,
   promptTokenBound,
   requestedOutputTokens,
@@ -53,7 +53,7 @@ export class SpendService implements OnModuleInit {
     request: ChatCompletionRequest | EmbeddingsRequest,
   ): Promise<RequestSpend> {
     const at = this.clock.now();
-    const promptTokens = promptTokenBound(measurePrompt(request));
+    const promptTokens = promptTokenBound(await measurePromptInTurns(request));
     const chat = 'messages' in request;
     const requestedOutput = requestedOutputTokens(request);
     const maxCost = mostExpensive(plan, at, (price, model) => {

@@ -14,10 +14,12 @@ import { RequestEvidence } from '../../evidence/request-evidence';
 import { noteRequestBody } from '../idempotency/idempotency-key';
 import { V1_ROUTES } from '../v1-routes';
 import { checkIdentifiers } from './body-checks';
+import { readBodyText } from './body-text';
 
 /**
- * Request bodies: nested at most 64 deep (JSON.stringify and the translators recurse), and parsed in slices
- * above 1 MiB so that one large body never holds the event loop for long (see docs/reliability.md).
+ * Request bodies: nested at most 64 deep (JSON.stringify and the translators recurse), and decoded as they
+ * arrive and parsed in slices above 1 MiB so that one large body never holds the event loop for long (see
+ * docs/reliability.md).
  */
 export const JSON_BODY_LIMITS: JsonBodyLimits = {
   maxDepth: 64,
@@ -57,37 +59,48 @@ export class RequestLifecycle {
     // with a JSON content type but no body is common on admin actions; refusing either helps nobody.
     const bodies = new JsonBodies(fastifySyntax(fastify.getDefaultJsonParser('error', 'error')), JSON_BODY_LIMITS);
     fastify.removeContentTypeParser(['application/json', 'text/plain']);
-    fastify.addContentTypeParser(['application/json', '*'], { parseAs: 'string' }, (request, body, done) => {
-      const text = body as string;
-      noteRequestBody(request.raw, text);
-      if (text.trim() === '') {
-        done(null, undefined);
-        return;
-      }
-      const accept = (value: unknown) => {
-        checkBody(request, value);
-        return value;
-      };
-      if (bodies.isLong(text)) {
-        bodies
-          .parseSliced(text)
-          .then(accept)
-          .then(
-            (value) => done(null, value),
-            (error: unknown) => done(bodyError(error)),
-          );
-        return;
-      }
-      let value: unknown;
-      try {
-        value = accept(bodies.parse(text));
-      } catch (error) {
-        done(bodyError(error));
-        return;
-      }
-      done(null, value);
-    });
+    fastify.addContentTypeParser(['application/json', '*'], (request, payload, done) =>
+      readBodyText(request, payload, JSON_BODY_LIMITS.slicedAbove, (error, text) => {
+        if (error) done(error);
+        else parseBody(bodies, request, text!, done);
+      }),
+    );
   }
+}
+
+function parseBody(
+  bodies: JsonBodies,
+  request: FastifyRequest,
+  text: string,
+  done: (error: Error | null, value?: unknown) => void,
+): void {
+  noteRequestBody(request.raw, text);
+  if (text.trim() === '') {
+    done(null, undefined);
+    return;
+  }
+  const accept = (value: unknown) => {
+    checkBody(request, value);
+    return value;
+  };
+  if (bodies.isLong(text)) {
+    bodies
+      .parseSliced(text)
+      .then(accept)
+      .then(
+        (value) => done(null, value),
+        (error: unknown) => done(bodyError(error)),
+      );
+    return;
+  }
+  let value: unknown;
+  try {
+    value = accept(bodies.parse(text));
+  } catch (error) {
+    done(bodyError(error));
+    return;
+  }
+  done(null, value);
 }
 
 /** The fields every `/v1` API reads are checked before any of its work (rate limits, translation) runs. */
