@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { Clock, newId, Principal } from '@app/common';
 import { DatabaseAvailability, DatabaseUnavailableError, SpillDirectory, SpillFile } from '@app/persistence';
@@ -31,7 +31,7 @@ const RECONCILE_INTERVALS = 10;
  * never dropped: should the disk refuse too, new reservations get the 503 until the backlog drains.
  */
 @Injectable()
-export class BudgetService implements OnModuleInit, BeforeApplicationShutdown {
+export class BudgetService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(BudgetService.name);
   private pending: LedgerRow[] = [];
   private readonly spilled: SpillFile<LedgerRow>;
@@ -59,7 +59,11 @@ export class BudgetService implements OnModuleInit, BeforeApplicationShutdown {
     this.database.onRecovery(() => void this.maintain());
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  /**
+   * The last ledger write. `onApplicationShutdown`, not `before…`: Nest runs the latter before the HTTP server
+   * closes, and requests still in flight settle after it; the database pool (a global module) closes after this.
+   */
+  async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.running;
     try {
