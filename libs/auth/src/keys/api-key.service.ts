@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { DataSource, EntityManager, In, IsNull, Not } from 'typeorm';
 import { Clock, Environment, GatewayError, Principal } from '@app/common';
@@ -48,7 +48,7 @@ export interface SuspensionChange {
 }
 
 @Injectable()
-export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
+export class ApiKeyService implements OnModuleInit, OnApplicationShutdown {
   private readonly cache: TtlCache<CachedKey | null>;
   private readonly usedKeyIds = new Set<string>();
   private flushTimer?: NodeJS.Timeout;
@@ -67,7 +67,8 @@ export class ApiKeyService implements OnModuleInit, BeforeApplicationShutdown {
     this.flushTimer.unref();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  /** After the HTTP server has closed (see BudgetService): keys used during the drain are noted too. */
+  async onApplicationShutdown(): Promise<void> {
     clearInterval(this.flushTimer);
     await this.flushLastUsed();
   }
