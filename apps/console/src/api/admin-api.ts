@@ -14,6 +14,7 @@ import type {
   GatewayKey,
   IssuedKey,
   List,
+  OnAnomaly,
   Page,
   Project,
   RateLimits,
@@ -38,6 +39,11 @@ export const listProjects = (api: AdminClient, teamId?: string) =>
   api.get<List<Project>>('/admin/projects', { team_id: teamId });
 export const createProject = (api: AdminClient, teamId: string, name: string) =>
   api.post<Project>('/admin/projects', { team_id: teamId, name });
+/** Changes what is given; what is left out stays as it is. */
+export const updateProject = (api: AdminClient, id: string, changes: { on_anomaly?: OnAnomaly }) =>
+  api.patch<Project>(`/admin/projects/${id}`, changes);
+/** Lifts the project's suspension (its keys' own suspensions stay); answers its state when it was not suspended. */
+export const resumeProject = (api: AdminClient, id: string) => api.post<Project>(`/admin/projects/${id}/resume`);
 
 export interface NewKey {
   project_id: string;
@@ -56,6 +62,8 @@ export const listKeys = (api: AdminClient, projectId?: string) =>
 export const createKey = (api: AdminClient, key: NewKey) => api.post<IssuedKey>('/admin/keys', key);
 export const rotateKey = (api: AdminClient, id: string) => api.post<IssuedKey>(`/admin/keys/${id}/rotate`);
 export const revokeKey = (api: AdminClient, id: string) => api.post<GatewayKey>(`/admin/keys/${id}/revoke`);
+/** Lifts the key's own suspension; answers its state when it was not suspended. */
+export const resumeKey = (api: AdminClient, id: string) => api.post<GatewayKey>(`/admin/keys/${id}/resume`);
 
 export interface Access {
   models: string[] | null;

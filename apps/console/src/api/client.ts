@@ -39,6 +39,10 @@ export class AdminClient {
     return this.json<T>('PUT', path, body);
   }
 
+  patch<T>(path: string, body: unknown): Promise<T> {
+    return this.json<T>('PATCH', path, body);
+  }
+
   delete(path: string): Promise<void> {
     return this.json<void>('DELETE', path);
   }

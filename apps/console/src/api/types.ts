@@ -29,19 +29,35 @@ export interface Team {
 /** A model or tier allow-list; null means no limit. */
 export type AllowList = string[] | null;
 
-export interface Project {
+/**
+ * A key's or project's suspension by anomaly detection (or an admin): all null unless suspended. A suspended
+ * key, or any key of a suspended project, gets 403 `key_suspended` until an admin resumes it.
+ */
+export interface Suspension {
+  suspended_at: string | null;
+  suspended_reason: string | null;
+  /** Who suspended it: `system:anomaly-detection`, or an admin's id. */
+  suspended_by: string | null;
+}
+
+/** What anomaly detection does about a project besides alerting: nothing, or suspend what is anomalous. */
+export const ON_ANOMALY_ACTIONS = ['none', 'suspend'] as const;
+export type OnAnomaly = (typeof ON_ANOMALY_ACTIONS)[number];
+
+export interface Project extends Suspension {
   id: string;
   name: string;
   team_id: string;
   models: AllowList;
   tiers: AllowList;
+  on_anomaly: OnAnomaly;
   created_at: string;
 }
 
 export const ENVIRONMENTS = ['test', 'staging', 'production'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
-export interface GatewayKey {
+export interface GatewayKey extends Suspension {
   id: string;
   key_prefix: string;
   masked_key: string;

@@ -2,17 +2,20 @@ import type { GatewayKey } from '../../api/types';
 import { useSession } from '../../session/session';
 import { EnvironmentBadge, keyState, KeyStateBadge } from '../../ui/badges';
 import { Empty } from '../../ui/resource';
+import { SuspensionDetails } from '../../ui/suspension';
 import { Time } from '../../ui/time';
 import { AllowListSummary } from './allow-lists';
 
-export type KeyAction = 'settings' | 'rotate' | 'revoke';
+export type KeyAction = 'settings' | 'rotate' | 'revoke' | 'resume';
 
 interface KeysTableProps {
   keys: GatewayKey[];
+  /** The project is suspended: its active keys are refused too, although nothing is wrong with them. */
+  projectSuspended: boolean;
   onAction: (action: KeyAction, key: GatewayKey) => void;
 }
 
-export function KeysTable({ keys, onAction }: KeysTableProps) {
+export function KeysTable({ keys, projectSuspended, onAction }: KeysTableProps) {
   const { can } = useSession();
   if (keys.length === 0) return <Empty title="No keys in this project yet." />;
   return (
@@ -45,6 +48,8 @@ export function KeysTable({ keys, onAction }: KeysTableProps) {
               </td>
               <td>
                 <KeyStateBadge state={state} />
+                {state === 'suspended' && <SuspensionDetails suspension={key} />}
+                {state === 'active' && projectSuspended && <div class="muted">refused: its project is suspended</div>}
               </td>
               <td>
                 <AllowListSummary models={key.models} tiers={key.tiers} ips={key.allowed_ips} />
@@ -55,6 +60,11 @@ export function KeysTable({ keys, onAction }: KeysTableProps) {
                 <button type="button" class="button small" onClick={() => onAction('settings', key)}>
                   {can.write && state !== 'revoked' ? 'Settings' : 'Details'}
                 </button>
+                {can.write && state === 'suspended' && (
+                  <button type="button" class="button small primary" onClick={() => onAction('resume', key)}>
+                    Resume
+                  </button>
+                )}
                 {can.write && state !== 'revoked' && (
                   <>
                     <button type="button" class="button small" onClick={() => onAction('rotate', key)}>

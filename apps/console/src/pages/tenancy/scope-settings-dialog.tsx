@@ -1,14 +1,16 @@
 import { useState } from 'preact/hooks';
 import { findBalance, getRateLimits, removeBudget, setAccess, setBudget, setRateLimits } from '../../api/admin-api';
-import { AllowList, BUDGET_PERIODS, BudgetPeriod, ScopeKind } from '../../api/types';
+import { AllowList, BUDGET_PERIODS, BudgetPeriod, OnAnomaly, ScopeKind } from '../../api/types';
 import { formatCount } from '../../format';
 import { useSession } from '../../session/session';
 import { BudgetMeter } from '../../ui/budget-meter';
 import { Dialog, FormError } from '../../ui/dialog';
 import { formFields, listText, parseList } from '../../ui/forms';
-import { Async, asError, useResource } from '../../ui/resource';
-import { AllowListSummary } from './allow-lists';
+import { Async, useResource } from '../../ui/resource';
 import { Select } from '../../ui/select';
+import { useSave } from '../../ui/use-save';
+import { AllowListSummary } from './allow-lists';
+import { AnomalyForm } from './anomaly-form';
 
 /** A team, project or key whose budget, rate limits and (projects, keys) allow-lists are edited. */
 export interface Scope {
@@ -17,11 +19,16 @@ export interface Scope {
   name: string;
   /** Projects and keys: their current allow-lists (keys also `allowed_ips`). */
   access?: { models: AllowList; tiers: AllowList; allowed_ips?: AllowList };
+  /** Projects: what anomaly detection does about them. */
+  onAnomaly?: OnAnomaly;
 }
 
 const KIND_LABELS: Record<ScopeKind, string> = { teams: 'team', projects: 'project', keys: 'key' };
 
-/** Budget, rate limits and allow-lists of one scope; read-only for roles that may not change them. */
+/**
+ * Budget, rate limits, allow-lists and (projects) anomaly action of one scope; read-only for roles that may not
+ * change them.
+ */
 export function ScopeSettingsDialog({
   scope,
   onClose,
@@ -36,29 +43,11 @@ export function ScopeSettingsDialog({
       <BudgetForm scope={scope} />
       <RateLimitForm scope={scope} />
       {scope.access && scope.kind !== 'teams' && <AccessForm scope={scope} onSaved={onSaved} />}
+      {scope.kind === 'projects' && scope.onAnomaly && (
+        <AnomalyForm projectId={scope.id} initial={scope.onAnomaly} onSaved={onSaved} />
+      )}
     </Dialog>
   );
-}
-
-/** Runs a save, remembering its failure or success for the form to show. */
-function useSave() {
-  const [error, setError] = useState<Error | null>(null);
-  const [saved, setSaved] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async (what: () => Promise<void>, done: string) => {
-    setBusy(true);
-    setError(null);
-    setSaved(null);
-    try {
-      await what();
-      setSaved(done);
-    } catch (failure) {
-      setError(asError(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { error, saved, busy, run };
 }
 
 function BudgetForm({ scope }: { scope: Scope }) {
