@@ -1,6 +1,7 @@
 export { AuthModule } from './auth.module';
 export { authConfig } from './auth.config';
 export { ApiKeyService, CreateApiKeyInput, KeyAccess, SuspensionChange } from './keys/api-key.service';
+export { AuthTransaction } from './auth-transaction';
 export { ANOMALY_DETECTION_ACTOR } from './keys/suspension';
 export { invalidIpRange } from './keys/ip-allow-list';
 export { AdminKeyService, CreateAdminTokenInput, ENV_ADMIN_KEY_ID } from './keys/admin-key.service';

@@ -8,6 +8,11 @@ import { ChainVerification, HashChain } from './hash-chain';
 export interface AuditedTransaction {
   manager: EntityManager;
   record(change: AuditChange): Promise<AuditEvent>;
+  /**
+   * Runs `step` once the transaction has committed, never if it rolls back: for what lives outside the
+   * database (an in-memory cache) and must not show a change the database may yet refuse.
+   */
+  afterCommit(step: () => void): void;
 }
 
 export interface AuditEventFilter {
@@ -49,11 +54,19 @@ export class AuditTrail {
   /**
    * Runs `work` in one transaction; what it records joins the trail only if the whole transaction commits.
    * The actor is an admin (id and role) or, for changes nobody asked for through the API, a `system:` id.
+   * The `afterCommit` steps run, in order, after the commit and before the returned promise resolves.
    */
-  transact<T>(actor: AuditActor | string, work: (tx: AuditedTransaction) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction((manager) =>
-      work({ manager, record: (change) => this.append(manager, actor, change) }),
+  async transact<T>(actor: AuditActor | string, work: (tx: AuditedTransaction) => Promise<T>): Promise<T> {
+    const committed: Array<() => void> = [];
+    const result = await this.dataSource.transaction((manager) =>
+      work({
+        manager,
+        record: (change) => this.append(manager, actor, change),
+        afterCommit: (step) => committed.push(step),
+      }),
     );
+    for (const step of committed) step();
+    return result;
   }
 
   /** Appends an event within the caller's transaction, which must be under way. */

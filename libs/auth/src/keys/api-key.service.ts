@@ -4,6 +4,7 @@ import { DataSource, EntityManager, In, IsNull, Not } from 'typeorm';
 import { Clock, Environment, GatewayError, Principal } from '@app/common';
 import { DatabaseAvailability, DatabaseUnavailableError } from '@app/persistence';
 import { authConfig } from '../auth.config';
+import { AuthTransaction, autoCommit } from '../auth-transaction';
 import { ApiKeyEntity } from '../entities/api-key.entity';
 import { ProjectEntity } from '../entities/project.entity';
 import { IpAllowList } from './ip-allow-list';
@@ -201,15 +202,16 @@ export class ApiKeyService implements OnModuleInit, OnApplicationShutdown {
    * Suspends the keys among `ids` that are neither suspended nor revoked, nor resumed by an admin at or after
    * `notResumedSince` (an anomaly the admin has already looked at); returns those it suspended. Their
    * requests get 403 `key_suspended`: on this instance at once, also through a database outage (the cached
-   * lookup is changed, not forgotten), on others within the cache TTL.
+   * lookup is changed, not forgotten, once `tx` has committed), on others within the cache TTL.
    */
   async suspend(
     ids: readonly string[],
     change: SuspensionChange,
     notResumedSince: Date,
-    manager: EntityManager = this.dataSource.manager,
+    tx: AuthTransaction = autoCommit(this.dataSource.manager),
   ): Promise<ApiKeyEntity[]> {
     if (ids.length === 0) return [];
+    const { manager } = tx;
     const at = this.clock.now();
     const rows: Array<{ id: string }> = await manager.query(
       // In a CTE: a bare UPDATE … RETURNING comes back from TypeORM as [rows, count].
@@ -223,24 +225,30 @@ export class ApiKeyService implements OnModuleInit, OnApplicationShutdown {
       [ids, at, change.reason, change.by, notResumedSince],
     );
     const suspended = await manager.getRepository(ApiKeyEntity).findBy({ id: In(rows.map((row) => row.id)) });
-    for (const key of suspended) {
-      const cached = this.cache.getStale(key.keyHash);
-      if (cached) cached.keySuspension = suspensionOf('key', key.id, { at, ...change });
-    }
+    tx.afterCommit(() => {
+      for (const key of suspended) {
+        const cached = this.cache.getStale(key.keyHash);
+        if (cached) cached.keySuspension = suspensionOf('key', key.id, { at, ...change });
+      }
+    });
     return suspended;
   }
 
   /**
-   * Lifts a key's suspension (its project's is the project's to lift); this instance at once, others within the
-   * TTL. Returns the key it resumed, or null when the key was not suspended — also when a concurrent call
-   * lifted it first (the conditional UPDATE waits for that call's row and then matches nothing).
+   * Lifts a key's suspension (its project's is the project's to lift); this instance once `tx` has committed,
+   * others within the TTL. Returns the key it resumed, or null when the key was not suspended — also when a
+   * concurrent call lifted it first (the conditional UPDATE waits for that call's row and then matches nothing).
    */
-  async resume(id: string, manager: EntityManager = this.dataSource.manager): Promise<ApiKeyEntity | null> {
-    const key = await this.get(id, manager);
+  async resume(id: string, tx: AuthTransaction = autoCommit(this.dataSource.manager)): Promise<ApiKeyEntity | null> {
+    const key = await this.get(id, tx.manager);
     const lifted = { suspendedAt: null, suspendedReason: null, suspendedBy: null, resumedAt: this.clock.now() };
-    const { affected } = await manager.getRepository(ApiKeyEntity).update({ id, suspendedAt: Not(IsNull()) }, lifted);
-    const cached = this.cache.getStale(key.keyHash);
-    if (cached) cached.keySuspension = null;
+    const { affected } = await tx.manager
+      .getRepository(ApiKeyEntity)
+      .update({ id, suspendedAt: Not(IsNull()) }, lifted);
+    tx.afterCommit(() => {
+      const cached = this.cache.getStale(key.keyHash);
+      if (cached) cached.keySuspension = null;
+    });
     return affected ? Object.assign(key, lifted) : null;
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull, Not, QueryFailedError } from 'typeorm';
 import { Clock, GatewayError } from '@app/common';
+import { AuthTransaction, autoCommit } from '../auth-transaction';
 import { OnAnomalyAction, ProjectEntity } from '../entities/project.entity';
 import { TeamEntity } from '../entities/team.entity';
 import { ApiKeyService, SuspensionChange } from '../keys/api-key.service';
@@ -121,10 +122,10 @@ export class TenancyService {
     id: string,
     change: SuspensionChange,
     notResumedSince: Date,
-    manager: EntityManager = this.dataSource.manager,
+    tx: AuthTransaction = autoCommit(this.dataSource.manager),
   ): Promise<ProjectEntity | null> {
     const at = this.clock.now();
-    const { affected } = await manager
+    const { affected } = await tx.manager
       .getRepository(ProjectEntity)
       .createQueryBuilder()
       .update()
@@ -135,20 +136,25 @@ export class TenancyService {
       })
       .execute();
     if (!affected) return null;
-    this.apiKeys.applyProjectSuspension(id, suspensionOf('project', id, { at, ...change }));
-    return this.getProject(id, manager);
+    tx.afterCommit(() => this.apiKeys.applyProjectSuspension(id, suspensionOf('project', id, { at, ...change })));
+    return this.getProject(id, tx.manager);
   }
 
   /**
-   * Lifts the project's suspension (keys suspended on their own stay so); this instance at once, others within
-   * the TTL. Returns the project it resumed, or null when it was not suspended (or a concurrent call lifted it
-   * first), as `ApiKeyService.resume`.
+   * Lifts the project's suspension (keys suspended on their own stay so); this instance once `tx` has
+   * committed, others within the TTL. Returns the project it resumed, or null when it was not suspended (or a
+   * concurrent call lifted it first), as `ApiKeyService.resume`.
    */
-  async resumeProject(id: string, manager: EntityManager = this.dataSource.manager): Promise<ProjectEntity | null> {
-    const project = await this.getProject(id, manager);
+  async resumeProject(
+    id: string,
+    tx: AuthTransaction = autoCommit(this.dataSource.manager),
+  ): Promise<ProjectEntity | null> {
+    const project = await this.getProject(id, tx.manager);
     const lifted = { suspendedAt: null, suspendedReason: null, suspendedBy: null, resumedAt: this.clock.now() };
-    const { affected } = await manager.getRepository(ProjectEntity).update({ id, suspendedAt: Not(IsNull()) }, lifted);
-    this.apiKeys.applyProjectSuspension(id, null);
+    const { affected } = await tx.manager
+      .getRepository(ProjectEntity)
+      .update({ id, suspendedAt: Not(IsNull()) }, lifted);
+    tx.afterCommit(() => this.apiKeys.applyProjectSuspension(id, null));
     return affected ? Object.assign(project, lifted) : null;
   }
 

@@ -84,7 +84,7 @@ export class KeysAdminService {
     return this.trail.transact(actor, async (tx) => {
       await this.scope.require(actor, 'key', id, tx.manager);
       const before = keyView(await this.keys.get(id, tx.manager));
-      const resumed = await this.keys.resume(id, tx.manager);
+      const resumed = await this.keys.resume(id, tx);
       // Not suspended, or another admin's resume committed since the read above: nothing changed here to record.
       if (!resumed) return keyView(await this.keys.get(id, tx.manager));
       const after = keyView(resumed);

@@ -73,7 +73,7 @@ export class TenancyAdminService {
     return this.trail.transact(actor, async (tx) => {
       await this.scope.require(actor, 'project', id, tx.manager);
       const before = projectView(await this.tenancy.getProject(id, tx.manager));
-      const resumed = await this.tenancy.resumeProject(id, tx.manager);
+      const resumed = await this.tenancy.resumeProject(id, tx);
       // Not suspended, or another admin's resume committed since the read above: nothing changed here to record.
       if (!resumed) return projectView(await this.tenancy.getProject(id, tx.manager));
       const after = projectView(resumed);

@@ -28,7 +28,7 @@ export class AnomalySuspension {
   suspendKeys(ids: readonly string[], reason: string, notResumedSince: Date): Promise<ApiKeyEntity[]> {
     return this.trail.transact(ANOMALY_DETECTION_ACTOR, async (tx) => {
       const change = { reason, by: ANOMALY_DETECTION_ACTOR };
-      const suspended = await this.apiKeys.suspend(ids, change, notResumedSince, tx.manager);
+      const suspended = await this.apiKeys.suspend(ids, change, notResumedSince, tx);
       for (const key of suspended) {
         const after = keyView(key);
         await tx.record({
@@ -46,7 +46,7 @@ export class AnomalySuspension {
   suspendProject(id: string, reason: string, notResumedSince: Date): Promise<boolean> {
     return this.trail.transact(ANOMALY_DETECTION_ACTOR, async (tx) => {
       const change = { reason, by: ANOMALY_DETECTION_ACTOR };
-      const project = await this.tenancy.suspendProject(id, change, notResumedSince, tx.manager);
+      const project = await this.tenancy.suspendProject(id, change, notResumedSince, tx);
       if (!project) return false;
       const after = projectView(project);
       await tx.record({
