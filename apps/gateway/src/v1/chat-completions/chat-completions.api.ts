@@ -14,7 +14,7 @@ export class ChatCompletionsApi implements V1Api {
   constructor(private readonly models: ModelCallService) {}
 
   async handle(request: FastifyRequest, reply: FastifyReply, call: GatewayCall): Promise<void> {
-    const chat = parseChatRequest(request.body);
+    const chat = await parseChatRequest(request.body);
     if (!chat.stream) {
       const { value, headers } = await this.models.chat(call, chat);
       await reply.headers(headers).send(value.body);
