@@ -1,6 +1,7 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable } from '@nestjs/common';
 import { finalize, Observable } from 'rxjs';
 import { requestContext } from '@app/common';
+import { PromiseInterceptor } from './promise-interceptor';
 
 /**
  * Marks each handler's real end on the request context; it measures nothing itself. A stream is written to
@@ -11,11 +12,22 @@ import { requestContext } from '@app/common';
  * the proxy routes send their own replies before an interceptor would see them.
  */
 @Injectable()
-export class HandlerCompletionInterceptor implements NestInterceptor {
+export class HandlerCompletionInterceptor implements PromiseInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const finished = this.started(context);
+    return next.handle().pipe(finalize(finished));
+  }
+
+  around<T>(context: ExecutionContext, handle: () => Promise<T>): Promise<T> {
+    const finished = this.started(context);
+    return handle().finally(finished);
+  }
+
+  /** Opens `handled` on the request context; the function returned settles it. */
+  private started(context: ExecutionContext): () => void {
     const request = requestContext(context.switchToHttp().getRequest<{ raw: object }>().raw);
     let finished!: () => void;
-    request.handled = new Promise((resolve) => (finished = resolve));
-    return next.handle().pipe(finalize(() => finished()));
+    request.handled = new Promise<void>((resolve) => (finished = resolve));
+    return finished;
   }
 }

@@ -6,6 +6,7 @@ export { RedactionInterceptor } from './redaction.interceptor';
 export { REDACTED_PATHS } from './request-logging';
 export { RequestLog } from './request-log';
 export { HandlerCompletionInterceptor } from './handler-completion.interceptor';
+export { isPromiseInterceptor, PromiseInterceptor } from './promise-interceptor';
 export { serverTimingHook } from './server-timing';
 export { Redactor } from './redactor';
 export {

@@ -4,6 +4,7 @@ import { ModuleRef } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { defer, from, isObservable, lastValueFrom, mergeAll, Observable } from 'rxjs';
 import { requestContext } from '@app/common';
+import { isPromiseInterceptor, PromiseInterceptor } from '@app/observability';
 import { serverConfig } from '../../server.config';
 import { IdempotentRequests } from '../idempotency/idempotent-requests';
 import { cutIfStalled } from './client-stall';
@@ -61,7 +62,7 @@ export class V1Pipeline {
       const api = this.modules.get(route.api, { strict: false });
       const handle: FastifyHandler = (request, reply) =>
         api.handle(request, reply, gatewayCall(request, reply, this.clientStallMs));
-      const chain = { guards, interceptors, filter };
+      const chain = { guards, interceptors: interceptedBy(interceptors), filter };
       fastify.route({
         method: route.method,
         url: route.url,
@@ -91,12 +92,7 @@ export class V1Pipeline {
           if ((await guard.canActivate(context)) !== true) throw new ForbiddenException();
         }
         this.limitStreams(request, reply);
-        await lastValueFrom(
-          intercepted(chain.interceptors, context, 0, () =>
-            this.idempotency.run(request, reply, () => handle(request, reply)),
-          ),
-          { defaultValue: undefined },
-        );
+        await chain.interceptors(context, () => this.idempotency.run(request, reply, () => handle(request, reply)));
       } catch (error) {
         chain.filter.catch(error, context);
       }
@@ -116,8 +112,33 @@ export class V1Pipeline {
 
 interface EnhancerChain {
   guards: readonly CanActivate[];
-  interceptors: readonly NestInterceptor[];
+  interceptors: Intercepted;
   filter: ExceptionFilter;
+}
+
+/** Runs the handler (`run`) inside the global interceptors, outermost first. */
+type Intercepted = (context: HttpExecutionContext, run: () => Promise<void>) => Promise<unknown>;
+
+/**
+ * The interceptors' promise forms when every one has one (`PromiseInterceptor`), else Nest's Observables:
+ * the same work in the same nesting, without an Observable chain per interceptor and request.
+ */
+function interceptedBy(interceptors: readonly NestInterceptor[]): Intercepted {
+  if (interceptors.every(isPromiseInterceptor)) {
+    return (context, run) => around(interceptors, context, 0, run);
+  }
+  return (context, run) => lastValueFrom(intercepted(interceptors, context, 0, run), { defaultValue: undefined });
+}
+
+/** The handler wrapped in the interceptors' `around` from `index` inwards. */
+function around(
+  interceptors: readonly PromiseInterceptor[],
+  context: HttpExecutionContext,
+  index: number,
+  run: () => Promise<void>,
+): Promise<void> {
+  if (index === interceptors.length) return run();
+  return interceptors[index].around(context, () => around(interceptors, context, index + 1, run));
 }
 
 /** The handler wrapped in the interceptors from `index` inwards, as Nest nests them. */
