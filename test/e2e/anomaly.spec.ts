@@ -35,6 +35,7 @@ describe('anomaly detection and on_anomaly: suspend', () => {
       },
       {
         name: 'gpt-other',
+        aliases: ['gpt-other-latest'],
         pricing: { input_per_mtok: 1000, output_per_mtok: 1000 },
         deployments: [{ provider: 'openai', model: 'gpt-other' }],
       },
@@ -363,6 +364,39 @@ describe('anomaly detection and on_anomaly: suspend', () => {
     const alerts = await db.query(`SELECT kind, details FROM alerts WHERE subject_id = $1 ORDER BY kind`, [key.id]);
     expect(alerts).toEqual([
       { kind: 'new_ip', details: { ip: '203.0.113.7', first_seen_at: expect.any(String) } },
+      { kind: 'new_model', details: { model: 'gpt-other', first_seen_at: expect.any(String) } },
+    ]);
+  });
+
+  it('counts and reports the catalog model that served: no row or alert for a made-up name, one for an alias', async () => {
+    const key = await gateway.createKey();
+    await traffic(key, now, 1);
+    await until(async () => (await db.query(`SELECT 1 FROM key_sightings WHERE key_id = $1`, [key.id])).length === 2);
+
+    for (const model of ['made-up-1', 'made-up-2', 'made-up-3']) expect((await chat(key.key, model)).status).toBe(404);
+    for (const model of ['gpt-other-latest', 'gpt-other-latest', 'gpt-other']) {
+      expect((await chat(key.key, model)).status).toBe(200);
+    }
+    // Each request is handed to the detectors as its evidence record is queued: all 7 written, all 7 seen.
+    await until(
+      async () =>
+        (await db.query(`SELECT count(*)::int AS n FROM request_records WHERE key_id = $1`, [key.id]))[0].n === 7,
+    );
+    await detectors.checkNow();
+
+    const rows = await db.query(
+      `SELECT model, sum(requests)::int AS requests FROM key_usage_buckets WHERE key_id = $1 GROUP BY model ORDER BY model`,
+      [key.id],
+    );
+    expect(rows).toEqual([
+      { model: 'gpt-other', requests: 3 },
+      { model: 'gpt-test', requests: 1 },
+    ]);
+    const seen = await db.query(`SELECT value FROM key_sightings WHERE key_id = $1 AND kind = 'model' ORDER BY value`, [
+      key.id,
+    ]);
+    expect(seen).toEqual([{ value: 'gpt-other' }, { value: 'gpt-test' }]);
+    expect(await db.query(`SELECT kind, details FROM alerts WHERE subject_id = $1`, [key.id])).toEqual([
       { kind: 'new_model', details: { model: 'gpt-other', first_seen_at: expect.any(String) } },
     ]);
   });

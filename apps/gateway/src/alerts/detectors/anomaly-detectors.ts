@@ -70,11 +70,13 @@ export class AnomalyDetectors implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     if (!record.key_id || !record.project_id) return;
-    const model = record.model_requested ?? '';
-    this.rollup.add(record.key_id, record.project_id, windows.bucketOf(now), model, record.cost_micro_usd ?? 0);
     if (record.client_ip) this.sightings.add(record.key_id, 'ip', record.client_ip, now);
-    // A model that answered: a refused or mistyped name is not a model the key "used".
-    if (model && record.status < 400) this.sightings.add(record.key_id, 'model', model, now);
+    // Only requests a model answered, under the catalog's name for it: the name the client sent may be an alias
+    // or made up, and counting by it would let a caller add a rollup row and a new_model alert per invented name.
+    const model = record.model_served;
+    if (!model) return;
+    this.rollup.add(record.key_id, record.project_id, windows.bucketOf(now), model, record.cost_micro_usd ?? 0);
+    this.sightings.add(record.key_id, 'model', model, now);
   }
 
   /** Writes the tallies and checks the windows now (the timer does this by itself; tests call it). */
