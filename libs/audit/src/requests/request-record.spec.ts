@@ -20,6 +20,14 @@ function completed(context: Partial<RequestContext> = {}, facts: Partial<Complet
 }
 
 describe('requestRecordFrom', () => {
+  it('gives each record its own random (version 4) UUID, the id column being a Postgres uuid', () => {
+    const ids = Array.from({ length: 2_000 }, () => requestRecordFrom(completed()).id);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    // Every variant digit occurs: the two random bits under the variant are not lost.
+    expect(new Set(ids.map((id) => id[19])).size).toBe(4);
+  });
+
   it('keeps the arrival to the microsecond, the caller, the route and the usage', () => {
     const record = requestRecordFrom(
       completed({

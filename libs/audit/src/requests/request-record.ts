@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { CompletedRequest, InboundApiName, isoMicros, scrubSecrets, truncate, UsageSource } from '@app/common';
+import { recordId } from './record-id';
 
 /** One upstream call made for the request. */
 export interface AttemptRecord {
@@ -122,7 +122,7 @@ export function requestRecordFrom(completed: CompletedRequest): RequestRecord {
   const latencyMs = Math.max(0, Math.round(completed.endedAt - context.receivedAt));
   const sentWhole = !completed.stream && completed.status !== 499;
   return {
-    id: randomUUID(),
+    id: recordId(),
     created_at: isoMicros(context.receivedAt),
     request_id: context.requestId,
     key_id: principal?.keyId ?? null,
