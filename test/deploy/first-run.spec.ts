@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from '../utils/eventually';
 import { GatewayProcess, spawnGateway } from '../utils/gateway-process';
 import { startTestGateway } from '../utils/test-gateway';
 
@@ -135,12 +136,3 @@ describe('first run, as the README walks it', () => {
     }
   });
 });
-
-async function eventually(read: () => string, done: (text: string) => boolean, timeoutMs = 10_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = read();
-    if (done(text) || Date.now() > deadline) return text;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

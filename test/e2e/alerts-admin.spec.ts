@@ -1,18 +1,10 @@
 import { AlertsService, NewAlert } from '@app/alerts';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { FakeWebhookReceiver } from '../fakes/webhook-receiver';
+import { eventually } from '../utils/eventually';
 import { openAiCatalog, startTestGateway, TEST_ADMIN_KEY, TestGateway } from '../utils/test-gateway';
 
 const SECRET = 'whsec-admin-alerts-0123456789';
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /**
  * GET /admin/alerts and POST /admin/alerts/{id}/ack: filters, the delivery state, acknowledgement (audited,

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { Clock } from '@app/common';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { FakeWebhookReceiver } from '../fakes/webhook-receiver';
+import { eventually } from '../utils/eventually';
 import { wireCheck } from '../utils/openai-wire';
 import { sampleValue } from '../utils/prometheus';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
@@ -12,15 +13,6 @@ const SECRET = 'whsec-budget-alerts-0123456789';
 const PRICING = { input_per_mtok: 0, output_per_mtok: 100 };
 const USAGE = { prompt_tokens: 5, completion_tokens: 100, total_tokens: 105 };
 const CENT = 0.01;
-
-async function eventually<T>(read: () => T | Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 interface AlertRow {
   id: string;

@@ -6,6 +6,7 @@ import { AlertsService } from '@app/alerts';
 import { routingConfig } from '@app/routing';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { FakeWebhookReceiver, verifySignature } from '../fakes/webhook-receiver';
+import { eventually } from '../utils/eventually';
 import { sampleValue } from '../utils/prometheus';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 import { createTestDatabase, TestDatabase } from '../utils/test-database';
@@ -20,15 +21,6 @@ const ENV = {
   ALERTS_DELIVERY_FAILING_ATTEMPTS: '3',
   WEBHOOK_SECRET: SECRET,
 };
-
-async function eventually<T>(read: () => T | Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('alerts: durable outbox and signed webhooks', () => {
   let upstream: FakeOpenAiServer;

@@ -5,6 +5,7 @@ import { Clock } from '@app/common';
 import { QuotaStats } from '@app/quota';
 import type { RecordedRequest } from '../fakes/fake-http';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
+import { eventually } from '../utils/eventually';
 import { wireCheck } from '../utils/openai-wire';
 import { sampleValue } from '../utils/prometheus';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
@@ -39,15 +40,6 @@ class GatedOpenAiServer extends FakeOpenAiServer {
 /** The fake's own usage for our fixed prompt, priced as the gateway must. */
 function costOf(usage: { prompt_tokens: number; completion_tokens: number }): number {
   return Math.ceil((usage.prompt_tokens * 2_000_000 + usage.completion_tokens * 8_000_000) / 1_000_000);
-}
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 // Every /v1 body received (402 and 429 included) is checked against OpenAI's published OpenAPI document.

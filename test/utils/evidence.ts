@@ -1,5 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { eventually } from './eventually';
 import type { TestGateway } from './test-gateway';
+
+// The specs that read evidence records take `eventually` from here too.
+export { eventually };
 
 /** Longer than the flush interval the evidence specs configure, so a second record would have landed. */
 const SETTLE_MS = 300;
@@ -18,18 +22,4 @@ export async function recordsOf(gateway: TestGateway, requestId: string, timeout
   await eventually(read, (records) => records.length > 0, timeoutMs);
   await sleep(SETTLE_MS);
   return read();
-}
-
-/** Polls until `done` accepts what `check` returns, or the timeout ends; returns the last result. */
-export async function eventually<T>(
-  check: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (done(value) || Date.now() > deadline) return value;
-    await sleep(50);
-  }
 }
