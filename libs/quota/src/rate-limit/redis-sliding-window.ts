@@ -9,6 +9,8 @@ type SlidingWindowRedis = Redis & {
 
 /** Most requests decided by one script call: bounds how long one call keeps Redis busy. */
 const MAX_BATCH = 32;
+/** Request sequence numbers restart below this: Lua writes numbers with 14 significant digits. */
+const SEQUENCE_WRAP = 1e12;
 
 interface Pending {
   checks: readonly WindowCheck[];
@@ -24,6 +26,11 @@ interface Pending {
  * order, each exactly as its own call would: one command, one write and one reply for all of them, which
  * costs the gateway and Redis far less per request than a call each (or ioredis' auto-pipelining, which
  * still builds a command, a promise chain and a reply per request). A failed call fails each of its requests.
+ *
+ * The command is laid out to be short, since ioredis builds it one argument at a time (about 150 bytes of
+ * strings each): a window's running total is found by the script from the window's key (`<key>:sum`), a
+ * window's length, limit and weight go as one argument, and the batch's requests are numbered from one
+ * sequence number sent once, not each given its own id.
  */
 export class RedisSlidingWindow implements SlidingWindowCounter {
   private readonly redis: SlidingWindowRedis;
@@ -50,13 +57,15 @@ export class RedisSlidingWindow implements SlidingWindowCounter {
   };
 
   private send(batch: readonly Pending[]): void {
+    if (this.sequence + batch.length >= SEQUENCE_WRAP) this.sequence = 0;
     const keys: string[] = [];
-    const args: Array<string | number> = [];
+    const args: Array<string | number> = [this.instance, this.sequence + 1];
+    this.sequence += batch.length;
     for (const { checks, now } of batch) {
-      args.push(now, this.instance + ++this.sequence, checks.length);
+      args.push(now, checks.length);
       for (const check of checks) {
-        keys.push(check.key, `${check.key}:sum`);
-        args.push(check.windowMs, check.limit, check.weight);
+        keys.push(check.key);
+        args.push(`${check.windowMs} ${check.limit} ${check.weight}`);
       }
     }
     let call: Promise<number[]>;

@@ -6,25 +6,30 @@
 export const SLIDING_WINDOW_LUA = `
 -- Sliding-log rate limit over several windows, atomically: all are checked, then the request is recorded
 -- in all of them or in none. Several requests are decided in turn, each seeing the ones before it.
--- KEYS: per request, per window: a sorted set (member "<id>:<weight>", score = time in ms) and its running total.
--- ARGV: per request: now (ms), a member id unique to the request, its number of windows, then per window:
--- window ms, limit, weight.
+-- KEYS: per request, per window: a sorted set (member "<id>:<weight>", score = time in ms); its running total
+-- is the key "<sorted set's key>:sum" (not passed, to keep the command short: single Redis only, no Cluster).
+-- ARGV: the instance's member prefix and the sequence number of the batch's first request (a request's id is
+-- the prefix and its sequence number), then per request: now (ms), its number of windows, then per window:
+-- "<window ms> <limit> <weight>".
 -- Returns: per request: admitted (1/0), then per window: used, retry-after ms (-1: never fits), reset ms.
 local result, n = {}, 0
 local windows, limits, weights, used, evicted = {}, {}, {}, {}, {}
-local key, arg = 0, 1
+local prefix, sequence = ARGV[1], tonumber(ARGV[2])
+local key, arg = 0, 3
 
 local function weight_of(member)
   return tonumber(string.match(member, ':(%d+)$'))
 end
 
 while arg <= #ARGV do
-  local now, id, count = tonumber(ARGV[arg]), ARGV[arg + 1], tonumber(ARGV[arg + 2])
+  local now, count = tonumber(ARGV[arg]), tonumber(ARGV[arg + 1])
+  local id = prefix .. string.format('%d', sequence)
   local allowed = 1
   for i = 1, count do
-    local log, total = KEYS[key + 2 * i - 1], KEYS[key + 2 * i]
-    local at = arg + 3 * i
-    local window, limit, weight = tonumber(ARGV[at]), tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2])
+    local log = KEYS[key + i]
+    local total = log .. ':sum'
+    local window, limit, weight = string.match(ARGV[arg + 1 + i], '^(%S+) (%S+) (%S+)$')
+    window, limit, weight = tonumber(window), tonumber(limit), tonumber(weight)
     local sum = tonumber(redis.call('GET', total) or '0')
     local expired = redis.call('ZRANGEBYSCORE', log, '-inf', now - window)
     evicted[i] = #expired > 0
@@ -39,7 +44,8 @@ while arg <= #ARGV do
   n = n + 1
   result[n] = allowed
   for i = 1, count do
-    local log, total = KEYS[key + 2 * i - 1], KEYS[key + 2 * i]
+    local log = KEYS[key + i]
+    local total = log .. ':sum'
     local window, limit, weight = windows[i], limits[i], weights[i]
     local retry = 0
     if allowed == 1 then
@@ -74,8 +80,9 @@ while arg <= #ARGV do
     result[n + 1], result[n + 2], result[n + 3] = used[i], retry, reset
     n = n + 3
   end
-  key = key + 2 * count
-  arg = arg + 3 + 3 * count
+  key = key + count
+  arg = arg + 2 + count
+  sequence = sequence + 1
 end
 return result
 `;

@@ -105,6 +105,22 @@ describe('with Redis', () => {
       await other.quit();
     }
   });
+
+  it('keeps the layout earlier versions read (a sorted set of "<id>:<weight>" and its "<key>:sum"), so both share windows during a rolling deploy', async () => {
+    const key = `test:${randomBytes(6).toString('hex')}`;
+    const window = new RedisSlidingWindow(redis);
+    await Promise.all(
+      [1_000, 1_001, 1_002].map((now, i) =>
+        window.consume([{ key, limit: 100, windowMs: MINUTE, weight: i + 2 }], now),
+      ),
+    );
+    expect(await redis.get(`${key}:sum`)).toBe('9');
+    const members = await redis.zrange(key, 0, -1, 'WITHSCORES');
+    expect(members.filter((_, i) => i % 2 === 1)).toEqual(['1000', '1001', '1002']);
+    const ids = members.filter((_, i) => i % 2 === 0).map((member) => /^([0-9a-f]{8}\.\d+):(\d+)$/.exec(member));
+    expect(ids.map((match) => match?.[2])).toEqual(['2', '3', '4']);
+    expect(new Set(ids.map((match) => match?.[1])).size).toBe(3);
+  });
 });
 
 describe('MemorySlidingWindow.sweep', () => {
