@@ -281,14 +281,18 @@ describe('budgets: reserve → settle across two gateway instances', () => {
     const { projectId } = await a.createKey();
     await a.admin('PUT', `/admin/projects/${projectId}/budget`, { limit_usd: 1, period: 'monthly' });
     const db = a.gateway.app.get(DataSource);
-    // What a gateway that died mid-lease leaves behind: a lease row it stopped renewing.
+    // What a gateway that died mid-lease leaves behind: a lease row it stopped renewing. It expires only after
+    // the balance has shown it, so that the instances' reconcile turn cannot release it before it is read.
     await db.query(
       `WITH b AS (UPDATE budgets SET reserved_micros = reserved_micros + 250000 WHERE scope_id = $1 RETURNING id, period_start)
        INSERT INTO budget_leases (budget_id, holder, period_start, amount_micros, expires_at)
-       SELECT id, 'crashed-instance', period_start, 250000, now() - interval '1 second' FROM b`,
+       SELECT id, 'crashed-instance', period_start, 250000, now() + interval '1 hour' FROM b`,
       [projectId],
     );
     expect((await balance(`/admin/projects/${projectId}`)).reserved_usd).toBe(0.25);
+    await db.query(
+      `UPDATE budget_leases SET expires_at = now() - interval '1 second' WHERE holder = 'crashed-instance'`,
+    );
     const released = await settledBalance(`/admin/projects/${projectId}`);
     expect(released).toMatchObject({ reserved_usd: 0, remaining_usd: 1 });
     const orphans =
