@@ -2,7 +2,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { AlertsService, NewAlert } from '@app/alerts';
+import { ANOMALY_DETECTION_ACTOR, ApiKeyService, TenancyService } from '@app/auth';
+import type { Alert } from '../../apps/console/src/api/types';
 import { formatMicroUsd } from '../../apps/console/src/format';
+import { AnomalyDetectors } from '../../apps/gateway/src/alerts/detectors/anomaly-detectors';
 import { eventually, recordsOf } from '../utils/evidence';
 import { ROUTING_PROVIDER_KEY, startUpstreams, Upstreams } from '../utils/routing-harness';
 import { startTestGateway, TEST_ADMIN_KEY, TestGateway } from '../utils/test-gateway';
@@ -382,23 +385,29 @@ describe('the web console, in Chromium against a running gateway', () => {
       }),
     ).toBe('raised');
 
+    // The gateway's own: the fallback above was the key's first answer from gpt-backup (checkNow stands for the
+    // detectors' next timer turn).
+    await gateway.gateway.app.get(AnomalyDetectors).checkNow();
+    const sightings = (await gateway.admin('GET', '/admin/alerts?kind=new_model')).body.data as Alert[];
+    expect(sightings.map((alert) => alert.details.model)).toEqual(['gpt-backup']);
+
     await menu(page, 'Overview').click();
     const recent = page.getByRole('region', { name: 'Recent alerts' }).getByTestId('alerts');
     await recent.waitFor();
-    expect(await recent.locator('tbody tr').count()).toBe(2);
+    expect(await recent.locator('tbody tr').count()).toBe(3);
 
     await menu(page, 'Alerts').click();
     const alerts = page.getByTestId('alerts');
     await alerts.waitFor();
     const rows = alerts.locator('tbody tr');
-    expect(await rows.count()).toBe(2);
+    expect(await rows.count()).toBe(3);
     const eighty = rows.filter({ hasText: '80 % of the monthly budget' });
     expect(await eighty.textContent()).toMatch(/Budget threshold.*project checkout.*\$0\.0412 of \$0\.05.*no webhook/s);
     await screenshot(page, 'alerts');
 
     await eighty.getByRole('button', { name: 'Acknowledge' }).click();
     await eighty.waitFor({ state: 'detached' });
-    expect(await rows.count()).toBe(1);
+    expect(await rows.count()).toBe(2);
     const filters = page.getByRole('form', { name: 'Filters' });
     await filters.getByLabel('State').selectOption('true');
     await filters.getByRole('button', { name: 'Filter' }).click();
@@ -414,14 +423,14 @@ describe('the web console, in Chromium against a running gateway', () => {
     return keys.body.data[0].id;
   }
 
-  describe('roles', () => {
-    const issueToken = async (body: object): Promise<string> => {
-      const created = await gateway.admin('POST', '/admin/tokens', body);
-      expect(created.status).toBe(201);
-      signedInWith.push(created.body.token);
-      return created.body.token;
-    };
+  const issueToken = async (body: object): Promise<string> => {
+    const created = await gateway.admin('POST', '/admin/tokens', body);
+    expect(created.status).toBe(201);
+    signedInWith.push(created.body.token);
+    return created.body.token;
+  };
 
+  describe('roles', () => {
     it('an auditor sees every page without a write control, and both audit chains verified', async () => {
       const token = await issueToken({ name: 'finance audit', role: 'auditor' });
       const auditor = await browser.newPage();
@@ -488,9 +497,10 @@ describe('the web console, in Chromium against a running gateway', () => {
       await menu(lead, 'Alerts').click();
       const alerts = lead.getByTestId('alerts').locator('tbody tr');
       await alerts.filter({ hasText: '100 % of the monthly budget' }).waitFor();
-      expect(await alerts.count()).toBe(1);
+      // Its project's budget alert and its key's new model (gpt-backup); the 80 % one was acknowledged.
+      expect(await alerts.count()).toBe(2);
       expect(await lead.getByTestId('alerts').textContent()).not.toContain(other.teamId);
-      expect(await lead.getByRole('button', { name: 'Acknowledge' }).count()).toBe(1);
+      expect(await lead.getByRole('button', { name: 'Acknowledge' }).count()).toBe(2);
 
       await menu(lead, 'Requests').click();
       await lead.getByTestId('requests').locator('tr[data-request-id="console-fallback"]').waitFor();
@@ -502,6 +512,101 @@ describe('the web console, in Chromium against a running gateway', () => {
       await lead.getByTestId('top-keys').locator('tr', { hasText: 'checkout-service' }).waitFor();
       expect(await lead.content()).not.toContain(otherTeam.name);
       await lead.close();
+    });
+  });
+
+  describe('suspension by anomaly detection', () => {
+    /** A suspension as the anomaly detectors make it (the e2e specs suspend the same way). */
+    const anomaly = { reason: 'spend 12x the baseline in the 5-minute window', by: ANOMALY_DETECTION_ACTOR };
+    const longAgo = new Date(0);
+    const utcTitle = (iso: string) => `${new Date(iso).toISOString().replace('T', ' ').replace('Z', '')} UTC`;
+    const teamPage = (on: Page) => on.goto(`${gateway.baseUrl}/console/teams/${teamId}`);
+    const checkout = (on: Page) => on.getByRole('article', { name: 'Project checkout' });
+    const keyRow = (on: Page) => checkout(on).locator('tr', { hasText: 'checkout-service' });
+
+    it('sets the project to suspend on anomalies, and the setting is saved and shown again', async () => {
+      await teamPage(page);
+      await checkout(page).getByText('On anomaly: alert only').waitFor();
+      await checkout(page).getByRole('button', { name: 'Budget & access', exact: true }).click();
+      const settings = page.getByRole('dialog', { name: 'checkout: budget, limits and access' });
+      const form = settings.getByRole('form', { name: 'Anomaly detection' });
+      expect(await form.getByLabel('On anomaly').inputValue()).toBe('none');
+      await form.getByLabel('On anomaly').selectOption('suspend');
+      await form.getByRole('button', { name: 'Save anomaly action' }).click();
+      await settings.getByText('Anomaly action saved.').waitFor();
+      await settings.getByRole('button', { name: 'Close' }).click();
+      await checkout(page).getByText('On anomaly: alert and suspend').waitFor();
+
+      const projects = (await gateway.admin('GET', `/admin/projects?team_id=${teamId}`)).body.data as any[];
+      expect(projects.find((project) => project.id === projectId)).toMatchObject({ on_anomaly: 'suspend' });
+      // Opened again after a reload, the select starts on the saved value, not on the first option.
+      await page.reload();
+      await checkout(page).getByRole('button', { name: 'Budget & access', exact: true }).click();
+      expect(await form.getByLabel('On anomaly').inputValue()).toBe('suspend');
+      await settings.getByRole('button', { name: 'Close' }).click();
+    });
+
+    it('shows a suspended key with why and since when; an auditor cannot resume it, the owner does', async () => {
+      const id = await keyId();
+      expect(await gateway.gateway.app.get(ApiKeyService).suspend([id], anomaly, longAgo)).toHaveLength(1);
+      expect((await chat(gatewayKey, 'gpt-main', 'console-suspended')).status).toBe(403);
+      const suspendedAt = (await gateway.admin('GET', `/admin/keys?project_id=${projectId}`)).body.data[0]
+        .suspended_at as string;
+
+      await teamPage(page);
+      const row = keyRow(page);
+      await row.locator('.badge.key-suspended').waitFor();
+      const details = row.getByTestId('suspension');
+      expect(await details.textContent()).toMatch(
+        new RegExp(`^${anomaly.reason} by System \\(anomaly-detection\\), since `),
+      );
+      expect(await details.locator('time').getAttribute('title')).toBe(utcTitle(suspendedAt));
+      await screenshot(page, 'suspended-key');
+
+      const auditor = await browser.newPage();
+      await teamPage(auditor);
+      await signIn(auditor, await issueToken({ name: 'security audit', role: 'auditor' }));
+      await keyRow(auditor).locator('.badge.key-suspended').waitFor();
+      expect(await keyRow(auditor).getByTestId('suspension').textContent()).toContain(anomaly.reason);
+      expect(await auditor.getByRole('button', { name: 'Resume', exact: true }).count()).toBe(0);
+      await auditor.close();
+
+      await row.getByRole('button', { name: 'Resume', exact: true }).click();
+      const confirm = page.getByRole('dialog', { name: 'Resume checkout-service?' });
+      await confirm.getByRole('button', { name: 'Resume key' }).click();
+      await row.locator('.badge.key-active').waitFor();
+      expect(await row.getByTestId('suspension').count()).toBe(0);
+      expect(await row.getByRole('button', { name: 'Resume', exact: true }).count()).toBe(0);
+      expect((await chat(gatewayKey, 'gpt-main', 'console-resumed')).status).toBe(200);
+
+      await menu(page, 'Audit trail').click();
+      const latest = page.getByTestId('audit-events').locator('tbody tr').first();
+      await latest.waitFor();
+      expect(await latest.locator('td:nth-child(4)').textContent()).toBe('key.resume');
+      expect(await latest.textContent()).toContain('Admin key (environment)');
+    });
+
+    it('shows a suspended project over its keys, and the owner resumes it', async () => {
+      expect(await gateway.gateway.app.get(TenancyService).suspendProject(projectId, anomaly, longAgo)).not.toBeNull();
+      expect((await chat(gatewayKey, 'gpt-main', 'console-project-suspended')).status).toBe(403);
+
+      await teamPage(page);
+      const notice = checkout(page).getByTestId('project-suspension');
+      await notice.waitFor();
+      expect(await notice.textContent()).toContain(anomaly.reason);
+      expect(await keyRow(page).textContent()).toContain('refused: its project is suspended');
+      await screenshot(page, 'suspended-project');
+
+      await notice.getByRole('button', { name: 'Resume project' }).click();
+      await page
+        .getByRole('dialog', { name: 'Resume checkout?' })
+        .getByRole('button', { name: 'Resume project' })
+        .click();
+      await notice.waitFor({ state: 'detached' });
+      expect(await keyRow(page).textContent()).not.toContain('refused');
+      expect((await chat(gatewayKey, 'gpt-main', 'console-project-resumed')).status).toBe(200);
+      const trail = await gateway.admin('GET', `/admin/audit-events?action=project.resume&target_id=${projectId}`);
+      expect(trail.body.data).toHaveLength(1);
     });
   });
 
