@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { AuditTrail } from '@app/audit';
 import { Clock } from '@app/common';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { wireCheck } from '../utils/openai-wire';
@@ -80,6 +81,37 @@ describe('gateway keys and the admin key', () => {
     expect(JSON.parse(bodies[0])).toEqual({
       error: { message: expect.any(String), type: 'invalid_request_error', param: null, code: 'invalid_api_key' },
     });
+  });
+
+  it('forgets a revoked key once the revocation commits: a request while it is still open cannot keep it alive', async () => {
+    const { key, id } = await gateway.createKey();
+    expect((await chat(bearer(key))).status).toBe(200);
+    // Hold the revocation's transaction open at its audit event; a request meanwhile still reads the key as valid.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let reachedAudit!: () => void;
+    const atAudit = new Promise<void>((resolve) => (reachedAudit = resolve));
+    // Called below with the trail as `this` (apply), as the real call would be.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    const append = AuditTrail.prototype.append;
+    const spy = jest.spyOn(AuditTrail.prototype, 'append').mockImplementationOnce(async function (
+      this: AuditTrail,
+      ...args: Parameters<AuditTrail['append']>
+    ) {
+      reachedAudit();
+      await held;
+      return append.apply(this, args);
+    });
+    try {
+      const revoking = gateway.admin('POST', `/admin/keys/${id}/revoke`);
+      await atAudit;
+      expect((await chat(bearer(key))).status).toBe(200);
+      release();
+      expect((await revoking).status).toBe(200);
+      expect((await chat(bearer(key))).status).toBe(401);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('records last_used_at in batches rather than with a write per request', async () => {

@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { timingSafeEqual } from 'node:crypto';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AdminPrincipal, AdminRole, Clock, GatewayError } from '@app/common';
+import { AuthTransaction, autoCommit } from '../auth-transaction';
 import { authConfig } from '../auth.config';
 import { AdminKeyEntity } from '../entities/admin-key.entity';
 import { generateKey, hashKey, isWellFormedKey } from './key-format';
@@ -96,14 +97,15 @@ export class AdminKeyService {
    * administer the gateway any more. Owner rows are locked first, so two revocations cannot each leave the
    * other as the last owner and both succeed.
    */
-  async revoke(id: string, manager: EntityManager = this.dataSource.manager): Promise<AdminKeyEntity> {
+  async revoke(id: string, tx: AuthTransaction = autoCommit(this.dataSource.manager)): Promise<AdminKeyEntity> {
+    const { manager } = tx;
     const token = await this.get(id, manager);
     if (!token.revokedAt) {
       if (token.role === 'owner') await this.keepAnOwner(id, manager);
       token.revokedAt = this.clock.now();
       await manager.getRepository(AdminKeyEntity).update({ id }, { revokedAt: token.revokedAt });
     }
-    this.cache.delete(token.keyHash);
+    tx.afterCommit(() => this.cache.delete(token.keyHash));
     return token;
   }
 
@@ -113,8 +115,9 @@ export class AdminKeyService {
    */
   async rotate(
     id: string,
-    manager: EntityManager = this.dataSource.manager,
+    tx: AuthTransaction = autoCommit(this.dataSource.manager),
   ): Promise<{ previous: AdminKeyEntity; entity: AdminKeyEntity; key: string }> {
+    const { manager } = tx;
     const previous = await this.get(id, manager);
     const now = this.clock.now();
     const { affected } = await manager
@@ -122,7 +125,7 @@ export class AdminKeyService {
       .update({ id, revokedAt: IsNull() }, { revokedAt: now });
     if (!affected) throw new GatewayError('conflict', `Admin token ${id} is revoked; create a new token instead.`);
     previous.revokedAt = now;
-    this.cache.delete(previous.keyHash);
+    tx.afterCommit(() => this.cache.delete(previous.keyHash));
     const { name, role, teamIds } = previous;
     return { previous, ...(await this.create({ name, role, teamIds }, manager)) };
   }

@@ -149,14 +149,18 @@ export class ApiKeyService implements OnModuleInit, OnApplicationShutdown {
     return key;
   }
 
-  /** Revokes a key; this instance stops accepting it at once, others within the cache TTL. */
-  async revoke(id: string, manager: EntityManager = this.dataSource.manager): Promise<ApiKeyEntity> {
+  /**
+   * Revokes a key; this instance stops accepting it once `tx` has committed, others within the cache TTL. (Forgot
+   * inside the transaction, a request in between would cache the still-committed row as valid for the TTL.)
+   */
+  async revoke(id: string, tx: AuthTransaction = autoCommit(this.dataSource.manager)): Promise<ApiKeyEntity> {
+    const { manager } = tx;
     const key = await this.get(id, manager);
     if (!key.revokedAt) {
       key.revokedAt = this.clock.now();
       await manager.getRepository(ApiKeyEntity).update({ id }, { revokedAt: key.revokedAt });
     }
-    this.cache.delete(key.keyHash);
+    tx.afterCommit(() => this.cache.delete(key.keyHash));
     return key;
   }
 
@@ -167,8 +171,9 @@ export class ApiKeyService implements OnModuleInit, OnApplicationShutdown {
    */
   async rotate(
     id: string,
-    manager: EntityManager = this.dataSource.manager,
+    tx: AuthTransaction = autoCommit(this.dataSource.manager),
   ): Promise<{ previous: ApiKeyEntity; entity: ApiKeyEntity; key: string }> {
+    const { manager } = tx;
     const previous = await this.get(id, manager);
     const now = this.clock.now();
     if (previous.expiresAt && previous.expiresAt <= now)
@@ -178,7 +183,7 @@ export class ApiKeyService implements OnModuleInit, OnApplicationShutdown {
       .update({ id, revokedAt: IsNull() }, { revokedAt: now });
     if (!affected) throw new GatewayError('conflict', `Key ${id} is revoked; create a new key instead.`);
     previous.revokedAt = now;
-    this.cache.delete(previous.keyHash);
+    tx.afterCommit(() => this.cache.delete(previous.keyHash));
     const { projectId, name, owner, environment, models, tiers, allowedIps, expiresAt } = previous;
     return {
       previous,
@@ -186,15 +191,15 @@ export class ApiKeyService implements OnModuleInit, OnApplicationShutdown {
     };
   }
 
-  /** Replaces a key's allow-lists; this instance applies them at once, others within the cache TTL. */
+  /** Replaces a key's allow-lists; this instance applies them once `tx` has committed, others within the cache TTL. */
   async updateAccess(
     id: string,
     access: KeyAccess,
-    manager: EntityManager = this.dataSource.manager,
+    tx: AuthTransaction = autoCommit(this.dataSource.manager),
   ): Promise<ApiKeyEntity> {
-    const key = await this.get(id, manager);
-    await manager.getRepository(ApiKeyEntity).update({ id }, access);
-    this.cache.delete(key.keyHash);
+    const key = await this.get(id, tx.manager);
+    await tx.manager.getRepository(ApiKeyEntity).update({ id }, access);
+    tx.afterCommit(() => this.cache.delete(key.keyHash));
     return Object.assign(key, access);
   }
 

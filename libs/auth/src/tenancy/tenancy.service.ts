@@ -91,15 +91,18 @@ export class TenancyService {
     return project;
   }
 
-  /** Replaces a project's model and tier allow-lists (null lifts one); keys see it within the key cache TTL. */
+  /**
+   * Replaces a project's model and tier allow-lists (null lifts one); this instance's keys see it once `tx` has
+   * committed, others' within the key cache TTL.
+   */
   async updateProjectAccess(
     id: string,
     access: { models: string[] | null; tiers: string[] | null },
-    manager: EntityManager = this.dataSource.manager,
+    tx: AuthTransaction = autoCommit(this.dataSource.manager),
   ): Promise<ProjectEntity> {
-    const project = await this.getProject(id, manager);
-    await manager.getRepository(ProjectEntity).update({ id }, access);
-    this.apiKeys.forgetCachedKeys();
+    const project = await this.getProject(id, tx.manager);
+    await tx.manager.getRepository(ProjectEntity).update({ id }, access);
+    tx.afterCommit(() => this.apiKeys.forgetCachedKeys());
     return Object.assign(project, access);
   }
 

@@ -41,7 +41,7 @@ export class AccessAdminService {
     return this.trail.transact(actor, async (tx) => {
       await this.scope.require(actor, 'key', id, tx.manager);
       const before = keyView(await this.keys.get(id, tx.manager));
-      const after = keyView(await this.keys.updateAccess(id, access, tx.manager));
+      const after = keyView(await this.keys.updateAccess(id, access, tx));
       await tx.record({ action: 'key.access.set', target: { type: 'key', id }, before, after });
       return after;
     });
@@ -55,7 +55,7 @@ export class AccessAdminService {
     return this.trail.transact(actor, async (tx) => {
       await this.scope.require(actor, 'project', id, tx.manager);
       const before = projectView(await this.tenancy.getProject(id, tx.manager));
-      const after = projectView(await this.tenancy.updateProjectAccess(id, access, tx.manager));
+      const after = projectView(await this.tenancy.updateProjectAccess(id, access, tx));
       await tx.record({ action: 'project.access.set', target: { type: 'project', id }, before, after });
       return after;
     });

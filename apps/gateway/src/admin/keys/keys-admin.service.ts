@@ -72,7 +72,7 @@ export class KeysAdminService {
     return this.trail.transact(actor, async (tx) => {
       await this.scope.require(actor, 'key', id, tx.manager);
       const before = keyView(await this.keys.get(id, tx.manager));
-      const after = keyView(await this.keys.revoke(id, tx.manager));
+      const after = keyView(await this.keys.revoke(id, tx));
       await tx.record({ action: 'key.revoke', target: { type: 'key', id }, before, after });
       return after;
     });
@@ -98,7 +98,7 @@ export class KeysAdminService {
     const id = parseId(rawId, 'key');
     return this.trail.transact(actor, async (tx) => {
       await this.scope.require(actor, 'key', id, tx.manager);
-      const { previous, entity, key } = await this.keys.rotate(id, tx.manager);
+      const { previous, entity, key } = await this.keys.rotate(id, tx);
       const replacement = keyView(entity);
       await tx.record({
         action: 'key.rotate',

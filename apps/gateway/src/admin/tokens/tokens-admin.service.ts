@@ -72,7 +72,7 @@ export class TokensAdminService {
     const id = parseId(rawId, 'admin token');
     return this.trail.transact(actor, async (tx) => {
       const before = tokenView(await this.managed(actor, id, tx.manager));
-      const after = tokenView(await this.tokens.revoke(id, tx.manager));
+      const after = tokenView(await this.tokens.revoke(id, tx));
       await tx.record({ action: 'admin_key.revoke', target: { type: 'admin_key', id }, before, after });
       return after;
     });
@@ -83,7 +83,7 @@ export class TokensAdminService {
     const id = parseId(rawId, 'admin token');
     return this.trail.transact(actor, async (tx) => {
       await this.managed(actor, id, tx.manager);
-      const { previous, entity, key } = await this.tokens.rotate(id, tx.manager);
+      const { previous, entity, key } = await this.tokens.rotate(id, tx);
       const replacement = tokenView(entity);
       await tx.record({
         action: 'admin_key.rotate',
