@@ -9,7 +9,7 @@ function upload(limit: number, headers: Record<string, string> = {}) {
   const payload = new PassThrough();
   const request = { routeOptions: { bodyLimit: limit }, headers } as unknown as FastifyRequest;
   const text = new Promise<string>((resolve, reject) =>
-    readBodyText(request, payload as unknown as IncomingMessage, 8, (error, body) =>
+    readBodyText(request, payload as unknown as IncomingMessage, { decodeAbove: 8, pieceBytes: 6 }, (error, body) =>
       error ? reject(error) : resolve(body!),
     ),
   );
@@ -28,21 +28,22 @@ describe('readBodyText', () => {
     expect(write).not.toHaveBeenCalled();
   });
 
-  it('decodes a large body chunk by chunk as it arrives, characters split between chunks included', async () => {
+  it('decodes a large body piece by piece as it arrives, characters split between pieces included', async () => {
     const write = jest.spyOn(StringDecoder.prototype, 'write');
     const body = Buffer.from('{"text":"Grüß dich 😀, ça va? 😀😀"}');
     const { payload, text } = upload(1_000);
-    // Three-byte pieces cut the two-byte and four-byte characters everywhere.
-    const pieces: Buffer[] = [];
-    for (let at = 0; at < body.length; at += 3) pieces.push(body.subarray(at, at + 3));
-    for (const piece of pieces.slice(0, 6)) payload.write(piece);
+    // Three-byte reads cut the two-byte and four-byte characters everywhere; pieces are decoded every 6 bytes.
+    const reads: Buffer[] = [];
+    for (let at = 0; at < body.length; at += 3) reads.push(body.subarray(at, at + 3));
+    for (const read of reads.slice(0, 6)) payload.write(read);
     await new Promise(setImmediate);
-    // Past the 8 bytes kept whole, before the body's end: what arrived so far is decoded already.
-    expect(write).toHaveBeenCalledTimes(6);
-    for (const piece of pieces.slice(6)) payload.write(piece);
+    // Past the 8 bytes kept whole, before the body's end: what arrived so far is decoded already, in pieces.
+    expect(write).toHaveBeenCalledTimes(2);
+    expect(write.mock.calls.map(([bytes]) => (bytes as Buffer).length)).toEqual([9, 6]);
+    for (const read of reads.slice(6)) payload.write(read);
     payload.end();
     expect(await text).toBe(body.toString('utf8'));
-    expect(write).toHaveBeenCalledTimes(pieces.length);
+    expect(Buffer.concat(write.mock.calls.map(([bytes]) => bytes as Buffer))).toEqual(body);
   });
 
   it('refuses a body past the route limit by its content-length before reading, or as it arrives', async () => {

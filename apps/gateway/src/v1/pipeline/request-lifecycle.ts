@@ -14,7 +14,7 @@ import { RequestEvidence } from '../../evidence/request-evidence';
 import { noteRequestBody } from '../idempotency/idempotency-key';
 import { V1_ROUTES } from '../v1-routes';
 import { checkIdentifiers } from './body-checks';
-import { readBodyText } from './body-text';
+import { BodyDecoding, readBodyText } from './body-text';
 
 /**
  * Request bodies: nested at most 64 deep (JSON.stringify and the translators recurse), and decoded as they
@@ -27,6 +27,9 @@ export const JSON_BODY_LIMITS: JsonBodyLimits = {
   sliceChars: 256 * 1024,
   turnMs: 10,
 };
+
+/** Bodies that are parsed in slices are also decoded as they arrive, in pieces of 256 KiB. */
+const BODY_DECODING: BodyDecoding = { decodeAbove: JSON_BODY_LIMITS.slicedAbove, pieceBytes: 256 * 1024 };
 
 /** The inbound API of each `/v1` route, known before the body is read, so body errors answer in its shape. */
 const API_BY_URL = new Map<string, InboundApiName>(V1_ROUTES.map((route) => [route.url, route.name]));
@@ -60,7 +63,7 @@ export class RequestLifecycle {
     const bodies = new JsonBodies(fastifySyntax(fastify.getDefaultJsonParser('error', 'error')), JSON_BODY_LIMITS);
     fastify.removeContentTypeParser(['application/json', 'text/plain']);
     fastify.addContentTypeParser(['application/json', '*'], (request, payload, done) =>
-      readBodyText(request, payload, JSON_BODY_LIMITS.slicedAbove, (error, text) => {
+      readBodyText(request, payload, BODY_DECODING, (error, text) => {
         if (error) done(error);
         else parseBody(bodies, request, text!, done);
       }),
@@ -68,6 +71,7 @@ export class RequestLifecycle {
   }
 }
 
+/** The body's text to its value: empty is no body; short in one call, long in slices over several turns. */
 function parseBody(
   bodies: JsonBodies,
   request: FastifyRequest,
