@@ -16,11 +16,16 @@ export function StatusBadge({ status }: { status: number }) {
   return <span class={`badge status-${kind}`}>{status}</span>;
 }
 
-export type KeyState = 'active' | 'revoked' | 'expired';
+export type KeyState = 'active' | 'suspended' | 'revoked' | 'expired';
 
-export function keyState(key: Pick<GatewayKey, 'revoked_at' | 'expires_at'>, now = Date.now()): KeyState {
+/** Revoked and expired are for good; suspended lasts until an admin resumes the key. */
+export function keyState(
+  key: Pick<GatewayKey, 'revoked_at' | 'expires_at' | 'suspended_at'>,
+  now = Date.now(),
+): KeyState {
   if (key.revoked_at) return 'revoked';
   if (key.expires_at && Date.parse(key.expires_at) <= now) return 'expired';
+  if (key.suspended_at) return 'suspended';
   return 'active';
 }
 
