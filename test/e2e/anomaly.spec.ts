@@ -206,7 +206,7 @@ describe('anomaly detection and on_anomaly: suspend', () => {
     });
 
     const listed = await gateway.admin('GET', `/admin/keys?project_id=${key.projectId}`);
-    expect(listed.body.data[0]).toMatchObject({ suspended_by: 'system:anomaly-detection' });
+    expect(listed.body.data[0]).toMatchObject({ suspended_by: 'system:anomaly-detection', resumed_at: null });
     const suspendedEvents = await db.query(
       `SELECT actor FROM audit_events WHERE action = 'key.suspend' AND target_id = $1`,
       [key.id],
@@ -217,6 +217,7 @@ describe('anomaly detection and on_anomaly: suspend', () => {
       id: key.id,
       suspended_at: null,
       suspended_reason: null,
+      resumed_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
     const resumeEvents = await db.query(
       `SELECT actor, before, after FROM audit_events WHERE action = 'key.resume' AND target_id = $1`,

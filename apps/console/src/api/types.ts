@@ -38,6 +38,8 @@ export interface Suspension {
   suspended_reason: string | null;
   /** Who suspended it: `system:anomaly-detection`, or an admin's id. */
   suspended_by: string | null;
+  /** When an admin last lifted a suspension. */
+  resumed_at: string | null;
 }
 
 /** What anomaly detection does about a project besides alerting: nothing, or suspend what is anomalous. */

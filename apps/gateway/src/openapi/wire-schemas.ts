@@ -152,11 +152,15 @@ const timestamp = { type: 'string', format: 'date-time' };
 
 export const teamView: JsonSchema = describedObject('A team.', { id: str, name: str, created_at: timestamp });
 
-/** Set while anomaly detection keeps a key or project suspended; null otherwise. */
+/**
+ * Set while anomaly detection keeps a key or project suspended; null otherwise. `resumed_at`: when an admin last
+ * lifted a suspension (a new one within the same anomaly window is not imposed again).
+ */
 const suspensionFields = {
   suspended_at: nullable(timestamp),
   suspended_reason: nullable(str),
   suspended_by: nullable(str),
+  resumed_at: nullable(timestamp),
 };
 
 export const projectView: JsonSchema = describedObject(

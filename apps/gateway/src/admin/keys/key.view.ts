@@ -19,6 +19,7 @@ export function keyView(key: ApiKeyEntity) {
     suspended_at: key.suspendedAt?.toISOString() ?? null,
     suspended_reason: key.suspendedReason,
     suspended_by: key.suspendedBy,
+    resumed_at: key.resumedAt?.toISOString() ?? null,
     created_at: key.createdAt.toISOString(),
   };
 }

@@ -12,6 +12,7 @@ export function projectView(project: ProjectEntity) {
     suspended_at: project.suspendedAt?.toISOString() ?? null,
     suspended_reason: project.suspendedReason,
     suspended_by: project.suspendedBy,
+    resumed_at: project.resumedAt?.toISOString() ?? null,
     created_at: project.createdAt.toISOString(),
   };
 }
