@@ -21,3 +21,5 @@ export function useSave() {
   };
   return { error, saved, busy, run };
 }
+
+export type SaveState = ReturnType<typeof useSave>;

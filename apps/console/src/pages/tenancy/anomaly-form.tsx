@@ -2,9 +2,9 @@ import { useState } from 'preact/hooks';
 import { updateProject } from '../../api/admin-api';
 import { ON_ANOMALY_ACTIONS, OnAnomaly } from '../../api/types';
 import { useSession } from '../../session/session';
-import { FormError } from '../../ui/dialog';
 import { formFields } from '../../ui/forms';
 import { Select } from '../../ui/select';
+import { SaveOutcome } from '../../ui/save-outcome';
 import { useSave } from '../../ui/use-save';
 
 /** What each `on_anomaly` setting means to the people whose keys it may stop. */
@@ -57,12 +57,7 @@ export function AnomalyForm({
           </button>
         </form>
       )}
-      <FormError error={save.error} />
-      {save.saved && (
-        <p class="saved" role="status">
-          {save.saved}
-        </p>
-      )}
+      <SaveOutcome save={save} />
     </section>
   );
 }

@@ -4,10 +4,11 @@ import { AllowList, BUDGET_PERIODS, BudgetPeriod, OnAnomaly, ScopeKind } from '.
 import { formatCount } from '../../format';
 import { useSession } from '../../session/session';
 import { BudgetMeter } from '../../ui/budget-meter';
-import { Dialog, FormError } from '../../ui/dialog';
+import { Dialog } from '../../ui/dialog';
 import { formFields, listText, parseList } from '../../ui/forms';
 import { Async, useResource } from '../../ui/resource';
 import { Select } from '../../ui/select';
+import { SaveOutcome } from '../../ui/save-outcome';
 import { useSave } from '../../ui/use-save';
 import { AllowListSummary } from './allow-lists';
 import { AnomalyForm } from './anomaly-form';
@@ -114,12 +115,7 @@ function BudgetForm({ scope }: { scope: Scope }) {
           </>
         )}
       </Async>
-      <FormError error={save.error} />
-      {save.saved && (
-        <p class="saved" role="status">
-          {save.saved}
-        </p>
-      )}
+      <SaveOutcome save={save} />
     </section>
   );
 }
@@ -187,12 +183,7 @@ function RateLimitForm({ scope }: { scope: Scope }) {
           </>
         )}
       </Async>
-      <FormError error={save.error} />
-      {save.saved && (
-        <p class="saved" role="status">
-          {save.saved}
-        </p>
-      )}
+      <SaveOutcome save={save} />
     </section>
   );
 }
@@ -245,12 +236,7 @@ function AccessForm({ scope, onSaved }: { scope: Scope; onSaved: () => void }) {
           </div>
         </form>
       )}
-      <FormError error={save.error} />
-      {save.saved && (
-        <p class="saved" role="status">
-          {save.saved}
-        </p>
-      )}
+      <SaveOutcome save={save} />
     </section>
   );
 }
