@@ -6,7 +6,8 @@ import { ANOMALY_DETECTION_ACTOR, ApiKeyService, TenancyService } from '@app/aut
 import type { Alert } from '../../apps/console/src/api/types';
 import { formatMicroUsd } from '../../apps/console/src/format';
 import { AnomalyDetectors } from '../../apps/gateway/src/alerts/detectors/anomaly-detectors';
-import { eventually, recordsOf } from '../utils/evidence';
+import { eventually } from '../utils/eventually';
+import { recordsOf } from '../utils/evidence';
 import { ROUTING_PROVIDER_KEY, startUpstreams, Upstreams } from '../utils/routing-harness';
 import { startTestGateway, TEST_ADMIN_KEY, TestGateway } from '../utils/test-gateway';
 import { buildConsole, ConsoleBrowser, launchConsoleBrowser } from './console-browser';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { RouteInventory } from '../../apps/gateway/src/http/route-inventory';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
-import { eventually } from '../utils/evidence';
+import { eventually } from '../utils/eventually';
 import { sampleValue } from '../utils/prometheus';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 import { metricProblems } from './docs-metrics';

@@ -1,6 +1,6 @@
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { agentExecutable, AgentRun, runClaudeCode, runCodex } from '../utils/agent-clients';
-import { eventually } from '../utils/evidence';
+import { eventually } from '../utils/eventually';
 import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gateway';
 
 /**

@@ -8,7 +8,8 @@ import {
   driverCatalog,
 } from '../conformance/provider-drivers';
 import { FakeAnthropicServer } from '../fakes/fake-anthropic.server';
-import { eventually, recordsOf } from '../utils/evidence';
+import { eventually } from '../utils/eventually';
+import { recordsOf } from '../utils/evidence';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 
 /**

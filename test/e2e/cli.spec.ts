@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { seedBulkRecords } from '../utils/bulk-records';
 import { cliBinPath, runCliBin, runCliInProcess } from '../utils/cli';
-import { eventually } from '../utils/evidence';
+import { eventually } from '../utils/eventually';
 import { openAiCatalog, startTestGateway, TEST_ADMIN_KEY, TestGateway } from '../utils/test-gateway';
 
 const MB = 1024 * 1024;

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
-import { eventually } from '../utils/evidence';
+import { eventually } from '../utils/eventually';
 import { wireCheck } from '../utils/openai-wire';
 import { sampleValue } from '../utils/prometheus';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';

@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RequestRecordWriter, requestRecordFrom } from '@app/audit';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
-import { eventually } from '../utils/evidence';
+import { eventually } from '../utils/eventually';
 import { wireCheck } from '../utils/openai-wire';
 import { sampleValue } from '../utils/prometheus';
 import { TcpProxy } from '../utils/tcp-proxy';

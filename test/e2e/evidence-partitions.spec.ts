@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { RequestRecordWriter, requestRecordFrom } from '@app/audit';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
-import { eventually } from '../utils/evidence';
+import { eventually } from '../utils/eventually';
 import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gateway';
 
 const DAY_MS = 86_400_000;

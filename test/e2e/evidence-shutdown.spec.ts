@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { stringify } from 'yaml';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
-import { eventually } from '../utils/evidence';
+import { eventually } from '../utils/eventually';
 import { GatewayProcess, spawnGateway } from '../utils/gateway-process';
 import { wireCheck } from '../utils/openai-wire';
 import { createTestDatabase, TestDatabase } from '../utils/test-database';

@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { connect, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
-import { eventually, recordsOf } from '../utils/evidence';
+import { eventually } from '../utils/eventually';
+import { recordsOf } from '../utils/evidence';
 import { expectWireBody, wireCheck } from '../utils/openai-wire';
 import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gateway';
 

@@ -2,7 +2,8 @@ import { createServer, request as httpRequest, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
-import { eventually, recordsOf } from '../utils/evidence';
+import { eventually } from '../utils/eventually';
+import { recordsOf } from '../utils/evidence';
 import { wireCheck } from '../utils/openai-wire';
 import { openAiCatalog, startTestGateway, TestGateway } from '../utils/test-gateway';
 

@@ -3,7 +3,8 @@ import { RequestRecordWriter } from '@app/audit';
 import { FakeAnthropicServer } from '../fakes/fake-anthropic.server';
 import { FakeGeminiServer } from '../fakes/fake-gemini.server';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
-import { eventually, recordsOf } from '../utils/evidence';
+import { eventually } from '../utils/eventually';
+import { recordsOf } from '../utils/evidence';
 import { wireCheck } from '../utils/openai-wire';
 import { startTestGateway, TestGateway } from '../utils/test-gateway';
 

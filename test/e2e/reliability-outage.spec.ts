@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import { RequestRecordWriter } from '@app/audit';
 import { BudgetService } from '@app/quota';
 import { FakeOpenAiServer } from '../fakes/fake-openai.server';
-import { eventually } from '../utils/evidence';
+import { eventually } from '../utils/eventually';
 import { wireCheck } from '../utils/openai-wire';
 import { TcpProxy } from '../utils/tcp-proxy';
 import { createTestDatabase, TestDatabase } from '../utils/test-database';

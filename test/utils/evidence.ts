@@ -2,9 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { eventually } from './eventually';
 import type { TestGateway } from './test-gateway';
 
-// The specs that read evidence records take `eventually` from here too.
-export { eventually };
-
 /** Longer than the flush interval the evidence specs configure, so a second record would have landed. */
 const SETTLE_MS = 300;
 
