@@ -2,12 +2,19 @@ import { createServer } from 'node:http';
 
 /**
  * The benchmark's upstream: a minimal OpenAI Chat Completions server, as cheap as possible so that it is
- * never the bottleneck. `stream: true` sends `BENCH_CHUNKS` chunks back to back, or `SLOW_CHUNK_DELAY_MS`
- * apart for the model `bench-slow` (the slow streams of the memory run).
+ * never the bottleneck. `stream: true` sends `BENCH_CHUNKS` content chunks, the first of them carrying the
+ * assistant role and the first text (so the first chunk a client can receive is content: time to first byte
+ * and time to first content token are the same event at the upstream), then a finish chunk, the usage chunk
+ * when asked for, and `[DONE]`. The chunks go back to back, except for two models: `bench-slow` sends them
+ * `SLOW_CHUNK_DELAY_MS` apart (the slow streams of the memory run), `bench-paced` `PACED_CHUNK_DELAY_MS` apart
+ * (a model's token rate: whatever holds the first content until the next chunk shows up as that delay).
+ * `bench-role-first` sends OpenAI's own first chunk before the content chunks, the role with empty text, and
+ * the rest back to back: the bench's upstream before 2026-12-05, kept to show what that measured.
  */
 const port = Number(process.env.PORT ?? 0);
 const chunks = Number(process.env.BENCH_CHUNKS ?? 20);
 const slowDelayMs = Number(process.env.SLOW_CHUNK_DELAY_MS ?? 200);
+const pacedDelayMs = Number(process.env.PACED_CHUNK_DELAY_MS ?? 5);
 
 const COMPLETION = JSON.stringify({
   id: 'chatcmpl-bench',
@@ -27,11 +34,19 @@ const COMPLETION = JSON.stringify({
 
 const chunk = (delta: object, finish: string | null = null) =>
   `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_767_225_600, model: 'bench-model', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`;
+const ROLE_CHUNK = chunk({ role: 'assistant', content: '' });
+const FIRST_CONTENT_CHUNK = chunk({ role: 'assistant', content: 'word ' });
 const CONTENT_CHUNK = chunk({ content: 'word ' });
 const FINISH_CHUNK = chunk({}, 'stop');
 const USAGE_CHUNK = `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_767_225_600, model: 'bench-model', choices: [], usage: { prompt_tokens: 12, completion_tokens: chunks, total_tokens: 12 + chunks } })}\n\n`;
 
 let served = 0;
+
+function delayFor(body: string): number {
+  if (body.includes('"model":"bench-slow"')) return slowDelayMs;
+  if (body.includes('"model":"bench-paced"')) return pacedDelayMs;
+  return 0;
+}
 
 const server = createServer((req, res) => {
   if (req.url === '/stats') {
@@ -48,15 +63,16 @@ const server = createServer((req, res) => {
       res.end(COMPLETION);
       return;
     }
-    const delay = text.includes('"model":"bench-slow"') ? slowDelayMs : 0;
+    const delay = delayFor(text);
+    const roleChunk = text.includes('"model":"bench-role-first"');
     res.writeHead(200, { 'content-type': 'text/event-stream' });
-    res.write(chunk({ role: 'assistant', content: '' }));
+    if (roleChunk) res.write(ROLE_CHUNK);
     let sent = 0;
     const next = () => {
       if (res.destroyed) return;
       if (sent < chunks) {
+        res.write(sent === 0 && !roleChunk ? FIRST_CONTENT_CHUNK : CONTENT_CHUNK);
         sent++;
-        res.write(CONTENT_CHUNK);
         if (delay > 0) setTimeout(next, delay);
         else setImmediate(next);
         return;

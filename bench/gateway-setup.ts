@@ -17,10 +17,12 @@ export function catalogFile(upstreamUrl: string): string {
     file,
     JSON.stringify({
       providers: [{ id: 'upstream', type: 'openai', base_url: `${upstreamUrl}/v1`, api_key: 'sk-bench-provider-key' }],
-      models: [
-        { name: 'bench', pricing: PRICING, deployments: [{ provider: 'upstream', model: 'bench' }] },
-        { name: 'bench-slow', pricing: PRICING, deployments: [{ provider: 'upstream', model: 'bench-slow' }] },
-      ],
+      // The fake upstream picks its stream's shape and pace by model name (bench/fake-upstream.ts).
+      models: ['bench', 'bench-slow', 'bench-paced', 'bench-role-first'].map((name) => ({
+        name,
+        pricing: PRICING,
+        deployments: [{ provider: 'upstream', model: name }],
+      })),
     }),
   );
   return file;

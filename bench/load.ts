@@ -8,12 +8,57 @@ export interface Target {
 }
 
 export const CHAT_BODY = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'Say hello' }] });
-export const STREAM_BODY = JSON.stringify({
-  model: 'bench',
-  stream: true,
-  messages: [{ role: 'user', content: 'Say hello' }],
-});
-const SLOW_STREAM_BODY = STREAM_BODY.replace('"model":"bench"', '"model":"bench-slow"');
+
+/** A server-sent event as the client reads it: its `event:` name (if any) and its `data:` text. */
+interface ClientEvent {
+  event: string | undefined;
+  data: string;
+}
+
+/**
+ * An inbound API a stream is asked for through: its body, which of its events carries the first content token
+ * (the first text a user would see: a delta with non-empty text), and which one ends a complete stream.
+ */
+export interface StreamApi {
+  name: 'chat' | 'messages' | 'responses';
+  path: string;
+  body(model: string): string;
+  carriesContent(event: ClientEvent): boolean;
+  ends(event: ClientEvent): boolean;
+}
+
+const PROMPT = [{ role: 'user', content: 'Say hello' }];
+const nonEmpty = (value: unknown) => typeof value === 'string' && value.length > 0;
+
+export const CHAT_STREAM: StreamApi = {
+  name: 'chat',
+  path: '/v1/chat/completions',
+  body: (model) => JSON.stringify({ model, stream: true, messages: PROMPT }),
+  carriesContent: ({ data }) =>
+    data !== '[DONE]' &&
+    ((JSON.parse(data) as { choices?: Array<{ delta?: { content?: unknown } }> }).choices ?? []).some((choice) =>
+      nonEmpty(choice.delta?.content),
+    ),
+  ends: ({ data }) => data === '[DONE]',
+};
+
+export const MESSAGES_STREAM: StreamApi = {
+  name: 'messages',
+  path: '/v1/messages',
+  body: (model) => JSON.stringify({ model, max_tokens: 256, stream: true, messages: PROMPT }),
+  carriesContent: ({ event, data }) =>
+    event === 'content_block_delta' && nonEmpty((JSON.parse(data) as { delta?: { text?: unknown } }).delta?.text),
+  ends: ({ event }) => event === 'message_stop',
+};
+
+export const RESPONSES_STREAM: StreamApi = {
+  name: 'responses',
+  path: '/v1/responses',
+  body: (model) => JSON.stringify({ model, stream: true, input: 'Say hello' }),
+  carriesContent: ({ event, data }) =>
+    event === 'response.output_text.delta' && nonEmpty((JSON.parse(data) as { delta?: unknown }).delta),
+  ends: ({ event }) => event === 'response.completed',
+};
 
 /** Closed-loop maximum throughput (autocannon, 50 connections). Fails loudly on any error or non-2xx. */
 export async function maxThroughput(target: Target, seconds: number): Promise<{ rps: number; ok: number }> {
@@ -73,16 +118,24 @@ export async function fixedRateLatency(
   return { p50: at(0.5), p90: at(0.9), p99: at(0.99) };
 }
 
-export interface StreamTiming {
-  firstChunkMs: number;
+export interface RequestTiming {
+  /** The first bytes of the response body: for a stream, whatever event the server wrote first. */
+  firstByteMs: number;
+  /** The first event carrying content text (streams only; 0 for a non-stream request). */
+  firstContentMs: number;
   totalMs: number;
-  chunks: number;
+  /** `data` events read from the socket. */
+  reads: number;
 }
 
-/** One request, timed to its first body byte and to its end; rejects on a non-200 or a stream without [DONE]. */
-export function timedRequest(target: Target, body: string, agent: Agent): Promise<StreamTiming> {
+/**
+ * One request, timed with `performance.now()` from before it is sent to its first body byte, its first content
+ * event (a stream's) and its end. Rejects on a non-200, and on a stream that ends without its API's last event
+ * or without any content.
+ */
+export function timedRequest(target: Target, body: string, agent: Agent, api?: StreamApi): Promise<RequestTiming> {
   return new Promise((resolve, reject) => {
-    const url = new URL(`${target.url}/v1/chat/completions`);
+    const url = new URL(`${target.url}${api?.path ?? '/v1/chat/completions'}`);
     const started = performance.now();
     const req = request(
       {
@@ -94,19 +147,27 @@ export function timedRequest(target: Target, body: string, agent: Agent): Promis
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...target.headers },
       },
       (res) => {
-        let firstChunkMs = 0;
-        let chunks = 0;
-        let tail = '';
-        res.on('data', (data: Buffer) => {
-          if (chunks === 0) firstChunkMs = performance.now() - started;
-          chunks++;
-          tail = (tail + data.toString()).slice(-64);
+        const timing: RequestTiming = { firstByteMs: 0, firstContentMs: 0, totalMs: 0, reads: 0 };
+        const events = api && new EventScanner();
+        let ended = false;
+        res.setEncoding('utf8');
+        res.on('data', (text: string) => {
+          const now = performance.now() - started;
+          if (timing.reads++ === 0) timing.firstByteMs = now;
+          if (!events) return;
+          for (const event of events.push(text)) {
+            // The first content is looked for by parsing; after it, only the end (a cheap comparison).
+            if (timing.firstContentMs === 0 && api.carriesContent(event)) timing.firstContentMs = now;
+            ended ||= api.ends(event);
+          }
         });
         res.on('end', () => {
           if (res.statusCode !== 200) return reject(new Error(`${target.name}: HTTP ${res.statusCode}`));
-          if (body.includes('"stream":true') && !tail.includes('[DONE]'))
-            return reject(new Error(`${target.name}: stream ended without [DONE]`));
-          resolve({ firstChunkMs, totalMs: performance.now() - started, chunks });
+          if (api && !ended) return reject(new Error(`${target.name} (${api.name}): stream ended incomplete`));
+          if (api && timing.firstContentMs === 0)
+            return reject(new Error(`${target.name} (${api.name}): stream without content`));
+          timing.totalMs = performance.now() - started;
+          resolve(timing);
         });
         res.on('error', reject);
       },
@@ -116,26 +177,60 @@ export function timedRequest(target: Target, body: string, agent: Agent): Promis
   });
 }
 
-/** Sequential streams (20 chunks each): time to first chunk and total time, medians. */
+/** Splits a text/event-stream into events as they complete (the servers measured end events with `\n\n`). */
+class EventScanner {
+  private pending = '';
+
+  push(text: string): ClientEvent[] {
+    this.pending += text;
+    const events: ClientEvent[] = [];
+    let end: number;
+    while ((end = this.pending.indexOf('\n\n')) !== -1) {
+      let event: string | undefined;
+      const data: string[] = [];
+      for (const line of this.pending.slice(0, end).split('\n')) {
+        if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
+      }
+      this.pending = this.pending.slice(end + 2);
+      if (data.length > 0) events.push({ event, data: data.join('\n') });
+    }
+    return events;
+  }
+}
+
+export interface StreamTimings {
+  firstByteMs: number;
+  firstContentMs: number;
+  totalMs: number;
+  readsPerStream: number;
+}
+
+/** `count` sequential streams, on one keep-alive connection or each on a new one: medians of each timing. */
 export async function streamTimings(
   target: Target,
   count: number,
-): Promise<{ firstChunkMs: number; totalMs: number; chunksPerStream: number }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const timings: StreamTiming[] = [];
-  for (let i = 0; i < count; i++) timings.push(await timedRequest(target, STREAM_BODY, agent));
+  api: StreamApi = CHAT_STREAM,
+  model = 'bench',
+  newConnections = false,
+): Promise<StreamTimings> {
+  const agent = new Agent({ keepAlive: !newConnections, maxSockets: 1 });
+  const timings: RequestTiming[] = [];
+  for (let i = 0; i < count; i++) timings.push(await timedRequest(target, api.body(model), agent, api));
   agent.destroy();
   return {
-    firstChunkMs: median(timings.map((t) => t.firstChunkMs)),
+    firstByteMs: median(timings.map((t) => t.firstByteMs)),
+    firstContentMs: median(timings.map((t) => t.firstContentMs)),
     totalMs: median(timings.map((t) => t.totalMs)),
-    chunksPerStream: median(timings.map((t) => t.chunks)),
+    readsPerStream: median(timings.map((t) => t.reads)),
   };
 }
 
 /** Opens `count` slow streams at once; resolves when all completed with [DONE]. */
 export async function holdStreams(target: Target, count: number): Promise<void> {
   const agent = new Agent({ keepAlive: false, maxSockets: count });
-  await Promise.all(Array.from({ length: count }, () => timedRequest(target, SLOW_STREAM_BODY, agent)));
+  const body = CHAT_STREAM.body('bench-slow');
+  await Promise.all(Array.from({ length: count }, () => timedRequest(target, body, agent, CHAT_STREAM)));
   agent.destroy();
 }
 

@@ -2,12 +2,15 @@ import { ChildProcess, execFileSync, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createServer } from 'node:net';
+import { cpuMsOfProcess } from './service-cpu';
 
 /** A benchmark process pinned to a CPU core, so load generator and gateway do not steal from each other. */
 export interface BenchProcess {
   child: ChildProcess;
   port: number;
   rssMb(): number;
+  /** CPU time (ms) the process has used so far, all threads. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -69,6 +72,7 @@ function wrap(child: ChildProcess, port: number): BenchProcess {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
     },
+    cpuMs: () => cpuMsOfProcess(child.pid!),
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

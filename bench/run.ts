@@ -1,17 +1,21 @@
-import { fixedRateLatency, holdStreams, LatencySample, maxThroughput, median, streamTimings, Target } from './load';
+import { fixedRateLatency, holdStreams, LatencySample, maxThroughput, median, Target } from './load';
 import { ADMIN_KEY, catalogFile, createDatabase, issueKey } from './gateway-setup';
 import { BenchProcess, pin, pinServices, startGateway, startPinned } from './processes';
 import { reliabilityStalls } from './reliability-stalls';
 import { cpuMsOf } from './service-cpu';
+import { streamCpuPerChunk, streamLatency, streamRow, StreamRow, streamTable } from './stream-latency';
 
 /**
  * `npm run bench`: direct-to-upstream, a minimal Node proxy (the floor) and Switchyard with every feature on,
  * measured side by side in one run, interleaved over rounds (the machine is noisy; ratios from the same run
- * are what count). `--smoke` runs a 10-second version for CI.
+ * are what count). `--smoke` runs a 10-second version for CI; `--streams` only the stream timings (with
+ * the role-first upstream too) and the gateway's CPU per streamed chunk (`npm run bench -- --streams`).
  *   core 0: the gateway or the floor proxy        core 1: this driver (load generator), the fake upstream,
  *                                                          Postgres and Redis
  */
 const SMOKE = process.argv.includes('--smoke');
+/** Only the stream timings (sequential single requests, hardly disturbed by other load on the machine). */
+const STREAMS_ONLY = process.argv.includes('--streams');
 const ROUNDS = SMOKE ? 1 : 3;
 const THROUGHPUT_SECONDS = SMOKE ? 1 : 5;
 const LATENCY_SECONDS = SMOKE ? 1 : 5;
@@ -19,6 +23,11 @@ const LATENCY_RATE = 500;
 /** The steady-state latency rows: this long at the rate unmeasured, then as long again measured. */
 const STEADY_SECONDS = SMOKE ? 1 : 5;
 const STREAMS = SMOKE ? 20 : 200;
+/** Paced streams (20 chunks 5 ms apart, ≈ 0.1 s each) and streams on new connections, per target. */
+const FEW_STREAMS = SMOKE ? 5 : 30;
+/** Streams (and as many non-stream requests) for the gateway's CPU per streamed chunk. */
+const CPU_STREAMS = SMOKE ? 50 : 1_000;
+const CHUNKS = 20;
 const HELD_STREAMS = SMOKE ? 100 : 1_000;
 
 async function main(): Promise<void> {
@@ -44,12 +53,26 @@ async function main(): Promise<void> {
     const gatewayUrl = `http://127.0.0.1:${gateway.port}`;
     const key = await issueKey(gatewayUrl);
     const idleRss = gateway.rssMb();
-
     const targets: Target[] = [
       { name: 'direct', url: upstreamUrl, headers: {} },
       { name: 'node-proxy', url: `http://127.0.0.1:${proxy.port}`, headers: {} },
       { name: 'switchyard', url: gatewayUrl, headers: { authorization: `Bearer ${key}` } },
     ];
+    if (STREAMS_ONLY) {
+      for (const target of targets) await maxThroughput(target, 1); // warm-up
+      const rows = await streamLatency(targets, targets[2], {
+        streams: STREAMS,
+        paced: FEW_STREAMS,
+        roleFirst: STREAMS,
+      });
+      console.log(streamTable(rows, TARGET_NAMES));
+      const cpu = await streamCpuPerChunk(targets[2], gateway, CPU_STREAMS, CHUNKS);
+      console.log(
+        `gateway CPU: ${fmt(cpu.perRequestUs, 0)} µs a non-stream request, ${fmt(cpu.perStreamUs, 0)} µs a ` +
+          `${CHUNKS}-chunk stream: ${fmt(cpu.perChunkUs, 1)} µs a chunk`,
+      );
+      return;
+    }
     const servedBefore = await upstreamServed(upstreamUrl);
     let counted = 0;
 
@@ -84,11 +107,10 @@ async function main(): Promise<void> {
       steady.set(target.name, await fixedRateLatency(target, LATENCY_RATE, STEADY_SECONDS, STEADY_SECONDS));
       counted += 2 * LATENCY_RATE * STEADY_SECONDS;
     }
-    const streams = new Map<string, { firstChunkMs: number; totalMs: number; chunksPerStream: number }>();
-    for (const target of targets) {
-      streams.set(target.name, await streamTimings(target, STREAMS));
-      counted += STREAMS;
-    }
+    const streams = await streamLatency(targets, targets[2], { streams: STREAMS, paced: FEW_STREAMS });
+    counted += 3 * STREAMS + 2 * STREAMS + 6 * FEW_STREAMS;
+    const streamCpu = await streamCpuPerChunk(targets[2], gateway, CPU_STREAMS, CHUNKS);
+    counted += 2 * CPU_STREAMS;
     const served = (await upstreamServed(upstreamUrl)) - servedBefore;
     if (served < counted)
       throw new Error(`the upstream served ${served} requests but ${counted} were counted as answered`);
@@ -97,15 +119,19 @@ async function main(): Promise<void> {
     let peakRss = loadedRss;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, gateway.rssMb())), 100);
     const held = performance.now();
+    const heldCpuBefore = gateway.cpuMs();
     await holdStreams(targets[2], HELD_STREAMS);
     clearInterval(sampler);
     const heldSeconds = (performance.now() - held) / 1000;
+    const heldCpuMs = gateway.cpuMs() - heldCpuBefore;
 
     report({
       throughput,
       latency,
       steady,
       streams,
+      streamCpu,
+      heldCpuMs,
       idleRss,
       loadedRss,
       peakRss,
@@ -136,7 +162,9 @@ function report(r: {
   throughput: Map<string, number[]>;
   latency: Map<string, LatencySample[]>;
   steady: Map<string, LatencySample>;
-  streams: Map<string, { firstChunkMs: number; totalMs: number; chunksPerStream: number }>;
+  streams: StreamRow[];
+  streamCpu: { perChunkUs: number; perStreamUs: number; perRequestUs: number };
+  heldCpuMs: number;
   idleRss: number;
   loadedRss: number;
   peakRss: number;
@@ -149,7 +177,11 @@ function report(r: {
   const rps = (name: string) => median(r.throughput.get(name)!);
   const lat = (name: string, q: keyof LatencySample) => median(r.latency.get(name)!.map((s) => s[q]));
   const added = (name: string, q: keyof LatencySample) => lat(name, q) - lat('direct', q);
-  const stream = (name: string) => r.streams.get(name)!;
+  const stream = (name: string, kind: Parameters<typeof streamRow>[2] = 'chat') => streamRow(r.streams, name, kind)!;
+  const streamCells = (kind: Parameters<typeof streamRow>[2], q: 'firstByteMs' | 'firstContentMs' | 'totalMs') =>
+    TARGET_NAMES.map((n) => fmt(stream(n, kind)[q], 2));
+  const streamAdded = (kind: Parameters<typeof streamRow>[2], q: 'firstByteMs' | 'firstContentMs' | 'totalMs') =>
+    `+${fmt(stream('switchyard', kind)[q] - stream('direct', kind)[q], 2)}`;
   const perRequest = (cpuMs: number) => (cpuMs * 1000) / Math.max(1, r.services.requests);
   const rows = [
     ['metric', 'direct', 'node-proxy', 'switchyard', 'target'],
@@ -185,20 +217,42 @@ function report(r: {
         q === 'p50' ? '≤ +0.8' : '≤ +4',
       ];
     }),
+    ['stream first byte (ms)', ...streamCells('chat', 'firstByteMs'), streamAdded('chat', 'firstByteMs')],
     [
-      'stream first chunk (ms)',
-      ...['direct', 'node-proxy', 'switchyard'].map((n) => fmt(stream(n).firstChunkMs, 2)),
-      `≤ +1: +${fmt(stream('switchyard').firstChunkMs - stream('direct').firstChunkMs, 2)}`,
+      'stream first content token (ms)',
+      ...streamCells('chat', 'firstContentMs'),
+      `≤ +0.8: ${streamAdded('chat', 'firstContentMs')}`,
     ],
     [
-      'stream total, 20 chunks (ms)',
-      ...['direct', 'node-proxy', 'switchyard'].map((n) => fmt(stream(n).totalMs, 2)),
-      `≤ +3: +${fmt(stream('switchyard').totalMs - stream('direct').totalMs, 2)}`,
+      'first content, /v1/messages | /v1/responses (ms)',
+      '',
+      '',
+      `${fmt(stream('switchyard', 'messages').firstContentMs, 2)} | ${fmt(stream('switchyard', 'responses').firstContentMs, 2)}`,
+      `+${fmt(stream('switchyard', 'messages').firstContentMs - stream('direct').firstContentMs, 2)} | ` +
+        `+${fmt(stream('switchyard', 'responses').firstContentMs - stream('direct').firstContentMs, 2)}`,
     ],
     [
-      'stream reads per response',
-      ...['direct', 'node-proxy', 'switchyard'].map((n) => fmt(stream(n).chunksPerStream, 0)),
-      'chunks not batched',
+      'first content, chunks 5 ms apart (ms)',
+      ...streamCells('chat paced', 'firstContentMs'),
+      streamAdded('chat paced', 'firstContentMs'),
+    ],
+    [
+      'first content, new connection each (ms)',
+      ...streamCells('chat new connection', 'firstContentMs'),
+      streamAdded('chat new connection', 'firstContentMs'),
+    ],
+    [
+      `stream total, ${CHUNKS} chunks (ms)`,
+      ...streamCells('chat', 'totalMs'),
+      `≤ +3: ${streamAdded('chat', 'totalMs')}`,
+    ],
+    ['stream reads per response', ...TARGET_NAMES.map((n) => fmt(stream(n).readsPerStream, 0)), 'chunks not batched'],
+    [
+      'gateway CPU per streamed chunk (µs)',
+      '',
+      '',
+      fmt(r.streamCpu.perChunkUs, 1),
+      `(${fmt(r.streamCpu.perStreamUs, 0)} a stream − ${fmt(r.streamCpu.perRequestUs, 0)} a request) / ${CHUNKS}`,
     ],
     ['gateway RSS idle, after start (MB)', '', '', fmt(r.idleRss, 0), '≤ 120'],
     ['gateway RSS idle, after the load (MB)', '', '', fmt(r.loadedRss, 0), ''],
@@ -208,6 +262,13 @@ function report(r: {
       '',
       fmt(r.peakRss, 0),
       `≤ 200; all done in ${fmt(r.heldSeconds, 1)} s`,
+    ],
+    [
+      `gateway CPU, ${HELD_STREAMS} slow streams (ms)`,
+      '',
+      '',
+      fmt(r.heldCpuMs, 0),
+      `${fmt(r.heldCpuMs / HELD_STREAMS, 2)} ms a stream of ${CHUNKS} chunks`,
     ],
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => String(row[i]).length)));
@@ -224,6 +285,7 @@ function report(r: {
   );
 }
 
+const TARGET_NAMES = ['direct', 'node-proxy', 'switchyard'];
 const fmt = (value: number, digits: number) => value.toFixed(digits);
 const push = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value]);
 const rotate = <T>(items: T[], by: number) => [...items.slice(by % items.length), ...items.slice(0, by % items.length)];

@@ -8,24 +8,31 @@ const CLOCK_TICKS_PER_SECOND = 100;
  * the report; 0 where /proc is unavailable or the service runs elsewhere.
  */
 export function cpuMsOf(command: string): number {
-  let ticks = 0;
+  let ms = 0;
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
   } catch {
     return 0;
   }
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      // "pid (comm) state ..." — comm may contain spaces, so split after its closing parenthesis.
-      const close = stat.lastIndexOf(')');
-      if (stat.slice(stat.indexOf('(') + 1, close) !== command) continue;
-      const fields = stat.slice(close + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of the whole line)
-    } catch {
-      // The process ended between listing and reading.
-    }
+  for (const pid of pids) ms += cpuMsOfProcess(pid, command);
+  return ms;
+}
+
+/**
+ * CPU time (ms, all threads, 10 ms resolution) used so far by one process; with `command`, only if that is its
+ * name. 0 when it cannot be read (ended, or no /proc).
+ */
+export function cpuMsOfProcess(pid: number | string, command?: string): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) state ..." — comm may contain spaces, so split after its closing parenthesis.
+    const close = stat.lastIndexOf(')');
+    if (command !== undefined && stat.slice(stat.indexOf('(') + 1, close) !== command) return 0;
+    const fields = stat.slice(close + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of the whole line)
+    return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return 0;
   }
-  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
 }
