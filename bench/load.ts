@@ -60,14 +60,18 @@ export const RESPONSES_STREAM: StreamApi = {
   ends: ({ event }) => event === 'response.completed',
 };
 
-/** Closed-loop maximum throughput (autocannon, 50 connections). Fails loudly on any error or non-2xx. */
-export async function maxThroughput(target: Target, seconds: number): Promise<{ rps: number; ok: number }> {
+/** Closed-loop maximum throughput (autocannon, 50 connections unless told). Fails loudly on any error or non-2xx. */
+export async function maxThroughput(
+  target: Target,
+  seconds: number,
+  connections = 50,
+): Promise<{ rps: number; ok: number }> {
   const result = await autocannon({
     url: `${target.url}/v1/chat/completions`,
     method: 'POST',
     headers: { 'content-type': 'application/json', ...target.headers },
     body: CHAT_BODY,
-    connections: 50,
+    connections,
     duration: seconds,
   });
   if (result.errors > 0 || result.non2xx > 0 || result.timeouts > 0) {

@@ -2,6 +2,7 @@ import { fixedRateLatency, holdStreams, LatencySample, maxThroughput, median, Ta
 import { ADMIN_KEY, catalogFile, createDatabase, issueKey } from './gateway-setup';
 import { BenchProcess, pin, pinServices, startGateway, startPinned } from './processes';
 import { reliabilityStalls } from './reliability-stalls';
+import { scaleOut } from './scale-out';
 import { cpuMsOf } from './service-cpu';
 import { streamCpuPerChunk, streamLatency, streamRow, StreamRow, streamTable } from './stream-latency';
 
@@ -9,13 +10,16 @@ import { streamCpuPerChunk, streamLatency, streamRow, StreamRow, streamTable } f
  * `npm run bench`: direct-to-upstream, a minimal Node proxy (the floor) and Switchyard with every feature on,
  * measured side by side in one run, interleaved over rounds (the machine is noisy; ratios from the same run
  * are what count). `--smoke` runs a 10-second version for CI; `--streams` only the stream timings (with
- * the role-first upstream too) and the gateway's CPU per streamed chunk (`npm run bench -- --streams`).
+ * the role-first upstream too) and the gateway's CPU per streamed chunk (`npm run bench -- --streams`);
+ * `--scale-out` two gateway instances on one Postgres and one Redis (bench/scale-out.ts).
  *   core 0: the gateway or the floor proxy        core 1: this driver (load generator), the fake upstream,
  *                                                          Postgres and Redis
  */
 const SMOKE = process.argv.includes('--smoke');
 /** Only the stream timings (sequential single requests, hardly disturbed by other load on the machine). */
 const STREAMS_ONLY = process.argv.includes('--streams');
+/** Two gateway instances on one Postgres and one Redis instead (bench/scale-out.ts). */
+const SCALE_OUT = process.argv.includes('--scale-out');
 const ROUNDS = SMOKE ? 1 : 3;
 const THROUGHPUT_SECONDS = SMOKE ? 1 : 5;
 const LATENCY_SECONDS = SMOKE ? 1 : 5;
@@ -36,6 +40,7 @@ async function main(): Promise<void> {
   const database = await createDatabase();
   const processes: BenchProcess[] = [];
   try {
+    if (SCALE_OUT) return await scaleOut({ databaseUrl: database.url, seconds: THROUGHPUT_SECONDS, smoke: SMOKE });
     const upstream = await startPinned('dist/bench/fake-upstream.js', 1, { SLOW_CHUNK_DELAY_MS: '200' });
     processes.push(upstream);
     const upstreamUrl = `http://127.0.0.1:${upstream.port}`;

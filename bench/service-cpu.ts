@@ -20,8 +20,8 @@ export function cpuMsOf(command: string): number {
 }
 
 /**
- * CPU time (ms, all threads, 10 ms resolution) used so far by one process; with `command`, only if that is its
- * name. 0 when it cannot be read (ended, or no /proc).
+ * CPU time (ms, all threads, 10 ms resolution) used so far by one process and its reaped children; with
+ * `command`, only if that is its name. 0 when it cannot be read (ended, or no /proc).
  */
 export function cpuMsOfProcess(pid: number | string, command?: string): number {
   try {
@@ -30,7 +30,9 @@ export function cpuMsOfProcess(pid: number | string, command?: string): number {
     const close = stat.lastIndexOf(')');
     if (command !== undefined && stat.slice(stat.indexOf('(') + 1, close) !== command) return 0;
     const fields = stat.slice(close + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of the whole line)
+    // utime, stime, and cutime, cstime: children it has reaped (fields 14–17 of the whole line), so that a
+    // Postgres backend that exits during a measurement moves its CPU to the postmaster instead of losing it.
+    const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
     return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
   } catch {
     return 0;
