@@ -15,7 +15,7 @@ const RECORDSET_DEFINITION = RECORD_COLUMNS.map(([name, type]) => `${name} ${typ
 const INSERT_BATCH = `
   WITH inserted AS (
     INSERT INTO request_records (${COLUMN_LIST})
-    SELECT ${COLUMN_LIST} FROM jsonb_to_recordset($1::jsonb) AS batch(${RECORDSET_DEFINITION})
+    SELECT ${COLUMN_LIST} FROM json_to_recordset($1::json) AS batch(${RECORDSET_DEFINITION})
     ON CONFLICT DO NOTHING
     RETURNING created_at, key_id, owner, team_id, project_id, model_served, model_requested, api, error_code,
               prompt_tokens, cached_tokens, completion_tokens, reasoning_tokens, cost_micro_usd, images
