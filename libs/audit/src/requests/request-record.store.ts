@@ -4,18 +4,27 @@ import { RequestRecordPartitions } from './request-record.partitions';
 import { RECORD_COLUMNS, RequestRecord } from './request-record';
 
 const COLUMN_LIST = RECORD_COLUMNS.map(([name]) => name).join(', ');
-const RECORDSET_DEFINITION = RECORD_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ');
+/**
+ * Each column read from its place in the row's JSON array: jsonb indexes an array in constant time, and
+ * rows without their 39 key names are half the text to parse. A JSON null in a jsonb column is stored as
+ * SQL NULL, as before.
+ */
+const ROW_VALUES = RECORD_COLUMNS.map(([, type], i) => {
+  if (type === 'jsonb') return `nullif(item->${i}, 'null')`;
+  return type === 'text' ? `item->>${i}` : `(item->>${i})::${type}`;
+}).join(', ');
 
 /**
  * One statement writes a batch and folds it into the daily rollups. A key's owner is fixed when the key is
  * issued, so it is one value per rollup row and needs no place in the conflict key. Rows already present (a retried batch
  * whose first write did commit) are skipped by ON CONFLICT, and only rows really inserted reach the
- * rollups, so a retry never counts twice. The batch travels as one JSON parameter, whatever its size.
+ * rollups, so a retry never counts twice. The batch travels as one JSON parameter, whatever its size: an
+ * array of rows, each an array of the columns' values in `RECORD_COLUMNS` order (`encodeBatch`).
  */
 const INSERT_BATCH = `
   WITH inserted AS (
     INSERT INTO request_records (${COLUMN_LIST})
-    SELECT ${COLUMN_LIST} FROM jsonb_to_recordset($1::jsonb) AS batch(${RECORDSET_DEFINITION})
+    SELECT ${ROW_VALUES} FROM jsonb_array_elements($1::jsonb) AS batch(item)
     ON CONFLICT DO NOTHING
     RETURNING created_at, key_id, owner, team_id, project_id, model_served, model_requested, api, error_code,
               prompt_tokens, cached_tokens, completion_tokens, reasoning_tokens, cost_micro_usd, images
@@ -68,9 +77,14 @@ export class RequestRecordStore {
   }
 
   private async write(batch: readonly RequestRecord[]): Promise<number> {
-    const [result] = await this.dataSource.query<[{ inserted: number }]>(INSERT_BATCH, [JSON.stringify(batch)]);
+    const [result] = await this.dataSource.query<[{ inserted: number }]>(INSERT_BATCH, [encodeBatch(batch)]);
     return result.inserted;
   }
+}
+
+/** `[[id, created_at, …], …]`: each record's values in `RECORD_COLUMNS` order (undefined, from an older spill, as null). */
+function encodeBatch(batch: readonly RequestRecord[]): string {
+  return JSON.stringify(batch.map((record) => RECORD_COLUMNS.map(([name]) => record[name] ?? null)));
 }
 
 /** True when Postgres refused what was written rather than failing to take it: retrying cannot help. */

@@ -93,6 +93,15 @@ describe('RequestRecordWriter', () => {
     expect(writer.stats).toMatchObject({ buffered: 0, written: 4, duplicates: 0, dropped: 0 });
   });
 
+  it('writes a partial batch only when a flush is due: records that arrive during a write wait for it', async () => {
+    for (let i = 1; i <= 4; i++) writer.add(record(i)); // r1–r3 fill a batch, written at once; r4 arrives meanwhile
+    await new Promise(setImmediate);
+    expect(store.batches).toEqual([3]);
+    expect(writer.stats).toMatchObject({ buffered: 1, written: 3 });
+    await writer.flush();
+    expect(store.stored).toEqual(['r1', 'r2', 'r3', 'r4']);
+  });
+
   it('keeps the rows of a failed write and retries them only after a backoff', async () => {
     store.failing = true;
     store.failure = () => new Error('deadlock detected');

@@ -53,6 +53,8 @@ export class RequestRecordWriter implements OnModuleInit, OnApplicationShutdown 
   private readonly spilled: SpillFile<RequestRecord>;
   private inFlight = 0;
   private writing?: Promise<void>;
+  /** A flush was asked for (the interval, a recovery, shutdown): the buffer's partial batch is written too. */
+  private due = false;
   private timer?: NodeJS.Timeout;
   private retryDelayMs = 0;
   private retryAt = 0;
@@ -107,11 +109,16 @@ export class RequestRecordWriter implements OnModuleInit, OnApplicationShutdown 
       return;
     }
     this.buffer.push(record);
-    if (this.buffer.length >= this.settings.batchSize) void this.flush();
+    if (this.buffer.length >= this.settings.batchSize) void this.startWriting();
   }
 
-  /** Writes batches until nothing waits or a write fails; one writer at a time. */
+  /** Writes what waits, partial batch included, until nothing does or a write fails; one writer at a time. */
   flush(): Promise<void> {
+    this.due = true;
+    return this.startWriting();
+  }
+
+  private startWriting(): Promise<void> {
     this.writing ??= this.writeBatches().finally(() => (this.writing = undefined));
     return this.writing;
   }
@@ -142,10 +149,16 @@ export class RequestRecordWriter implements OnModuleInit, OnApplicationShutdown 
     }
   }
 
-  /** The next batch to write, memory first, then disk; none while the database is down or a retry is not due. */
+  /**
+   * The next batch to write, memory first, then disk; none while the database is down or a retry is not due.
+   * A partial batch only when a flush is due: records that arrive during a write wait for the next interval
+   * (or a full batch) instead of being chased in small statements, whose planning and commit would then cost
+   * Postgres more than the rows (at 3,000 requests/s that is 600 rows a statement instead of a few dozen).
+   */
   private nextBatch(): Batch | undefined {
     if (!this.database.reachable || Date.now() < this.retryAt) return undefined;
-    if (this.buffer.length > 0) {
+    if (this.buffer.length >= this.settings.batchSize || (this.due && this.buffer.length > 0)) {
+      if (this.buffer.length <= this.settings.batchSize) this.due = false;
       const rows = this.buffer.splice(0, this.settings.batchSize);
       this.inFlight = rows.length;
       return {

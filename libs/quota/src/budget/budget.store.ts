@@ -165,7 +165,7 @@ export class BudgetStore {
     return this.dataSource.transaction(async (manager) => {
       const inserted: Array<{ id: string }> = await manager.query(
         `INSERT INTO ledger_entries (${LEDGER_COLUMN_LIST})
-         SELECT ${LEDGER_COLUMN_LIST} FROM jsonb_to_recordset($1::jsonb) AS entry(${LEDGER_RECORDSET_DEFINITION})
+         SELECT ${LEDGER_COLUMN_LIST} FROM json_to_recordset($1::json) AS entry(${LEDGER_RECORDSET_DEFINITION})
          ON CONFLICT (id) DO NOTHING
          RETURNING id`,
         [JSON.stringify(rows.map(ledgerRow))],
