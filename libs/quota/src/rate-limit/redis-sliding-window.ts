@@ -23,7 +23,7 @@ interface Pending {
  * rolling deploy. Until every instance runs this layout, old and new ones count separately: for one window
  * length a limit can admit up to its value on each side.
  */
-export function windowKey(key: string): string {
+function windowKey(key: string): string {
   return `${key}:log`;
 }
 
