@@ -1,16 +1,14 @@
 import type Redis from 'ioredis';
-import { randomBytes } from 'node:crypto';
 import { SlidingWindowCounter, WindowCheck, WindowDecision, WindowState } from './sliding-window';
 import { SLIDING_WINDOW_LUA } from './sliding-window.lua';
+import { packNumbers } from './packed-numbers';
 
 type SlidingWindowRedis = Redis & {
-  slidingWindow(keyCount: number, keys: string[], args: Array<string | number>): Promise<number[]>;
+  slidingWindow(keyCount: number, keys: string[], numbers: Buffer): Promise<number[]>;
 };
 
 /** Most requests decided by one script call: bounds how long one call keeps Redis busy. */
 const MAX_BATCH = 32;
-/** Request sequence numbers restart below this: Lua writes numbers with 14 significant digits. */
-const SEQUENCE_WRAP = 1e12;
 
 interface Pending {
   checks: readonly WindowCheck[];
@@ -20,23 +18,32 @@ interface Pending {
 }
 
 /**
+ * A window's Redis key: a LIST (see SLIDING_WINDOW_LUA), under its own suffix so that instances of earlier
+ * versions (a sorted set at `<key>` and its total at `<key>:sum`) never meet a key of another type during a
+ * rolling deploy. Until every instance runs this layout, old and new ones count separately: for one window
+ * length a limit can admit up to its value on each side.
+ */
+function windowKey(key: string): string {
+  return `${key}:log`;
+}
+
+/**
  * Windows shared by every instance, in one Redis (not Redis Cluster: a check spans several keys).
  *
  * Requests that arrive in the same turn of the event loop are decided by one script call, in arrival
  * order, each exactly as its own call would: one command, one write and one reply for all of them, which
  * costs the gateway and Redis far less per request than a call each (or ioredis' auto-pipelining, which
- * still builds a command, a promise chain and a reply per request). A failed call fails each of its requests.
+ * still builds a command, a promise chain and a reply per request). The script reads and writes each
+ * window once per call, so Redis' cost grows with the windows a batch touches, not with its requests.
+ * A failed call fails each of its requests.
  *
  * The command is laid out to be short, since ioredis builds it one argument at a time (about 150 bytes of
- * strings each): a window's running total is found by the script from the window's key (`<key>:sum`), a
- * window's length, limit and weight go as one argument, and the batch's requests are numbered from one
- * sequence number sent once, not each given its own id.
+ * strings each): each window's key goes once per batch, however many of its requests share it, and every
+ * number (per request its time and windows, per window its key's index, length, limit and weight) goes in
+ * one packed argument.
  */
 export class RedisSlidingWindow implements SlidingWindowCounter {
   private readonly redis: SlidingWindowRedis;
-  /** Makes sorted-set members unique across instances and requests. */
-  private readonly instance = `${randomBytes(4).toString('hex')}.`;
-  private sequence = 0;
   private queue: Pending[] = [];
 
   constructor(redis: Redis) {
@@ -57,20 +64,24 @@ export class RedisSlidingWindow implements SlidingWindowCounter {
   };
 
   private send(batch: readonly Pending[]): void {
-    if (this.sequence + batch.length >= SEQUENCE_WRAP) this.sequence = 0;
     const keys: string[] = [];
-    const args: Array<string | number> = [this.instance, this.sequence + 1];
-    this.sequence += batch.length;
+    /** KEYS index (1-based, as Lua counts) by window key. */
+    const indexOf = new Map<string, number>();
+    const numbers: number[] = [];
     for (const { checks, now } of batch) {
-      args.push(now, checks.length);
+      numbers.push(now, checks.length);
       for (const check of checks) {
-        keys.push(check.key);
-        args.push(`${check.windowMs} ${check.limit} ${check.weight}`);
+        let index = indexOf.get(check.key);
+        if (index === undefined) {
+          index = keys.push(windowKey(check.key));
+          indexOf.set(check.key, index);
+        }
+        numbers.push(index, check.windowMs, check.limit, check.weight);
       }
     }
     let call: Promise<number[]>;
     try {
-      call = this.redis.slidingWindow(keys.length, keys, args);
+      call = this.redis.slidingWindow(keys.length, keys, packNumbers(numbers));
     } catch (error) {
       // Outside any caller's stack (a setImmediate callback): a synchronous throw must reach the callers too.
       call = Promise.reject(error);

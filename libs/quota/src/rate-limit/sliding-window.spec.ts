@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { RedisSlidingWindow } from './redis-sliding-window';
+import { RETRY_WALK_LIMIT } from './sliding-window.lua';
 import { MemorySlidingWindow, SlidingWindowCounter } from './sliding-window';
 
 const MINUTE = 60_000;
@@ -52,6 +53,30 @@ function behavesAsASlidingWindow(name: string, make: () => SlidingWindowCounter)
       const many = await Promise.all(Array.from({ length: 100 }, () => hit(2_000, 70, 1, `${key}:many`)));
       expect(many.filter((r) => r.allowed)).toHaveLength(70);
       expect(many.map((r) => r.allowed)).toEqual([...Array(70).fill(true), ...Array(30).fill(false)]);
+    });
+
+    it('counts requests of one batch and one millisecond, and forgets many entries at once', async () => {
+      // Many requests at the same time (Redis keeps them as one entry), with different weights.
+      const same = await Promise.all([5, 1, 3, 2].map((weight) => hit(1_000, 10, weight)));
+      expect(same.map((r) => r.allowed)).toEqual([true, true, true, false]);
+      expect(same.map((r) => r.windows[0].used)).toEqual([5, 6, 9, 9]);
+      // 150 entries at distinct times (more than Redis reads at once), then most of them leave together.
+      const many = `${key}:many`;
+      for (let t = 0; t < 150; t += 15)
+        await Promise.all(Array.from({ length: 15 }, (_, i) => hit(2_000 + t + i, 1_000, 2, many)));
+      const later = await hit(2_000 + MINUTE + 99, 1_000, 1, many);
+      expect(later.windows[0]).toEqual({ used: 101, retryAfterMs: 0, resetMs: MINUTE });
+      expect((await hit(2_000 + 3 * MINUTE, 1_000, 1, many)).windows[0].used).toBe(1);
+    });
+
+    it("records a request whose clock is behind the newest entry at that entry's time: it leaves later, never earlier", async () => {
+      expect((await hit(10_000, 2)).allowed).toBe(true);
+      const behind = await hit(9_000, 2);
+      expect(behind).toEqual({ allowed: true, windows: [{ used: 2, retryAfterMs: 0, resetMs: 61_000 }] });
+      // Had it been recorded at 9,000, one request would have left the window by 69,500.
+      const refused = await hit(69_500, 2);
+      expect(refused.windows[0]).toEqual({ used: 2, retryAfterMs: 500, resetMs: 500 });
+      expect((await hit(70_000, 2)).windows[0].used).toBe(1);
     });
 
     it('records a request in every window or in none', async () => {
@@ -106,20 +131,58 @@ describe('with Redis', () => {
     }
   });
 
-  it('keeps the layout earlier versions read (a sorted set of "<id>:<weight>" and its "<key>:sum"), so both share windows during a rolling deploy', async () => {
+  it('keeps a window as one list under "<key>:log" (its state, then one entry per millisecond) that expires one window after the last admission', async () => {
     const key = `test:${randomBytes(6).toString('hex')}`;
     const window = new RedisSlidingWindow(redis);
-    await Promise.all(
-      [1_000, 1_001, 1_002].map((now, i) =>
-        window.consume([{ key, limit: 100, windowMs: MINUTE, weight: i + 2 }], now),
-      ),
+    const consume = (now: number, weight: number) =>
+      window.consume([{ key, limit: 100, windowMs: MINUTE, weight }], now);
+    await Promise.all([consume(1_000, 2), consume(1_000, 3), consume(1_002, 4)]);
+    await consume(1_002, 1);
+    expect(await redis.lrange(`${key}:log`, 0, -1)).toEqual(['10 2 1002 5', '1000 5', '1002 5']);
+    const ttl = await redis.pttl(`${key}:log`);
+    expect(ttl).toBeGreaterThan(MINUTE - 5_000);
+    expect(ttl).toBeLessThanOrEqual(MINUTE);
+    // A refusal does not extend it; once everything has left the window, the key is gone.
+    await redis.pexpire(`${key}:log`, 30_000);
+    expect((await consume(2_000, 101)).allowed).toBe(false);
+    expect(await redis.pttl(`${key}:log`)).toBeLessThanOrEqual(30_000);
+    expect((await consume(1_002 + MINUTE, 101)).allowed).toBe(false);
+    expect(await redis.exists(`${key}:log`)).toBe(0);
+  });
+
+  it('leaves the keys of earlier versions (a sorted set at the key, its "<key>:sum") alone during a rolling deploy', async () => {
+    const key = `test:${randomBytes(6).toString('hex')}`;
+    await redis.zadd(key, 1_000, 'a1b2c3d4.1:1');
+    await redis.set(`${key}:sum`, '1');
+    const decision = await new RedisSlidingWindow(redis).consume(
+      [{ key, limit: 1, windowMs: MINUTE, weight: 1 }],
+      1_000,
     );
-    expect(await redis.get(`${key}:sum`)).toBe('9');
-    const members = await redis.zrange(key, 0, -1, 'WITHSCORES');
-    expect(members.filter((_, i) => i % 2 === 1)).toEqual(['1000', '1001', '1002']);
-    const ids = members.filter((_, i) => i % 2 === 0).map((member) => /^([0-9a-f]{8}\.\d+):(\d+)$/.exec(member));
-    expect(ids.map((match) => match?.[2])).toEqual(['2', '3', '4']);
-    expect(new Set(ids.map((match) => match?.[1])).size).toBe(3);
+    expect(decision).toEqual({ allowed: true, windows: [{ used: 1, retryAfterMs: 0, resetMs: MINUTE }] });
+    expect(await redis.zrange(key, 0, -1)).toEqual(['a1b2c3d4.1:1']);
+    expect(await redis.get(`${key}:sum`)).toBe('1');
+    await redis.del(key, `${key}:sum`);
+  });
+
+  it(`walks at most ${RETRY_WALK_LIMIT} entries for a retry-after; past them it answers when the window empties`, async () => {
+    const key = `test:${randomBytes(6).toString('hex')}`;
+    const window = new RedisSlidingWindow(redis);
+    const memory = new MemorySlidingWindow();
+    const count = RETRY_WALK_LIMIT + 50;
+    const check = (weight: number) => [{ key, limit: count, windowMs: MINUTE, weight }];
+    for (let t = 0; t < count; t += 25) {
+      const times = Array.from({ length: Math.min(25, count - t) }, (_, i) => t + i);
+      await Promise.all(times.map((now) => window.consume(check(1), now)));
+      times.forEach((now) => memory.decide(check(1), now));
+    }
+    // Within the walk: exact, as in memory.
+    const near = await window.consume(check(RETRY_WALK_LIMIT), count);
+    expect(near.windows[0].retryAfterMs).toBe(memory.decide(check(RETRY_WALK_LIMIT), count).windows[0].retryAfterMs);
+    // Past it: when the newest entry leaves, a little later than the exact answer.
+    const far = await window.consume(check(RETRY_WALK_LIMIT + 10), count);
+    const exact = memory.decide(check(RETRY_WALK_LIMIT + 10), count).windows[0].retryAfterMs;
+    expect(far.windows[0].retryAfterMs).toBe(count - 1 + MINUTE - count);
+    expect(far.windows[0].retryAfterMs).toBeGreaterThan(exact);
   });
 });
 

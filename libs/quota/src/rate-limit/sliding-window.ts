@@ -60,7 +60,9 @@ export class MemorySlidingWindow implements SlidingWindowCounter {
     if (allowed) {
       for (let i = 0; i < checks.length; i++) {
         const weight = checks[i].weight;
-        logs[i].at.push(now);
+        // Entries stay in time order: a `now` older than the newest entry (another instance's clock, in Redis)
+        // is recorded at the newest entry's time, so it leaves the window later, never earlier.
+        logs[i].at.push(Math.max(now, logs[i].at[logs[i].at.length - 1] ?? now));
         logs[i].weight.push(weight);
         logs[i].total += weight;
       }
