@@ -72,10 +72,8 @@ type Call = (mode: Mode) => Promise<void>;
 
 /** The parts of the built libs the runner uses (loaded at run time: the bench is compiled on its own). */
 interface BuiltLibs {
-  UpstreamHttpService: new (
-    http: HttpService,
-    settings: object,
-  ) => {
+  /** `(settings)`; builds before the service left axios took `(http: HttpService, settings)`. */
+  UpstreamHttpService: new (...args: object[]) => {
     send(
       request: object,
     ): Promise<{ status: number; text(limit?: number): Promise<string>; body: AsyncIterable<Buffer> }>;
@@ -104,7 +102,10 @@ function gatewayClient(origin: string, libsDir: string): Call {
     maxDecompressedBytes: 64 * 1024 * 1024,
     maxAnswerBytes: 16 * 1024 * 1024,
   };
-  const service = new libs.UpstreamHttpService(new HttpService(), settings);
+  const service =
+    libs.UpstreamHttpService.length === 2
+      ? new libs.UpstreamHttpService(new HttpService(), settings)
+      : new libs.UpstreamHttpService(settings);
   const agents = libs.createAgents({ connectTimeoutMs: 5_000, maxSockets: 512 });
   const url = `${origin}/v1/chat/completions`;
   return async (mode) => {

@@ -1,3 +1,4 @@
+import { HttpModule } from '@nestjs/axios';
 import { DynamicModule, FactoryProvider, Module, ModuleMetadata } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import type { AlertsConfig } from '@app/common';
@@ -7,7 +8,7 @@ import { AlertsService } from './alerts.service';
 import { AlertsQuery } from './alerts.query';
 import { AlertsStats } from './alerts-stats';
 import { AlertDeliveryWorker } from './delivery/delivery-worker';
-import { WebhookSender } from './delivery/webhook-sender';
+import { WEBHOOK_CLIENT_DEFAULTS, WebhookSender } from './delivery/webhook-sender';
 import { AlertStore } from './outbox/alert.store';
 import { DeliveryStore } from './outbox/delivery.store';
 
@@ -27,7 +28,11 @@ export class AlertsModule {
   static forRoot(options: AlertsModuleOptions): DynamicModule {
     return {
       module: AlertsModule,
-      imports: [ConfigModule.forFeature(alertsConfig), ...(options.imports ?? [])],
+      imports: [
+        ConfigModule.forFeature(alertsConfig),
+        HttpModule.register(WEBHOOK_CLIENT_DEFAULTS),
+        ...(options.imports ?? []),
+      ],
       providers: [
         {
           provide: AlertsConfigSource,

@@ -1,4 +1,3 @@
-import { HttpModule } from '@nestjs/axios';
 import { Injectable, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { UpstreamHttpService } from './http/upstream-http.service';
@@ -17,7 +16,7 @@ export class ProviderFactory {
 }
 
 @Module({
-  imports: [HttpModule.register({}), ConfigModule.forFeature(providersConfig)],
+  imports: [ConfigModule.forFeature(providersConfig)],
   providers: [UpstreamHttpService, ProviderFactory],
   exports: [ProviderFactory],
 })

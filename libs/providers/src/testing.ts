@@ -2,8 +2,6 @@
  * The providers lib's testing entry, `@app/providers/testing`: what a test needs to drive adapters directly
  * against a fake upstream, outside a Nest container. Only test/ and bench/ may import it (dependency rules).
  */
-import { HttpService } from '@nestjs/axios';
-import axios from 'axios';
 import { UpstreamHttpService } from './http/upstream-http.service';
 import { providersConfig } from './providers.config';
 import { ProviderFactory } from './providers.module';
@@ -13,5 +11,5 @@ import { ProviderFactory } from './providers.module';
  * providers settings from the environment.
  */
 export function providerFactory(): ProviderFactory {
-  return new ProviderFactory(new UpstreamHttpService(new HttpService(axios.create()), providersConfig()));
+  return new ProviderFactory(new UpstreamHttpService(providersConfig()));
 }

@@ -1,5 +1,3 @@
-import { HttpService } from '@nestjs/axios';
-import axios from 'axios';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -35,7 +33,7 @@ class SlowUpstream {
 }
 
 describe('upstream connection pools', () => {
-  const service = new UpstreamHttpService(new HttpService(axios.create()), providersConfig());
+  const service = new UpstreamHttpService(providersConfig());
   const upstream = new SlowUpstream();
   let agents: UpstreamAgents;
 

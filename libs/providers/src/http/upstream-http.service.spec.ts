@@ -1,5 +1,3 @@
-import { HttpService } from '@nestjs/axios';
-import axios from 'axios';
 import { getEventListeners } from 'node:events';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createTcpServer, Socket } from 'node:net';
@@ -53,7 +51,7 @@ class Upstream {
   }
 }
 
-const service = new UpstreamHttpService(new HttpService(axios.create()), providersConfig());
+const service = new UpstreamHttpService(providersConfig());
 
 function context(overrides: Partial<UpstreamCallContext> = {}): UpstreamCallContext {
   return {
@@ -349,6 +347,26 @@ describe('UpstreamHttpService', () => {
       expect((error as GatewayError).options.upstreamMessage).toBe('ECONNREFUSED');
     });
 
+    it('maps a connection the upstream closes before answering to upstream_connection_error, not marked unsent', async () => {
+      upstream.handler = (_request, _body, response) => response.socket!.destroy();
+      const error = await failure(send());
+      expect(error).toMatchObject({
+        code: 'upstream_connection_error',
+        message: 'Could not reach upstream "up": other side closed.',
+      });
+      // The request left: retrying it elsewhere could run it twice.
+      expect((error as GatewayError).options.notSent).toBeUndefined();
+    });
+
+    it('fails a URL of another scheme with upstream_connection_error without a connection', async () => {
+      const error = await failure(send({ url: 'ftp://127.0.0.1/v1/chat' }));
+      expect(error).toMatchObject({
+        code: 'upstream_connection_error',
+        message: 'Could not reach upstream "up": Unsupported protocol ftp:.',
+      });
+      expect(upstream.connections).toBe(0);
+    });
+
     it.each([
       ['text()', (response: UpstreamResponse) => response.text()],
       ['iteration', chunksOf],
@@ -402,7 +420,7 @@ describe('UpstreamHttpService', () => {
 
   describe('bounds from the providers settings', () => {
     const MiB = 1024 * 1024;
-    const bounded = new UpstreamHttpService(new HttpService(axios.create()), {
+    const bounded = new UpstreamHttpService({
       sseMaxEventBytes: 64 * 1024,
       maxDecompressedBytes: MiB,
       maxAnswerBytes: MiB / 2,
