@@ -7,7 +7,7 @@ export { REDACTED_PATHS } from './request-logging';
 export { RequestLog } from './request-log';
 export { HandlerCompletionInterceptor } from './handler-completion.interceptor';
 export { isPromiseInterceptor, PromiseInterceptor } from './promise-interceptor';
-export { serverTimingHook } from './server-timing';
+export { serverTiming, serverTimingHook } from './server-timing';
 export { Redactor } from './redactor';
 export {
   GatewayMetrics,

@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { hostname } from 'node:os';
 import pino, { DestinationStream, Logger } from 'pino';
 import { LineBatch } from './line-batch';
 import { observabilityConfig } from './observability.config';
@@ -22,6 +23,9 @@ function bufferedStdout(): LineBatch {
 export class RequestLog implements OnApplicationShutdown {
   private readonly logger: Logger;
   private readonly batch?: LineBatch;
+  private readonly destination: DestinationStream;
+  /** What pino writes after `time` on every line: the process's bindings (`pid`, `hostname`). */
+  private readonly bindings: string;
 
   constructor(
     @Inject(observabilityConfig.KEY) settings: ConfigType<typeof observabilityConfig>,
@@ -33,7 +37,9 @@ export class RequestLog implements OnApplicationShutdown {
     // paths: a request line is built from named fields only (never headers or bodies), and pino's redaction
     // would clone every line to look for paths that cannot be there.
     if (!destination) this.batch = bufferedStdout();
-    this.logger = pino({ level: settings.logLevel }, destination ?? this.batch);
+    this.destination = destination ?? this.batch!;
+    this.logger = pino({ level: settings.logLevel }, this.destination);
+    this.bindings = `,"pid":${process.pid},"hostname":${JSON.stringify(hostname())}`;
   }
 
   onApplicationShutdown(): void {
@@ -41,11 +47,17 @@ export class RequestLog implements OnApplicationShutdown {
     else this.logger.flush();
   }
 
-  /** Writes the request's line; called once its response has closed. */
+  /**
+   * Writes the request's line, once its response has closed: pino's line byte for byte (level, time, bindings,
+   * the fields, the message), written to pino's destination as text.
+   */
   responseClosed(request: FastifyRequest, reply: FastifyReply): void {
     const line = requestLogLine(request.raw, reply.raw);
     if (!line) return;
-    if ((line.fields.res as { statusCode: number }).statusCode >= 500) this.logger.error(line.fields, line.message);
-    else this.logger.info(line.fields, line.message);
+    const level = line.status >= 500 ? 'error' : 'info';
+    if (!this.logger.isLevelEnabled(level)) return;
+    this.destination.write(
+      `{"level":${this.logger.levels.values[level]},"time":${Date.now()}${this.bindings},${line.members}}\n`,
+    );
   }
 }

@@ -35,8 +35,13 @@ export function loggerOptions(
 }
 
 export interface RequestLogLine {
-  fields: Record<string, unknown>;
-  message: string;
+  /** The response's status (500 and above are logged as errors). */
+  status: number;
+  /**
+   * The line's own fields as JSON members, message last: what pino would print after its `level`, `time`,
+   * `pid` and `hostname` (absent fields left out, as pino leaves out undefined values).
+   */
+  members: string;
 }
 
 /**
@@ -44,29 +49,39 @@ export interface RequestLogLine {
  * status, latency, and who called which model. Neither headers nor bodies are logged, so keys and prompts
  * cannot reach the log; the URL and the model asked for are scrubbed, since people paste keys into query
  * strings and model fields (the request id is checked when it arrives, see `requestIdFrom`). Null for the
- * health and metrics routes, which would drown everything else.
+ * health and metrics routes, which would drown everything else. Written as text here rather than as an object
+ * for pino to serialize, which cost 2.5 KB and a JSON pass per nested object on every request.
  */
 export function requestLogLine(request: IncomingMessage, response: ServerResponse): RequestLogLine | null {
   const url = request.url ?? '';
-  if (QUIET_ROUTES.has(url.split('?')[0])) return null;
+  const query = url.indexOf('?');
+  if (QUIET_ROUTES.has(query < 0 ? url : url.slice(0, query))) return null;
   const context = requestContext(request);
   const principal = context.principal;
+  const trace = context.trace;
   const responseTime = Math.round(preciseNow() - context.receivedAt);
   const loggedUrl = scrubSecrets(url);
   const status = response.headersSent ? response.statusCode : unansweredStatus(request);
+  const model =
+    context.modelRequested === undefined ? undefined : truncate(scrubSecrets(context.modelRequested), MAX_CLIENT_TEXT);
+  const method = request.method ?? '';
   return {
-    fields: {
-      req: { id: context.requestId, method: request.method, url: loggedUrl },
-      res: { statusCode: status },
-      responseTime,
-      key_id: principal?.keyId ?? context.adminKeyId,
-      project_id: principal?.projectId,
-      team_id: principal?.teamId,
-      model: context.modelRequested && truncate(scrubSecrets(context.modelRequested), MAX_CLIENT_TEXT),
-      served_model: context.trace?.modelServed,
-      deployment: context.trace?.deployment,
-      attempts: context.trace?.attempts.length,
-    },
-    message: `${request.method} ${loggedUrl} ${status} ${responseTime}ms`,
+    status,
+    members:
+      `"req":{"id":${JSON.stringify(context.requestId)},"method":${JSON.stringify(method)},` +
+      `"url":${JSON.stringify(loggedUrl)}},"res":{"statusCode":${status}},"responseTime":${responseTime}` +
+      member('key_id', principal?.keyId ?? context.adminKeyId) +
+      member('project_id', principal?.projectId) +
+      member('team_id', principal?.teamId) +
+      member('model', model) +
+      member('served_model', trace?.modelServed) +
+      member('deployment', trace?.deployment) +
+      member('attempts', trace?.attempts.length) +
+      `,"msg":${JSON.stringify(`${method} ${loggedUrl} ${status} ${responseTime}ms`)}`,
   };
+}
+
+/** `,"name":value`, or nothing for an absent value. */
+function member(name: string, value: string | number | undefined): string {
+  return value === undefined ? '' : `,"${name}":${JSON.stringify(value)}`;
 }

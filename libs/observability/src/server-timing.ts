@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { preciseNow, requestContext } from '@app/common';
+import { preciseNow, RequestContext, requestContext } from '@app/common';
 
 /**
  * Fastify `onSend` hook: every reply sent whole gets `server-timing: gateway;dur=<ms>` (arrival to send)
@@ -12,10 +12,16 @@ export function serverTimingHook(
   payload: unknown,
   done: (error: null, payload: unknown) => void,
 ): void {
-  const context = requestContext(request.raw);
-  const parts = [`gateway;dur=${(preciseNow() - context.receivedAt).toFixed(1)}`];
-  const attempts = context.trace?.attempts ?? [];
-  if (attempts.length > 0) parts.push(`upstream;dur=${attempts.reduce((sum, attempt) => sum + attempt.durationMs, 0)}`);
-  reply.header('server-timing', parts.join(', '));
+  reply.header('server-timing', serverTiming(requestContext(request.raw)));
   done(null, payload);
+}
+
+/** The `server-timing` value for a reply sent now (answers written without Fastify's reply set it themselves). */
+export function serverTiming(context: RequestContext): string {
+  const gateway = `gateway;dur=${(preciseNow() - context.receivedAt).toFixed(1)}`;
+  const attempts = context.trace?.attempts;
+  if (!attempts || attempts.length === 0) return gateway;
+  let upstreamMs = 0;
+  for (const attempt of attempts) upstreamMs += attempt.durationMs;
+  return `${gateway}, upstream;dur=${upstreamMs}`;
 }

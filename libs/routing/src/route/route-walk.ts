@@ -83,9 +83,9 @@ export class RouteWalk<T> {
   async walk(): Promise<ServedRoute<T>> {
     try {
       const { route } = this.plan;
-      for (const [index, model] of route.entries()) {
+      for (let index = 0; index < route.length; index++) {
         const isLast = index === route.length - 1;
-        const outcome = await this.tryModel(model, isLast);
+        const outcome = await this.tryModel(route[index], isLast);
         if ('served' in outcome) return outcome.served;
         if (outcome.budgetSpent || isLast) break;
         this.call.trace.fallbackReason = outcome.trigger;
@@ -98,42 +98,48 @@ export class RouteWalk<T> {
   }
 
   private async tryModel(model: ModelConfig, isLast: boolean): Promise<ModelOutcome<T>> {
-    const failures = new Map<string, number>();
+    // Failed attempts per deployment; most requests never fail one, so the map is made at the first failure.
+    let failures: Map<string, number> | undefined;
     let trigger: FallbackTrigger = 'circuit_open';
     for (let attempt = 0; attempt < model.retry.max_attempts; attempt++) {
       // Only the last model of the route waits for a cooling deployment; others move on to their fallback.
-      const deployment = await this.choose(model, failures, isLast);
+      // Picking is synchronous: the wait, when there is one, is the only step that needs a promise.
+      const deployment = this.pick(model, failures) ?? (isLast ? await this.waitForOne(model, failures) : undefined);
       if (!deployment) return { trigger };
       if (!this.takeBudget()) return { trigger, budgetSpent: true };
       const name = deploymentName(deployment);
-      const failed = failures.get(name) ?? 0;
+      const failed = failures?.get(name) ?? 0;
       if (failed > 0) await this.pause(backoffDelayMs(model.retry, failed));
       const outcome = await this.attempt(model, deployment);
       if ('served' in outcome) return outcome;
-      failures.set(name, failed + 1);
+      (failures ??= new Map()).set(name, failed + 1);
       trigger = outcome.trigger;
     }
     return { trigger };
   }
 
+  /** An available deployment of the best priority, preferring those that have not failed this request. */
+  private pick(model: ModelConfig, failures?: ReadonlyMap<string, number>): DeploymentConfig | undefined {
+    const available = model.deployments.filter((deployment) => this.health.isAvailable(deploymentName(deployment)));
+    if (!failures) return pickDeployment(available);
+    const untried = available.filter((deployment) => !failures.has(deploymentName(deployment)));
+    return pickDeployment(untried.length > 0 ? untried : available);
+  }
+
   /**
-   * An available deployment of the best priority, preferring those that have not failed this request. When
-   * none is available and `mayWait`, waits for the first to come back if that is within max_delay_ms (this is
-   * how a short upstream retry-after is honoured).
+   * When no deployment is available: waits for the first to come back if that is within max_delay_ms (this
+   * is how a short upstream retry-after is honoured), else gives up (undefined).
    */
-  private async choose(
+  private async waitForOne(
     model: ModelConfig,
-    failures: ReadonlyMap<string, number>,
-    mayWait: boolean,
+    failures?: ReadonlyMap<string, number>,
   ): Promise<DeploymentConfig | undefined> {
     for (;;) {
-      const available = model.deployments.filter((deployment) => this.health.isAvailable(deploymentName(deployment)));
-      const untried = available.filter((deployment) => !failures.has(deploymentName(deployment)));
-      const picked = pickDeployment(untried.length > 0 ? untried : available);
-      if (picked || !mayWait) return picked;
       const waitMs = this.soonestAvailableInMs([model]);
       if (waitMs > model.retry.max_delay_ms || waitMs >= this.deadline.remainingMs) return undefined;
       await this.pause(waitMs);
+      const picked = this.pick(model, failures);
+      if (picked) return picked;
     }
   }
 

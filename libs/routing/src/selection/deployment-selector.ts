@@ -15,7 +15,10 @@ export function pickDeployment<T extends Weighted>(
   random: () => number = Math.random,
 ): T | undefined {
   if (candidates.length === 0) return undefined;
-  const best = Math.min(...candidates.map((candidate) => candidate.priority));
+  // The usual case, and the draw below would pick it anyway: no arrays, no random number.
+  if (candidates.length === 1) return candidates[0];
+  let best = candidates[0].priority;
+  for (const candidate of candidates) best = Math.min(best, candidate.priority);
   const pool = candidates.filter((candidate) => candidate.priority === best);
   let ticket = random() * pool.reduce((sum, candidate) => sum + candidate.weight, 0);
   for (const candidate of pool) {

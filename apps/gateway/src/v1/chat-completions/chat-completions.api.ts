@@ -4,6 +4,7 @@ import { ChatCompletionRequest, GatewayError } from '@app/common';
 import type { StreamEvent } from '@app/providers';
 import { ModelCallService, StreamSink } from '../model-call/model-call.service';
 import type { GatewayCall } from '../pipeline/gateway-call';
+import { sendJsonAnswer } from '../pipeline/json-answer';
 import { SseWriter } from '../pipeline/sse-writer';
 import type { V1Api } from '../pipeline/v1-api';
 import { parseChatRequest } from './chat-request';
@@ -17,7 +18,7 @@ export class ChatCompletionsApi implements V1Api {
     const chat = await parseChatRequest(request.body);
     if (!chat.stream) {
       const { value, headers } = await this.models.chat(call, chat);
-      await reply.headers(headers).send(value.body);
+      sendJsonAnswer(reply, headers, value.body);
       return;
     }
     const stream = await this.models.openChatStream(call, chat);

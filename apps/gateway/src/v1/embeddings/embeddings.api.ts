@@ -4,6 +4,7 @@ import { EmbeddingsRequest } from '@app/common';
 import { ModelCallService } from '../model-call/model-call.service';
 import { invalid, requireModel, requireObject } from '../pipeline/body-checks';
 import type { GatewayCall } from '../pipeline/gateway-call';
+import { sendJsonAnswer } from '../pipeline/json-answer';
 import type { V1Api } from '../pipeline/v1-api';
 
 /** `POST /v1/embeddings`. */
@@ -19,6 +20,6 @@ export class EmbeddingsApi implements V1Api {
       throw invalid('"input" is required: a string or an array of strings or token arrays.', 'input');
     }
     const { value, headers } = await this.models.embeddings(call, embeddings as EmbeddingsRequest);
-    await reply.headers(headers).send(value);
+    sendJsonAnswer(reply, headers, value);
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ModelCallService } from '../model-call/model-call.service';
 import type { GatewayCall } from '../pipeline/gateway-call';
+import { sendJsonAnswer } from '../pipeline/json-answer';
 import type { V1Api } from '../pipeline/v1-api';
 import { parseImageRequest } from './image-request';
 
@@ -15,6 +16,6 @@ export class ImagesApi implements V1Api {
 
   async handle(request: FastifyRequest, reply: FastifyReply, call: GatewayCall): Promise<void> {
     const { value, headers } = await this.models.images(call, parseImageRequest(request.body));
-    await reply.headers(headers).send(value);
+    sendJsonAnswer(reply, headers, value);
   }
 }

@@ -12,6 +12,7 @@ import type { NativeMessagesEvent } from '@app/providers';
 import { EncoderSink } from '../model-call/encoder-sink';
 import { ModelCallService, StreamSink } from '../model-call/model-call.service';
 import type { GatewayCall } from '../pipeline/gateway-call';
+import { sendJsonAnswer } from '../pipeline/json-answer';
 import { SseWriter } from '../pipeline/sse-writer';
 import type { V1Api } from '../pipeline/v1-api';
 import { anthropicHeaders } from './anthropic-headers';
@@ -33,7 +34,7 @@ export class MessagesApi implements V1Api {
     if (!messages.stream) {
       const { value, headers } = await this.models.messages(call, route, dropped);
       const body = value.kind === 'native' ? value.value.body : chatToMessage(value.value.body, messages.model);
-      await reply.headers(headers).send(body);
+      sendJsonAnswer(reply, headers, body);
       return;
     }
     const stream = await this.models.openMessagesStream(call, route, dropped);

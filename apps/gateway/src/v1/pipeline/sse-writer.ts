@@ -27,14 +27,16 @@ export class SseWriter {
     return this.response.destroyed || this.response.writableEnded;
   }
 
+  /**
+   * Sends the stream's head: the route `headers` (taken over: the stream's own are added to them, not to a
+   * spread copy, which costs V8 a slow path on Node 20) and the event-stream headers.
+   */
   open(headers: Record<string, string>): void {
-    this.response.writeHead(200, {
-      ...headers,
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
+    headers['content-type'] = 'text/event-stream; charset=utf-8';
+    headers['cache-control'] = 'no-cache';
+    headers.connection = 'keep-alive';
+    headers['x-accel-buffering'] = 'no';
+    this.response.writeHead(200, headers);
     this.response.flushHeaders();
   }
 

@@ -4,6 +4,7 @@ import { chatToResponse, parseResponsesRequest, ResponsesStreamEncoder, response
 import { EncoderSink } from '../model-call/encoder-sink';
 import { ModelCallService } from '../model-call/model-call.service';
 import type { GatewayCall } from '../pipeline/gateway-call';
+import { sendJsonAnswer } from '../pipeline/json-answer';
 import { SseWriter } from '../pipeline/sse-writer';
 import type { V1Api } from '../pipeline/v1-api';
 
@@ -21,17 +22,18 @@ export class ResponsesApi implements V1Api {
     const { chat, dropped: droppedFields, droppedTools, toolNames } = responsesToChat(responses);
     // Named like the Messages API names the tools it leaves out, for the evidence record and dropped-params.
     const dropped = [...droppedFields, ...droppedTools.map((tool) => `tool ${tool}`)];
-    const toolHeaders: Record<string, string> =
-      droppedTools.length > 0 ? { 'x-switchyard-dropped-tools': droppedTools.join(',') } : {};
+    const droppedToolsHeader = droppedTools.length > 0 ? droppedTools.join(',') : undefined;
     if (!responses.stream) {
       const { value, headers } = await this.models.chat(call, chat, dropped);
-      await reply.headers({ ...headers, ...toolHeaders }).send(chatToResponse(value.body, responses, toolNames));
+      if (droppedToolsHeader) headers['x-switchyard-dropped-tools'] = droppedToolsHeader;
+      sendJsonAnswer(reply, headers, chatToResponse(value.body, responses, toolNames));
       return;
     }
     const stream = await this.models.openChatStream(call, chat, dropped);
     reply.hijack();
     const writer = new SseWriter(reply.raw, call);
-    writer.open({ ...stream.headers, ...toolHeaders });
+    if (droppedToolsHeader) stream.headers['x-switchyard-dropped-tools'] = droppedToolsHeader;
+    writer.open(stream.headers);
     const encoder = new ResponsesStreamEncoder(responses, toolNames);
     await writer.write(encoder.start());
     await stream.pump(new EncoderSink(writer, encoder));
