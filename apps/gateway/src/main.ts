@@ -1,13 +1,10 @@
 import { createGateway } from './bootstrap';
 import { stopGracefullyOn } from './health/graceful-shutdown';
 import { firstRunBanner } from './setup/first-run.service';
-import { releaseStartUpHeap } from './start-up-heap';
 
 async function main(): Promise<void> {
   const { app, settings, firstRun } = await createGateway();
   stopGracefullyOn(app, settings.drainDelayMs);
-  // Before listening: the GC pauses no request, and the first /healthz answer means start-up is over.
-  await releaseStartUpHeap();
   await app.listen(settings.port, settings.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
