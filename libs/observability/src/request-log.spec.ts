@@ -30,6 +30,27 @@ function pinoLine(level: 'info' | 'error', fields: Record<string, unknown>, mess
 
 const withoutTime = (line: string) => line.replace(/"time":\d+/, '"time":0');
 
+/** The line is pino's own for a request to /v1/chat/completions?x=1 that closed with `status`, time aside. */
+function expectPinoLine(
+  written: string,
+  level: 'info' | 'error',
+  status: number,
+  fields: Record<string, unknown>,
+): void {
+  const { responseTime } = JSON.parse(written) as { responseTime: number };
+  const expected = pinoLine(
+    level,
+    {
+      req: { id: 'req_1', method: 'POST', url: '/v1/chat/completions?x=1' },
+      res: { statusCode: status },
+      responseTime,
+      ...fields,
+    },
+    `POST /v1/chat/completions?x=1 ${status} ${responseTime}ms`,
+  );
+  expect(withoutTime(written)).toBe(withoutTime(expected));
+}
+
 describe('RequestLog', () => {
   it("writes pino's own line for a served request, byte for byte", () => {
     const out = captured();
@@ -40,41 +61,22 @@ describe('RequestLog', () => {
       context.trace = { modelRequested: 'gpt', modelServed: 'gpt-4o', deployment: 'openai/gpt-4o', attempts: [] };
     });
     new RequestLog({ logLevel: 'info' } as never, out).responseClosed(request, reply);
-    const line = JSON.parse(out.lines[0]) as { responseTime: number };
-    const expected = pinoLine(
-      'info',
-      {
-        req: { id: 'req_1', method: 'POST', url: '/v1/chat/completions?x=1' },
-        res: { statusCode: 200 },
-        responseTime: line.responseTime,
-        key_id: 'key_1',
-        project_id: 'prj_1',
-        team_id: 'team_1',
-        model: 'gpt-"quoted"\n',
-        served_model: 'gpt-4o',
-        deployment: 'openai/gpt-4o',
-        attempts: 0,
-      },
-      `POST /v1/chat/completions?x=1 200 ${line.responseTime}ms`,
-    );
-    expect(withoutTime(out.lines[0])).toBe(withoutTime(expected));
+    expectPinoLine(out.lines[0], 'info', 200, {
+      key_id: 'key_1',
+      project_id: 'prj_1',
+      team_id: 'team_1',
+      model: 'gpt-"quoted"\n',
+      served_model: 'gpt-4o',
+      deployment: 'openai/gpt-4o',
+      attempts: 0,
+    });
   });
 
   it('leaves out what a request never had, and logs a 5xx as an error', () => {
     const out = captured();
     const [request, reply] = closedRequest(503);
     new RequestLog({ logLevel: 'info' } as never, out).responseClosed(request, reply);
-    const line = JSON.parse(out.lines[0]) as { responseTime: number };
-    const expected = pinoLine(
-      'error',
-      {
-        req: { id: 'req_1', method: 'POST', url: '/v1/chat/completions?x=1' },
-        res: { statusCode: 503 },
-        responseTime: line.responseTime,
-      },
-      `POST /v1/chat/completions?x=1 503 ${line.responseTime}ms`,
-    );
-    expect(withoutTime(out.lines[0])).toBe(withoutTime(expected));
+    expectPinoLine(out.lines[0], 'error', 503, {});
   });
 
   it('writes nothing below its level, nor for health probes', () => {
