@@ -1,3 +1,4 @@
+import './heap-tuning';
 import { createGateway } from './bootstrap';
 import { stopGracefullyOn } from './health/graceful-shutdown';
 import { firstRunBanner } from './setup/first-run.service';
